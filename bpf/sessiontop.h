@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * sessiontop record layout, shared by the BPF programs (bpf/*.bpf.c), the addon (addon/) and the
+ * decoder (src/sensor/record-layout.ts, checked against this header by test/sensor/record-layout.test.ts).
+ *
+ * Every record is one struct st_record header followed by a payload of kind-specific byte strings,
+ * padded to 8 bytes. All integers are little-endian host order. Device numbers use the kernel's
+ * internal dev_t encoding: major << 20 | minor.
+ *
+ * Bump ST_RECORD_VERSION on any change; the decoder refuses records of another version.
+ */
+#ifndef SESSIONTOP_H
+#define SESSIONTOP_H
+
+#define ST_RECORD_VERSION 1
+
+#define ST_COMM_LEN 16
+#define ST_FILENAME_MAX 4096 /* bytes of bprm->filename kept (incl. NUL while reading) */
+#define ST_ARGS_DEFAULT 16384 /* default argv bound */
+#define ST_ARGS_LIMIT 65536 /* largest argv bound the scratch buffer allows */
+#define ST_CWD_MAX 4096 /* bytes of cwd components kept */
+#define ST_CWD_DEPTH 48 /* dentry levels walked */
+#define ST_NAME_MAX 256 /* one path component, incl. NUL */
+#define ST_CGROUP_MAX 256 /* cgroup leaf name */
+#define ST_ENV_MAX 4096 /* environment bytes kept (only for children of sshd) */
+#define ST_TYPED_DEFAULT 1024 /* default typed-line bound */
+#define ST_TYPED_LIMIT 4096 /* largest typed-line bound */
+
+enum st_kind {
+	ST_FORK = 1, /* a new process (not a thread); header describes the child */
+	ST_EXEC = 2, /* successful execve; payload: filename, args, cwd, cgroup, env */
+	ST_EXIT = 3, /* whole-process exit; aux[0] = raw wait status (code << 8 | sig | 0x80 core) */
+	ST_SETSID = 4, /* setsid() succeeded; header is the caller after the call */
+	ST_SETPGID = 5, /* setpgid() succeeded; aux[0] = target pid, aux[1] = new pgid */
+	ST_ID_CHANGE = 6, /* a set*id() call succeeded; aux[0] = enum st_id_call */
+	ST_TYPED = 7, /* readline() returned a line at a shell; payload: the line */
+};
+
+enum st_id_call {
+	ST_SETUID = 1,
+	ST_SETREUID = 2,
+	ST_SETRESUID = 3,
+	ST_SETGID = 4,
+	ST_SETREGID = 5,
+	ST_SETRESGID = 6,
+};
+
+enum st_fd_type {
+	ST_FD_NONE = 0, /* closed */
+	ST_FD_CHR = 1, /* character device: dev is its rdev */
+	ST_FD_FILE = 2, /* regular file: dev is the superblock dev */
+	ST_FD_PIPE = 3,
+	ST_FD_SOCK = 4,
+	ST_FD_OTHER = 5,
+};
+
+enum st_flags {
+	ST_F_ARGS_TRUNC = 1 << 0, /* argv longer than the bound */
+	ST_F_TYPED_TRUNC = 1 << 1, /* typed line longer than the bound */
+	ST_F_CWD_TRUNC = 1 << 2, /* cwd deeper/longer than the bound: components stop early */
+	ST_F_FILENAME_TRUNC = 1 << 3,
+	ST_F_ENV = 1 << 4, /* env payload present (parent is sshd) */
+};
+
+struct st_record {
+	unsigned short kind; /* 0: enum st_kind */
+	unsigned short version; /* 2: ST_RECORD_VERSION */
+	unsigned int size; /* 4: bytes of this record incl. header, multiple of 8 */
+	unsigned long long ts_ns; /* 8: bpf_ktime_get_boot_ns() */
+	unsigned long long start_ns; /* 16: group leader's start_boottime */
+	unsigned int pid; /* 24: tgid, initial pid namespace */
+	unsigned int ppid; /* 28: real_parent's tgid */
+	unsigned int pgid; /* 32 */
+	unsigned int sid; /* 36 */
+	unsigned int uid, euid, suid; /* 40, 44, 48 */
+	unsigned int gid, egid, sgid; /* 52, 56, 60 */
+	unsigned int login_uid; /* 64: audit login uid, 0xffffffff = unset */
+	unsigned int session_id; /* 68: audit session id, 0xffffffff = unset */
+	unsigned int tty_dev; /* 72: controlling tty, 0 = none */
+	unsigned int fd_dev[3]; /* 76: stdin, stdout, stderr */
+	unsigned char fd_type[3]; /* 88: enum st_fd_type */
+	unsigned char pad0; /* 91 */
+	unsigned int flags; /* 92: enum st_flags */
+	char comm[ST_COMM_LEN]; /* 96 */
+	unsigned int aux[4]; /* 112: exec: aux[0] = args bytes kept, aux[1] = args bytes in total;
+				 typed: aux[0] = line bytes kept, aux[1] = line bytes in total (capped) */
+	unsigned short len[4]; /* 128: exec: filename, cwd, cgroup, env byte counts */
+	/* 136: payload. exec: filename | args (NUL-separated, as in memory) | cwd components
+	 * leaf-first, each NUL-terminated | cgroup leaf | env (NUL-separated). typed: line. */
+};
+
+#define ST_HEADER_SIZE 136
+
+#endif /* SESSIONTOP_H */
