@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * sessiontop record layout, shared by the BPF programs (bpf/*.bpf.c), the addon (addon/) and the
+ * sessiontop record layout, shared by the BPF programs (bpf/sessiontop.bpf.c), the addon (addon/) and the
  * decoder (src/sensor/record-layout.ts, checked against this header by test/sensor/record-layout.test.ts).
  *
  * Every record is one struct st_record header followed by a payload of kind-specific byte strings,

@@ -1,0 +1,202 @@
+// N-API glue for the sessiontop sensor: thin wrappers over sessiontop::Sensor (sensor.h).
+//
+//   open(options) -> Sensor   drain(Uint8Array) -> bytes   stats() -> object   close()
+//   onReadable(callback)      wakes JS (once per batch, never per record) when records are waiting
+//   bootClockOffsetMs()       CLOCK_REALTIME - CLOCK_BOOTTIME, to turn record timestamps into wall time
+#include <napi.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "sensor.h"
+#include "sessiontop.h"
+
+namespace {
+
+Napi::Error to_js_error(Napi::Env env, const sessiontop::SensorError& e) {
+  Napi::Error err = Napi::Error::New(env, e.what());
+  err.Set("code", Napi::String::New(env, e.code()));
+  return err;
+}
+
+uint32_t get_u32(const Napi::Object& o, const char* key, uint32_t fallback) {
+  if (!o.Has(key) || o.Get(key).IsUndefined()) return fallback;
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d < 0 || d > 4294967295.0 || d != (double)(uint32_t)d)
+    throw Napi::RangeError::New(o.Env(), std::string("option ") + key + " must be a non-negative integer");
+  return (uint32_t)d;
+}
+
+class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Sensor",
+                       {InstanceMethod("drain", &SensorHandle::Drain), InstanceMethod("stats", &SensorHandle::Stats),
+                        InstanceMethod("close", &SensorHandle::Close),
+                        InstanceMethod("onReadable", &SensorHandle::OnReadable)});
+  }
+
+  explicit SensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SensorHandle>(info) {
+    Napi::Env env = info.Env();
+    sessiontop::SensorOptions options;
+    if (info.Length() > 0 && info[0].IsObject()) {
+      Napi::Object o = info[0].As<Napi::Object>();
+      options.ring_bytes = get_u32(o, "ringBytes", options.ring_bytes);
+      options.args_max = get_u32(o, "argsMax", options.args_max);
+      options.typed_max = get_u32(o, "typedMax", options.typed_max);
+      options.debug = o.Has("debug") && o.Get("debug").ToBoolean().Value();
+      if (o.Has("readline") && o.Get("readline").IsArray()) {
+        Napi::Array arr = o.Get("readline").As<Napi::Array>();
+        for (uint32_t i = 0; i < arr.Length(); i++) {
+          Napi::Value item = arr.Get(i);
+          if (!item.IsObject()) throw Napi::TypeError::New(env, "readline targets must be {path, bashOnly}");
+          Napi::Object t = item.As<Napi::Object>();
+          sessiontop::ReadlineTarget target;
+          target.path = t.Get("path").ToString().Utf8Value();
+          target.bash_only = t.Has("bashOnly") && t.Get("bashOnly").ToBoolean().Value();
+          options.readline_targets.push_back(target);
+        }
+      }
+    }
+    try {
+      sensor_ = std::make_unique<sessiontop::Sensor>(options);
+    } catch (const sessiontop::SensorError& e) {
+      throw to_js_error(env, e);
+    }
+  }
+
+  ~SensorHandle() override { StopWatcher(); }
+
+ private:
+  Napi::Value Drain(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      throw Napi::TypeError::New(env, "drain(buffer) needs a Uint8Array");
+    Napi::Uint8Array buf = info[0].As<Napi::Uint8Array>();
+    size_t n;
+    try {
+      n = sensor_->drain(buf.Data(), buf.ByteLength());
+    } catch (const sessiontop::SensorError& e) {
+      throw to_js_error(env, e);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      notified_ = false;
+    }
+    cv_.notify_one();
+    return Napi::Number::New(env, (double)n);
+  }
+
+  Napi::Value Stats(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    sessiontop::SensorStats s = sensor_->stats();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("lost", Napi::Number::New(env, (double)s.lost));
+    o.Set("records", Napi::Number::New(env, (double)s.records));
+    o.Set("bytes", Napi::Number::New(env, (double)s.bytes));
+    o.Set("ringBytes", Napi::Number::New(env, s.ring_bytes));
+    o.Set("programs", Napi::Number::New(env, s.programs));
+    Napi::Array probes = Napi::Array::New(env, s.probes.size());
+    for (size_t i = 0; i < s.probes.size(); i++) {
+      Napi::Object p = Napi::Object::New(env);
+      p.Set("path", s.probes[i].path);
+      p.Set("attached", s.probes[i].attached);
+      if (!s.probes[i].error.empty()) p.Set("error", s.probes[i].error);
+      probes.Set((uint32_t)i, p);
+    }
+    o.Set("probes", probes);
+    o.Set("closed", Napi::Boolean::New(env, sensor_->closed()));
+    return o;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    StopWatcher();
+    sensor_->close();
+    return info.Env().Undefined();
+  }
+
+  // Starts a watcher thread that blocks in epoll on the ring buffer and, when records arrive, calls
+  // `callback` on the JS thread; it then sleeps until the next drain(), so there is one wake-up per
+  // batch however many records it holds.
+  Napi::Value OnReadable(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "onReadable(callback)");
+    if (sensor_->closed()) throw Napi::Error::New(env, "the sensor is closed");
+    StopWatcher();
+    tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "sessiontop-ring", 1, 1);
+    stopping_ = false;
+    notified_ = false;
+    watcher_ = std::thread([this] { Watch(); });
+    return env.Undefined();
+  }
+
+  void Watch() {
+    while (true) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        cv_.wait(lock, [this] { return !notified_ || stopping_; });
+        if (stopping_) break;
+      }
+      if (sensor_->wait(250) > 0) {
+        {
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (stopping_) break;
+          notified_ = true;
+        }
+        tsfn_.NonBlockingCall();
+      }
+    }
+  }
+
+  void StopWatcher() {
+    if (!watcher_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    sensor_->interrupt();
+    watcher_.join();
+    tsfn_.Release();
+  }
+
+  std::unique_ptr<sessiontop::Sensor> sensor_;
+  std::thread watcher_;
+  Napi::ThreadSafeFunction tsfn_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool notified_ = false;
+  bool stopping_ = false;
+};
+
+Napi::Value BootClockOffsetMs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), sessiontop::boot_clock_offset_ms());
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function ctor = SensorHandle::Define(env);
+  Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(ctor));
+  env.SetInstanceData(ref);
+  exports.Set("Sensor", ctor);
+  exports.Set("open", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+                Napi::FunctionReference* ctor = info.Env().GetInstanceData<Napi::FunctionReference>();
+                if (info.Length() > 0) return ctor->New({info[0]});
+                return ctor->New({});
+              }));
+  exports.Set("bootClockOffsetMs", Napi::Function::New(env, BootClockOffsetMs));
+  exports.Set("recordVersion", Napi::Number::New(env, ST_RECORD_VERSION));
+  exports.Set("headerSize", Napi::Number::New(env, ST_HEADER_SIZE));
+  exports.Set("argsLimit", Napi::Number::New(env, ST_ARGS_LIMIT));
+  exports.Set("typedLimit", Napi::Number::New(env, ST_TYPED_LIMIT));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(sessiontop, Init)

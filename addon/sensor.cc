@@ -1,0 +1,291 @@
+// sessiontop sensor lifecycle over libbpf: open → configure → load → attach → drain → close.
+#include "sensor.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+
+#include "sessiontop.h"
+#include "sessiontop.skel.h"
+
+namespace sessiontop {
+namespace {
+
+// libbpf reports details (verifier log, missing BTF, attach errors) through its print callback.
+// Keep the recent ones so an error can say what went wrong; echo them with debug.
+std::mutex g_log_mutex;
+std::string g_log;
+bool g_debug = false;
+
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
+  va_list copy;
+  va_copy(copy, args);
+  int n = vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  if (n < 0) return 0;
+  std::string line((size_t)n + 1, '\0');
+  vsnprintf(&line[0], line.size(), fmt, args);
+  line.resize((size_t)n);
+  std::lock_guard<std::mutex> lock(g_log_mutex);
+  if (g_debug) fputs(line.c_str(), stderr);
+  if (level == LIBBPF_DEBUG) return 0;
+  g_log += line;
+  if (g_log.size() > 65536) g_log.erase(0, g_log.size() - 65536);
+  return 0;
+}
+
+std::string take_log_tail() {
+  std::lock_guard<std::mutex> lock(g_log_mutex);
+  std::string tail;
+  // The verifier's reason is the last line before its log ends; otherwise the last line is.
+  size_t log_end = g_log.rfind("-- END PROG LOAD LOG --");
+  if (log_end != std::string::npos) {
+    size_t prev = g_log.find_last_not_of("\n ", log_end == 0 ? 0 : log_end - 1);
+    size_t start = g_log.rfind('\n', prev);
+    // skip the "verification time"/"processed N insns" trailer lines
+    while (start != std::string::npos && start > 0 &&
+           (g_log.compare(start + 1, 9, "processed") == 0 || g_log.compare(start + 1, 12, "verification") == 0)) {
+      prev = start - 1;
+      start = g_log.rfind('\n', prev);
+    }
+    tail = g_log.substr(start == std::string::npos ? 0 : start + 1, prev + 1 - (start == std::string::npos ? 0 : start + 1));
+    g_log.clear();
+    return tail;
+  }
+  size_t end = g_log.find_last_not_of("\n ");
+  if (end != std::string::npos) {
+    size_t start = g_log.rfind('\n', end);
+    tail = g_log.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start == std::string::npos ? 0 : start + 1));
+  }
+  g_log.clear();
+  return tail;
+}
+
+[[noreturn]] void fail(int err, const char* what) {
+  err = err < 0 ? -err : err;
+  std::string detail = take_log_tail();
+  std::string suffix = detail.empty() ? "" : " (" + detail + ")";
+  if (err == EPERM)
+    throw SensorError("EPERM", std::string(what) + ": permission denied: run as root or with CAP_BPF and CAP_PERFMON");
+  if (err == ENOSYS)
+    throw SensorError("ENOSYS", std::string(what) + ": this kernel has no bpf() support (CONFIG_BPF_SYSCALL)");
+  throw SensorError(std::string(what) == "attach" ? "EATTACH" : "ELOAD",
+                    std::string(what) + " failed: " + strerror(err) + suffix);
+}
+
+bool exists(const char* path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+// Syscall tracepoints are found through tracefs; mount it where the kernel expects it if no one has.
+void ensure_tracefs() {
+  if (exists("/sys/kernel/tracing/events") || exists("/sys/kernel/debug/tracing/events")) return;
+  if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0 && errno != EBUSY) {
+    int err = errno;
+    throw SensorError(err == EPERM ? "EPERM" : "EATTACH",
+                      std::string("tracefs is not mounted and mounting it on /sys/kernel/tracing failed: ") +
+                          strerror(err) + (err == EPERM ? ": run as root or with CAP_SYS_ADMIN" : ""));
+  }
+}
+
+bool is_power_of_two(uint32_t v) { return v && !(v & (v - 1)); }
+
+}  // namespace
+
+Sensor::Sensor(const SensorOptions& options) {
+  g_debug = options.debug;
+  libbpf_set_print(libbpf_print);
+  take_log_tail();
+
+  if (!exists("/sys/kernel/btf/vmlinux"))
+    throw SensorError("ENOBTF",
+                      "this kernel exposes no BTF (/sys/kernel/btf/vmlinux is missing; needs CONFIG_DEBUG_INFO_BTF)");
+  long page = sysconf(_SC_PAGESIZE);
+  if (!is_power_of_two(options.ring_bytes) || options.ring_bytes < (uint32_t)page)
+    throw SensorError("EINVAL", "ring buffer size must be a power of two of at least the page size");
+  if (options.args_max > ST_ARGS_LIMIT)
+    throw SensorError("EINVAL", "argv bound must be at most " + std::to_string(ST_ARGS_LIMIT) + " bytes");
+  if (options.typed_max == 0 || options.typed_max > ST_TYPED_LIMIT)
+    throw SensorError("EINVAL", "typed-line bound must be 1.." + std::to_string(ST_TYPED_LIMIT) + " bytes");
+
+  skel_ = sessiontop_bpf__open();
+  if (!skel_) fail(errno, "open");
+  try {
+    ncpus_ = libbpf_num_possible_cpus();
+    if (ncpus_ <= 0) ncpus_ = 1;
+    skel_->rodata->args_max = options.args_max;
+    skel_->rodata->typed_max = options.typed_max;
+    int err = bpf_map__set_max_entries(skel_->maps.events, options.ring_bytes);
+    if (!err) err = bpf_map__set_max_entries(skel_->maps.scratch_map, (uint32_t)ncpus_);
+    if (err) fail(err, "configure");
+    if (options.readline_targets.empty()) bpf_program__set_autoload(skel_->progs.handle_readline_ret, false);
+    ring_bytes_ = options.ring_bytes;
+
+    err = sessiontop_bpf__load(skel_);
+    if (err) fail(err, "load");
+    ensure_tracefs();
+    err = sessiontop_bpf__attach(skel_);
+    if (err) fail(err, "attach");
+    programs_ = 0;
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel_->obj) {
+      if (bpf_program__autoload(prog) && prog != skel_->progs.handle_readline_ret) programs_++;
+    }
+    if (!options.readline_targets.empty()) attach_readline(options);
+
+    rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), on_sample, this, nullptr);
+    if (!rb_) fail(errno, "ring buffer");
+
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (epoll_fd_ < 0 || wake_fd_ < 0) fail(errno, "epoll");
+    struct epoll_event ev = {};
+    ev.events = EPOLLIN;
+    ev.data.u32 = 0;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, bpf_map__fd(skel_->maps.events), &ev) != 0) fail(errno, "epoll");
+    ev.data.u32 = 1;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) fail(errno, "epoll");
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+Sensor::~Sensor() { close(); }
+
+void Sensor::attach_readline(const SensorOptions& options) {
+  for (const ReadlineTarget& target : options.readline_targets) {
+    ProbeStatus status;
+    status.path = target.path;
+    LIBBPF_OPTS(bpf_uprobe_opts, opts);
+    opts.func_name = "readline";
+    opts.retprobe = true;
+    opts.bpf_cookie = target.bash_only ? 1 : 0;
+    bpf_link* link =
+        bpf_program__attach_uprobe_opts(skel_->progs.handle_readline_ret, -1, target.path.c_str(), 0, &opts);
+    if (!link) {
+      int err = errno;
+      std::string detail = take_log_tail();
+      status.error = std::string(strerror(err)) + (detail.empty() ? "" : " (" + detail + ")");
+    } else {
+      status.attached = true;
+      links_.push_back(link);
+    }
+    probes_.push_back(status);
+  }
+}
+
+int Sensor::on_sample(void* ctx, void* data, size_t size) {
+  Sensor* self = static_cast<Sensor*>(ctx);
+  if (self->len_ + size > self->cap_) {
+    // No room: keep this one for the next drain and stop (libbpf has already consumed it).
+    self->pending_.assign(static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
+    return -ENOSPC;
+  }
+  memcpy(self->dst_ + self->len_, data, size);
+  self->len_ += size;
+  self->records_++;
+  self->bytes_ += size;
+  return 0;
+}
+
+size_t Sensor::drain(uint8_t* dst, size_t cap) {
+  if (!rb_) throw SensorError("ECLOSED", "the sensor is closed");
+  dst_ = dst;
+  cap_ = cap;
+  len_ = 0;
+  if (!pending_.empty()) {
+    if (pending_.size() > cap) throw SensorError("EINVAL", "drain buffer is smaller than one record");
+    memcpy(dst, pending_.data(), pending_.size());
+    len_ = pending_.size();
+    records_++;
+    bytes_ += pending_.size();
+    pending_.clear();
+  }
+  int n = ring_buffer__consume(rb_);
+  if (n < 0 && n != -ENOSPC) {
+    // -ENOSPC is our own "buffer full" stop; anything else is a real error
+    dst_ = nullptr;
+    fail(n, "drain");
+  }
+  dst_ = nullptr;
+  return len_;
+}
+
+int Sensor::wait(int timeout_ms) {
+  if (epoll_fd_ < 0) return 0;
+  struct epoll_event events[2];
+  int n = epoll_wait(epoll_fd_, events, 2, timeout_ms);
+  bool data = false;
+  for (int i = 0; i < n; i++) {
+    if (events[i].data.u32 == 1) {
+      uint64_t v;
+      ssize_t ignored = read(wake_fd_, &v, sizeof(v));
+      (void)ignored;
+    } else {
+      data = true;
+    }
+  }
+  return data ? 1 : 0;
+}
+
+void Sensor::interrupt() {
+  if (wake_fd_ < 0) return;
+  uint64_t one = 1;
+  ssize_t ignored = write(wake_fd_, &one, sizeof(one));
+  (void)ignored;
+}
+
+SensorStats Sensor::stats() const {
+  SensorStats s;
+  s.records = records_;
+  s.bytes = bytes_;
+  s.ring_bytes = ring_bytes_;
+  s.programs = programs_;
+  s.probes = probes_;
+  if (skel_) {
+    std::vector<uint64_t> values((size_t)ncpus_, 0);
+    uint32_t zero = 0;
+    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.lost), &zero, values.data()) == 0)
+      for (uint64_t v : values) s.lost += v;
+  }
+  return s;
+}
+
+void Sensor::close() {
+  for (bpf_link* link : links_) bpf_link__destroy(link);
+  links_.clear();
+  if (rb_) ring_buffer__free(rb_);
+  rb_ = nullptr;
+  if (skel_) sessiontop_bpf__destroy(skel_);
+  skel_ = nullptr;
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  epoll_fd_ = -1;
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+  wake_fd_ = -1;
+  pending_.clear();
+}
+
+double boot_clock_offset_ms() {
+  struct timespec real, boot, real2;
+  clock_gettime(CLOCK_REALTIME, &real);
+  clock_gettime(CLOCK_BOOTTIME, &boot);
+  clock_gettime(CLOCK_REALTIME, &real2);
+  double real_ms = ((double)real.tv_sec * 1e3 + (double)real.tv_nsec / 1e6 + (double)real2.tv_sec * 1e3 +
+                    (double)real2.tv_nsec / 1e6) / 2;
+  return real_ms - ((double)boot.tv_sec * 1e3 + (double)boot.tv_nsec / 1e6);
+}
+
+}  // namespace sessiontop

@@ -1,0 +1,98 @@
+// sessiontop sensor lifecycle: loads the CO-RE BPF programs, attaches them, drains the ring buffer.
+// Plain C++ over libbpf; knows nothing of Node (the N-API glue is addon.cc).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sessiontop_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+namespace sessiontop {
+
+struct ReadlineTarget {
+  std::string path;     // ELF file holding a `readline` symbol (bash, or libreadline.so)
+  bool bash_only = false;  // shared library: count only callers whose comm is "bash"
+};
+
+struct SensorOptions {
+  uint32_t ring_bytes = 16u << 20;  // power of two, multiple of the page size
+  uint32_t args_max = 16384;        // argv bytes kept per exec (<= 65536)
+  uint32_t typed_max = 1024;        // typed-line bytes kept (<= 4096)
+  std::vector<ReadlineTarget> readline_targets;  // empty: typed capture off
+  bool debug = false;               // libbpf's messages to stderr
+};
+
+// An error with a stable code: EPERM, ENOBTF, ENOSYS, EINVAL, ELOAD, EATTACH, ECLOSED.
+class SensorError : public std::runtime_error {
+ public:
+  SensorError(std::string code, const std::string& message)
+      : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+struct ProbeStatus {
+  std::string path;
+  bool attached = false;
+  std::string error;
+};
+
+struct SensorStats {
+  uint64_t lost = 0;       // records the kernel could not reserve (ring buffer full)
+  uint64_t records = 0;    // records drained
+  uint64_t bytes = 0;      // bytes drained
+  uint32_t ring_bytes = 0;
+  uint32_t programs = 0;   // programs attached
+  std::vector<ProbeStatus> probes;  // readline uprobes
+};
+
+class Sensor {
+ public:
+  explicit Sensor(const SensorOptions& options);  // loads and attaches; throws SensorError
+  ~Sensor();
+  Sensor(const Sensor&) = delete;
+  Sensor& operator=(const Sensor&) = delete;
+
+  // Copies whole records into dst (at most cap bytes) without blocking; returns bytes written.
+  // A record that does not fit is kept and returned first by the next call.
+  size_t drain(uint8_t* dst, size_t cap);
+  // Waits up to timeout_ms for records: 1 when some are ready, 0 on timeout or interrupt().
+  int wait(int timeout_ms);
+  // Wakes a thread blocked in wait().
+  void interrupt();
+  SensorStats stats() const;
+  void close();
+  bool closed() const { return skel_ == nullptr; }
+
+ private:
+  static int on_sample(void* ctx, void* data, size_t size);
+  void attach_readline(const SensorOptions& options);
+
+  sessiontop_bpf* skel_ = nullptr;
+  ring_buffer* rb_ = nullptr;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::vector<bpf_link*> links_;
+  std::vector<ProbeStatus> probes_;
+  std::vector<uint8_t> pending_;  // a record that did not fit the last drain
+  uint8_t* dst_ = nullptr;
+  size_t cap_ = 0;
+  size_t len_ = 0;
+  uint64_t records_ = 0;
+  uint64_t bytes_ = 0;
+  uint32_t ring_bytes_ = 0;
+  uint32_t programs_ = 0;
+  int ncpus_ = 1;
+};
+
+// CLOCK_REALTIME - CLOCK_BOOTTIME in milliseconds: add to a record's ts_ns / 1e6 for wall time.
+double boot_clock_offset_ms();
+
+}  // namespace sessiontop

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * sessiontop kernel sensor: process lifecycle (fork, exec, exit), session and group changes,
+ * credential changes, and lines typed at interactive shells, as packed records (bpf/sessiontop.h)
+ * in one ring buffer. libbpf-tools style: one shared record header, const volatile config set
+ * before load, CO-RE reads only, one function per hook. Uses only BTF tracepoints, syscall
+ * tracepoints and uprobes (no kprobes, fentry or LSM).
+ */
+#include "kernel-types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "sessiontop.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Configuration, written by the addon before load. */
+const volatile __u32 args_max = ST_ARGS_DEFAULT;
+const volatile __u32 typed_max = ST_TYPED_DEFAULT;
+
+/* Scratch space for variable-length records. Offsets into it are masked with ST_HALF_MASK and
+ * lengths are bounded by it, so every access stays inside the buffer (2 * ST_HALF). The largest
+ * record (header + filename + args + cwd + cgroup + env) is below ST_HALF. */
+#define ST_HALF (1u << 17)
+#define ST_HALF_MASK (ST_HALF - 1)
+#define ST_SCRATCH_SIZE (2 * ST_HALF)
+
+struct scratch {
+	__u8 buf[ST_SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the addon */
+} events SEC(".maps");
+
+/* Failed ring buffer reserves/outputs; summed over CPUs by the addon. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* One scratch buffer per CPU. A per-CPU array caps values at 32 KiB, so this is a plain array
+ * with one entry per possible CPU (max_entries set by the addon), indexed by the current CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/* setpgid(pid, pgid) arguments between syscall entry and exit, by thread id. */
+struct setpgid_args {
+	__u32 pid;
+	__u32 pgid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct setpgid_args);
+} setpgid_inflight SEC(".maps");
+
+static __always_inline void count_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline struct st_record *scratch_record(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&scratch_map, &cpu);
+}
+
+static __always_inline bool is_kernel_thread(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, flags) & PF_KTHREAD;
+}
+
+static __always_inline void fill_fds(struct st_record *r, struct task_struct *t)
+{
+	struct files_struct *files = BPF_CORE_READ(t, files);
+	struct fdtable *fdt;
+	struct file **fds;
+	unsigned int max_fds;
+
+	r->fd_dev[0] = r->fd_dev[1] = r->fd_dev[2] = 0;
+	r->fd_type[0] = r->fd_type[1] = r->fd_type[2] = ST_FD_NONE;
+	if (!files)
+		return;
+	fdt = BPF_CORE_READ(files, fdt);
+	max_fds = BPF_CORE_READ(fdt, max_fds);
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds)
+		return;
+
+#pragma unroll
+	for (int i = 0; i < 3; i++) {
+		struct file *f = NULL;
+		struct inode *inode;
+		umode_t mode;
+
+		if (i >= max_fds)
+			break;
+		bpf_probe_read_kernel(&f, sizeof(f), &fds[i]);
+		if (!f)
+			continue;
+		inode = BPF_CORE_READ(f, f_inode);
+		mode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+		if (mode == S_IFCHR) {
+			r->fd_type[i] = ST_FD_CHR;
+			r->fd_dev[i] = BPF_CORE_READ(inode, i_rdev);
+			continue;
+		}
+		r->fd_dev[i] = BPF_CORE_READ(inode, i_sb, s_dev);
+		if (mode == S_IFREG)
+			r->fd_type[i] = ST_FD_FILE;
+		else if (mode == S_IFIFO)
+			r->fd_type[i] = ST_FD_PIPE;
+		else if (mode == S_IFSOCK)
+			r->fd_type[i] = ST_FD_SOCK;
+		else
+			r->fd_type[i] = ST_FD_OTHER;
+	}
+}
+
+/* The process facts every record carries, read from task t (a thread of the process). */
+static __always_inline void fill_header(struct st_record *r, struct task_struct *t, __u16 kind)
+{
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	struct tty_struct *tty = BPF_CORE_READ(sig, tty);
+
+	r->kind = kind;
+	r->version = ST_RECORD_VERSION;
+	r->size = ST_HEADER_SIZE;
+	r->ts_ns = bpf_ktime_get_boot_ns();
+	r->start_ns = BPF_CORE_READ(leader, start_boottime);
+	r->pid = BPF_CORE_READ(t, tgid);
+	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	r->pgid = BPF_CORE_READ(sig, pids[PIDTYPE_PGID], numbers[0].nr);
+	r->sid = BPF_CORE_READ(sig, pids[PIDTYPE_SID], numbers[0].nr);
+	r->uid = BPF_CORE_READ(cred, uid.val);
+	r->euid = BPF_CORE_READ(cred, euid.val);
+	r->suid = BPF_CORE_READ(cred, suid.val);
+	r->gid = BPF_CORE_READ(cred, gid.val);
+	r->egid = BPF_CORE_READ(cred, egid.val);
+	r->sgid = BPF_CORE_READ(cred, sgid.val);
+	if (bpf_core_field_exists(t->loginuid)) {
+		r->login_uid = BPF_CORE_READ(t, loginuid.val);
+		r->session_id = BPF_CORE_READ(t, sessionid);
+	} else {
+		r->login_uid = 0xffffffff;
+		r->session_id = 0xffffffff;
+	}
+	r->tty_dev = 0;
+	if (tty) {
+		int major = BPF_CORE_READ(tty, driver, major);
+		int minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+
+		r->tty_dev = ((__u32)major << 20) | ((__u32)minor & 0xfffff);
+	}
+	fill_fds(r, t);
+	r->pad0 = 0;
+	r->flags = 0;
+	BPF_CORE_READ_STR_INTO(&r->comm, t, comm);
+	r->aux[0] = r->aux[1] = r->aux[2] = r->aux[3] = 0;
+	r->len[0] = r->len[1] = r->len[2] = r->len[3] = 0;
+}
+
+/* Submits a scratch record of `size` bytes (header included), padded to 8. */
+static __always_inline void output_scratch(struct st_record *r, __u32 size)
+{
+	size = (size + 7) & ~7u;
+	size &= ST_HALF_MASK;
+	r->size = size;
+	if (bpf_ringbuf_output(&events, r, size, 0))
+		count_lost();
+}
+
+/* Submits a header-only record for task t. */
+static __always_inline void output_header(struct task_struct *t, __u16 kind, __u32 aux0, __u32 aux1)
+{
+	struct st_record *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+
+	if (!r) {
+		count_lost();
+		return;
+	}
+	fill_header(r, t, kind);
+	r->aux[0] = aux0;
+	r->aux[1] = aux1;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* State of the cwd walk across bpf_loop iterations. */
+struct cwd_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	__u64 mnt_offset;
+	__u32 off;
+	__u32 start;
+	__u32 flags;
+	__u32 done;
+};
+
+/* One level of the walk: appends a component, or crosses a mount, or stops at the root. */
+static long cwd_step(__u32 index, void *ctx)
+{
+	struct cwd_walk *w = ctx;
+	/* local copies: BPF_CORE_READ must not see the (non-kernel) walk struct in its expression */
+	struct dentry *dentry = w->dentry, *parent;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	struct st_record *r;
+	const unsigned char *name;
+	__u32 off;
+	long n;
+
+	if (dentry == w->root_dentry && vfsmnt == w->root_mnt)
+		goto done;
+	if (dentry == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt)
+			goto done; /* the namespace's root mount */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vfsmnt = (struct vfsmount *)((__u8 *)up + w->mnt_offset);
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry)
+		goto done;
+	if (w->off - w->start > ST_CWD_MAX - ST_NAME_MAX) {
+		w->flags |= ST_F_CWD_TRUNC;
+		goto done;
+	}
+	r = scratch_record();
+	if (!r)
+		goto done;
+	name = BPF_CORE_READ(dentry, d_name.name);
+	off = w->off & ST_HALF_MASK;
+	n = bpf_probe_read_kernel_str((__u8 *)r + off, ST_NAME_MAX, name);
+	if (n > 0)
+		w->off = off + n;
+	w->dentry = parent;
+	return 0;
+done:
+	w->done = 1;
+	return 1;
+}
+
+/* Appends cwd components, leaf first, each NUL-terminated, walking dentries and crossing mounts up
+ * to the task's root. Returns the new offset. */
+static __always_inline __u32 append_cwd(struct st_record *r, __u32 off, struct task_struct *t)
+{
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	struct cwd_walk w = {};
+
+	w.dentry = BPF_CORE_READ(fs, pwd.dentry);
+	w.vfsmnt = BPF_CORE_READ(fs, pwd.mnt);
+	w.root_dentry = BPF_CORE_READ(fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
+	w.mnt_offset = bpf_core_field_offset(struct mount, mnt);
+	w.mnt = (struct mount *)((__u8 *)w.vfsmnt - w.mnt_offset);
+	w.off = off;
+	w.start = off;
+	bpf_loop(ST_CWD_DEPTH, cwd_step, &w, 0);
+	if (!w.done)
+		w.flags |= ST_F_CWD_TRUNC;
+	r->flags |= w.flags;
+	r->len[1] = w.off - off;
+	return w.off;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+		return 0; /* a thread */
+	if (is_kernel_thread(child))
+		return 0;
+	output_header(child, ST_FORK, 0, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct st_record *r;
+	struct mm_struct *mm;
+	struct task_struct *parent;
+	__u8 *buf;
+	__u32 off = ST_HEADER_SIZE, limit, want;
+	unsigned long arg_start, arg_end;
+	char pcomm[4] = {};
+	long n;
+
+	if (is_kernel_thread(p))
+		return 0;
+	r = scratch_record();
+	if (!r)
+		return 0;
+	buf = (__u8 *)r;
+	fill_header(r, p, ST_EXEC);
+
+	/* filename */
+	n = bpf_probe_read_kernel_str(buf + off, ST_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	if (n > 0) {
+		n -= 1;
+		if (n == ST_FILENAME_MAX - 1)
+			r->flags |= ST_F_FILENAME_TRUNC;
+		r->len[0] = n;
+		off += n;
+	}
+
+	/* argv, as laid out on the new stack */
+	mm = BPF_CORE_READ(p, mm);
+	arg_start = BPF_CORE_READ(mm, arg_start);
+	arg_end = BPF_CORE_READ(mm, arg_end);
+	limit = args_max;
+	if (limit > ST_ARGS_LIMIT)
+		limit = ST_ARGS_LIMIT;
+	want = arg_end > arg_start ? arg_end - arg_start : 0;
+	r->aux[1] = want;
+	if (want > limit) {
+		want = limit;
+		r->flags |= ST_F_ARGS_TRUNC;
+	}
+	off &= ST_HALF_MASK;
+	barrier_var(want);
+	want &= ST_HALF_MASK;
+	if (want && bpf_probe_read_user(buf + off, want, (void *)arg_start) != 0)
+		want = 0;
+	r->aux[0] = want;
+	off += want;
+
+	off = append_cwd(r, off, p);
+
+	/* cgroup v2 leaf name (container id lives here) */
+	off &= ST_HALF_MASK;
+	n = bpf_probe_read_kernel_str(buf + off, ST_CGROUP_MAX, BPF_CORE_READ(p, cgroups, dfl_cgrp, kn, name));
+	if (n > 0) {
+		r->len[2] = n - 1;
+		off += n - 1;
+	}
+
+	/* environment, only for children of sshd (entry leaders' SSH_CONNECTION) */
+	parent = BPF_CORE_READ(p, real_parent);
+	bpf_probe_read_kernel(pcomm, sizeof(pcomm), &parent->comm);
+	if (pcomm[0] == 's' && pcomm[1] == 's' && pcomm[2] == 'h' && pcomm[3] == 'd') {
+		unsigned long env_start = BPF_CORE_READ(mm, env_start);
+		unsigned long env_end = BPF_CORE_READ(mm, env_end);
+		__u32 env = env_end > env_start ? env_end - env_start : 0;
+
+		if (env > ST_ENV_MAX)
+			env = ST_ENV_MAX;
+		off &= ST_HALF_MASK;
+		barrier_var(env);
+		env &= ST_HALF_MASK;
+		if (env && bpf_probe_read_user(buf + off, env, (void *)env_start) == 0) {
+			r->len[3] = env;
+			r->flags |= ST_F_ENV;
+			off += env;
+		}
+	}
+
+	output_scratch(r, off);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *p)
+{
+	if (is_kernel_thread(p))
+		return 0;
+	/* signal->live has been decremented before this tracepoint: 0 means the last thread. */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	output_header(p, ST_EXIT, BPF_CORE_READ(p, exit_code), 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_setsid")
+int handle_setsid(struct st_sys_exit_ctx *ctx)
+{
+	if (ctx->ret < 0)
+		return 0;
+	output_header((struct task_struct *)bpf_get_current_task(), ST_SETSID, 0, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setpgid")
+int handle_setpgid_enter(struct st_sys_enter_setpgid_ctx *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct setpgid_args args = { .pid = (__u32)ctx->pid, .pgid = (__u32)ctx->pgid };
+
+	bpf_map_update_elem(&setpgid_inflight, &tid, &args, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_setpgid")
+int handle_setpgid_exit(struct st_sys_exit_ctx *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct setpgid_args *args = bpf_map_lookup_elem(&setpgid_inflight, &tid);
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 target, pgid;
+
+	if (!args)
+		return 0;
+	target = args->pid;
+	pgid = args->pgid;
+	bpf_map_delete_elem(&setpgid_inflight, &tid);
+	if (ctx->ret != 0)
+		return 0;
+	/* Arguments are in the caller's pid namespace; outside the initial one only "self" can be
+	 * translated (target 0 tells the reader the target is unknown; its next event corrects it). */
+	if (BPF_CORE_READ(t, signal, pids[PIDTYPE_PID], level) > 0) {
+		if (target != 0)
+			return 0;
+		target = tgid;
+		pgid = BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID], numbers[0].nr);
+	}
+	if (target == 0)
+		target = tgid;
+	if (pgid == 0)
+		pgid = target;
+	output_header(t, ST_SETPGID, target, pgid);
+	return 0;
+}
+
+static __always_inline int id_change(struct st_sys_exit_ctx *ctx, __u32 call)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	/* glibc applies set*id to every thread; report the process once, from its leader. */
+	if (ctx->ret != 0 || (__u32)id != (__u32)(id >> 32))
+		return 0;
+	output_header((struct task_struct *)bpf_get_current_task(), ST_ID_CHANGE, call, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_setuid")
+int handle_setuid(struct st_sys_exit_ctx *ctx)
+{
+	return id_change(ctx, ST_SETUID);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setreuid")
+int handle_setreuid(struct st_sys_exit_ctx *ctx)
+{
+	return id_change(ctx, ST_SETREUID);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setresuid")
+int handle_setresuid(struct st_sys_exit_ctx *ctx)
+{
+	return id_change(ctx, ST_SETRESUID);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setgid")
+int handle_setgid(struct st_sys_exit_ctx *ctx)
+{
+	return id_change(ctx, ST_SETGID);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setregid")
+int handle_setregid(struct st_sys_exit_ctx *ctx)
+{
+	return id_change(ctx, ST_SETREGID);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setresgid")
+int handle_setresgid(struct st_sys_exit_ctx *ctx)
+{
+	return id_change(ctx, ST_SETRESGID);
+}
+
+/* Attach cookie ST_COOKIE_BASH_ONLY: the probe sits in a shared libreadline, so only bash counts. */
+#define ST_COOKIE_BASH_ONLY 1
+
+SEC("uretprobe")
+int BPF_KRETPROBE(handle_readline_ret, const char *line)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct st_record *r;
+	__u8 *buf;
+	__u32 max = typed_max;
+	long n;
+
+	if (!line)
+		return 0;
+	if (bpf_get_attach_cookie(ctx) == ST_COOKIE_BASH_ONLY) {
+		char comm[5] = {};
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (comm[0] != 'b' || comm[1] != 'a' || comm[2] != 's' || comm[3] != 'h' || comm[4] != 0)
+			return 0;
+	}
+	r = scratch_record();
+	if (!r)
+		return 0;
+	buf = (__u8 *)r;
+	if (max > ST_TYPED_LIMIT)
+		max = ST_TYPED_LIMIT;
+	/* Read one byte more than kept, to know whether the line was longer. */
+	n = bpf_probe_read_user_str(buf + ST_HEADER_SIZE, (max + 2) & (2 * ST_TYPED_LIMIT - 1), line);
+	if (n <= 1)
+		return 0; /* empty line, or unreadable */
+	n -= 1;
+	fill_header(r, t, ST_TYPED);
+	r->aux[1] = n;
+	if (n > max) {
+		n = max;
+		r->flags |= ST_F_TYPED_TRUNC;
+	}
+	r->aux[0] = n;
+	output_scratch(r, ST_HEADER_SIZE + n);
+	return 0;
+}
