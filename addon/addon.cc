@@ -37,6 +37,7 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Sensor",
                        {InstanceMethod("drain", &SensorHandle::Drain), InstanceMethod("stats", &SensorHandle::Stats),
+                        InstanceMethod("lost", &SensorHandle::Lost),
                         InstanceMethod("close", &SensorHandle::Close),
                         InstanceMethod("onReadable", &SensorHandle::OnReadable)});
   }
@@ -113,6 +114,11 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
     o.Set("probes", probes);
     o.Set("closed", Napi::Boolean::New(env, sensor_->closed()));
     return o;
+  }
+
+  // Just the lost counter: cheap enough to read after every drain.
+  Napi::Value Lost(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), (double)sensor_->lost());
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {

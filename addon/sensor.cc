@@ -255,13 +255,18 @@ SensorStats Sensor::stats() const {
   s.ring_bytes = ring_bytes_;
   s.programs = programs_;
   s.probes = probes_;
-  if (skel_) {
-    std::vector<uint64_t> values((size_t)ncpus_, 0);
-    uint32_t zero = 0;
-    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.lost), &zero, values.data()) == 0)
-      for (uint64_t v : values) s.lost += v;
-  }
+  s.lost = lost();
   return s;
+}
+
+uint64_t Sensor::lost() const {
+  uint64_t total = 0;
+  if (!skel_) return total;
+  std::vector<uint64_t> values((size_t)ncpus_, 0);
+  uint32_t zero = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.lost), &zero, values.data()) == 0)
+    for (uint64_t v : values) total += v;
+  return total;
 }
 
 void Sensor::close() {

@@ -68,6 +68,7 @@ class Sensor {
   // Wakes a thread blocked in wait().
   void interrupt();
   SensorStats stats() const;
+  uint64_t lost() const;
   void close();
   bool closed() const { return skel_ == nullptr; }
 

@@ -1,0 +1,141 @@
+/**
+ * The live eBPF source: opens the sensor, drains its ring buffer into one reused Uint8Array and
+ * decodes the records into ProcessEvents. It drains when the addon signals that records are waiting
+ * (one wake-up per batch) and on a short timer as a backstop; kernel-side losses are polled from the
+ * sensor's counters and delivered as `lost` events, so nothing disappears silently.
+ */
+import { type EventSource, newProcessEvent, type ProcessEvent, resetProcessEvent } from './process-event.js';
+import { RecordDecoder } from './record-decoder.js';
+import {
+  asSensorError,
+  loadAddon,
+  type NativeSensor,
+  type SensorOptions,
+  type SensorStats,
+} from './native-addon.js';
+import { findReadlineTargets } from './shell-binaries.js';
+
+export interface BpfSourceOptions {
+  /** Ring buffer bytes (power of two; default 16 MiB). */
+  ringBytes?: number;
+  /** argv bytes kept per exec (default 16 KiB). */
+  argsMax?: number;
+  /** Typed-line bytes kept (default 1 KiB). */
+  typedMax?: number;
+  /** Capture lines typed at interactive bash (readline uretprobe). Default true. */
+  typed?: boolean;
+  /** Backstop drain interval, ms (default 50). */
+  intervalMs?: number;
+  /** Drain buffer bytes (default 4 MiB). */
+  bufferBytes?: number;
+  debug?: boolean;
+}
+
+export class BpfSource implements EventSource {
+  readonly name = 'bpf' as const;
+  readonly degraded = false;
+  private sensor: NativeSensor | undefined;
+  private decoder: RecordDecoder | undefined;
+  private buffer: Uint8Array;
+  private event: ProcessEvent = newProcessEvent();
+  private onEvent: ((e: ProcessEvent) => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lostSeen = 0;
+  private draining = false;
+  private immediate: NodeJS.Immediate | undefined;
+  private readonly options: BpfSourceOptions;
+
+  constructor(options: BpfSourceOptions = {}) {
+    this.options = options;
+    this.buffer = new Uint8Array(options.bufferBytes ?? 4 << 20);
+  }
+
+  /**
+   * Loads and attaches the BPF programs; records start accumulating in the ring buffer at once.
+   * Call before a /proc backfill so nothing started during the scan is missed. Throws SensorError.
+   */
+  open(): void {
+    if (this.sensor) return;
+    const addon = loadAddon();
+    const opts: SensorOptions = { debug: this.options.debug ?? false };
+    if (this.options.ringBytes !== undefined) opts.ringBytes = this.options.ringBytes;
+    if (this.options.argsMax !== undefined) opts.argsMax = this.options.argsMax;
+    if (this.options.typedMax !== undefined) opts.typedMax = this.options.typedMax;
+    if (this.options.typed ?? true) opts.readline = findReadlineTargets();
+    try {
+      this.sensor = addon.open(opts);
+    } catch (err) {
+      throw asSensorError(err);
+    }
+    this.decoder = new RecordDecoder(this.buffer, addon.bootClockOffsetMs());
+  }
+
+  async start(onEvent: (e: ProcessEvent) => void): Promise<void> {
+    this.open();
+    this.onEvent = onEvent;
+    this.sensor!.onReadable(() => this.scheduleDrain());
+    this.timer = setInterval(() => this.drain(), this.options.intervalMs ?? 50);
+    this.drain();
+  }
+
+  /** Drains everything waiting now and delivers it. Returns the number of events delivered. */
+  drain(): number {
+    const sensor = this.sensor;
+    const decoder = this.decoder;
+    const onEvent = this.onEvent;
+    if (!sensor || !decoder || !onEvent || this.draining) return 0;
+    this.draining = true;
+    let delivered = 0;
+    try {
+      for (let rounds = 0; rounds < 64; rounds++) {
+        const n = sensor.drain(this.buffer);
+        if (n === 0) break;
+        delivered += decoder.decode(n, this.event, onEvent);
+        if (n < this.buffer.byteLength / 2) break;
+      }
+      this.reportLost(onEvent);
+    } finally {
+      this.draining = false;
+    }
+    return delivered;
+  }
+
+  stats(): SensorStats | undefined {
+    return this.sensor?.stats();
+  }
+
+  /** Records the decoder could not understand (version or size mismatch). */
+  get malformed(): number {
+    return this.decoder?.counters.malformed ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = undefined;
+    if (!this.sensor) return;
+    this.drain();
+    this.sensor.close();
+    this.sensor = undefined;
+  }
+
+  private scheduleDrain(): void {
+    if (this.immediate) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      this.drain();
+    });
+  }
+
+  private reportLost(onEvent: (e: ProcessEvent) => void): void {
+    const lost = this.sensor!.lost();
+    if (lost <= this.lostSeen) return;
+    const e = resetProcessEvent(this.event);
+    e.action = 'lost';
+    e.time = Date.now();
+    e.lost = lost - this.lostSeen;
+    this.lostSeen = lost;
+    onEvent(e);
+  }
+}

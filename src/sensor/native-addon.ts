@@ -1,0 +1,112 @@
+/**
+ * Loads the compiled N-API addon (build/Release/sessiontop.node) and types its surface.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface ReadlineTarget {
+  path: string;
+  /** The probe sits in a shared library: only callers whose comm is `bash` count. */
+  bashOnly: boolean;
+}
+
+export interface SensorOptions {
+  /** Ring buffer bytes: a power of two, at least the page size (default 16 MiB). */
+  ringBytes?: number;
+  /** argv bytes kept per exec (default 16384, at most 65536). */
+  argsMax?: number;
+  /** Typed-line bytes kept (default 1024, at most 4096). */
+  typedMax?: number;
+  /** Where to put readline uretprobes; empty or absent: typed capture off. */
+  readline?: ReadlineTarget[];
+  /** libbpf's messages on stderr. */
+  debug?: boolean;
+}
+
+export interface ProbeStatus {
+  path: string;
+  attached: boolean;
+  error?: string;
+}
+
+export interface SensorStats {
+  lost: number;
+  records: number;
+  bytes: number;
+  ringBytes: number;
+  programs: number;
+  probes: ProbeStatus[];
+  closed: boolean;
+}
+
+export interface NativeSensor {
+  drain(buffer: Uint8Array): number;
+  stats(): SensorStats;
+  /** The kernel's lost-record counter alone (cheap). */
+  lost(): number;
+  close(): void;
+  onReadable(callback: () => void): void;
+}
+
+export interface NativeAddon {
+  open(options?: SensorOptions): NativeSensor;
+  bootClockOffsetMs(): number;
+  recordVersion: number;
+  headerSize: number;
+  argsLimit: number;
+  typedLimit: number;
+}
+
+/** Error codes the addon and this loader use. */
+export type SensorErrorCode = 'EPERM' | 'ENOBTF' | 'ENOSYS' | 'EINVAL' | 'ELOAD' | 'EATTACH' | 'ECLOSED' | 'ENOADDON';
+
+export class SensorError extends Error {
+  constructor(
+    readonly code: SensorErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SensorError';
+  }
+}
+
+let cached: NativeAddon | undefined;
+
+/** The package root: the nearest ancestor directory of this module holding sessiontop's package.json. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'sessiontop') return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the sessiontop package root');
+    dir = up;
+  }
+}
+
+export function loadAddon(): NativeAddon {
+  if (cached) return cached;
+  const path = process.env.SESSIONTOP_ADDON ?? join(packageRoot(), 'build', 'Release', 'sessiontop.node');
+  if (!existsSync(path)) {
+    throw new SensorError('ENOADDON', `the eBPF addon is not built (${path} is missing): run npm run build`);
+  }
+  const require = createRequire(import.meta.url);
+  cached = require(path) as NativeAddon;
+  return cached;
+}
+
+/** Converts an addon exception into a SensorError (the addon sets `code`). */
+export function asSensorError(err: unknown): SensorError {
+  if (err instanceof SensorError) return err;
+  const e = err as { code?: string; message?: string };
+  const code = (e?.code ?? 'ELOAD') as SensorErrorCode;
+  return new SensorError(code, e?.message ?? String(err));
+}

@@ -1,0 +1,232 @@
+/**
+ * Decodes the packed records the addon drains (layout: bpf/sessiontop.h) into ProcessEvents.
+ * One DataView over the drain buffer, one reused event object: decoding allocates only the strings
+ * the record carries (comm, and for exec the path, argv, cwd).
+ */
+import { Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION } from './record-layout.js';
+import { decodeUntrusted } from './untrusted-bytes.js';
+import { type EventAction, type FdType, type ProcessEvent, resetProcessEvent } from './process-event.js';
+
+/** Nanoseconds per clock tick (USER_HZ = 100), the unit of /proc/<pid>/stat starttime. */
+const NS_PER_TICK = 10_000_000;
+const TWO_POW_32 = 4294967296;
+
+export interface DecodeCounters {
+  /** Records decoded into events. */
+  records: number;
+  /** Records skipped: unknown kind or version, or a size that does not fit. */
+  malformed: number;
+}
+
+export class RecordDecoder {
+  readonly counters: DecodeCounters = { records: 0, malformed: 0 };
+  private view: DataView;
+  private bytes: Uint8Array;
+
+  /**
+   * @param bootOffsetMs CLOCK_REALTIME − CLOCK_BOOTTIME in ms (addon.bootClockOffsetMs()), to turn
+   *   boot-clock timestamps into wall time.
+   */
+  constructor(
+    buffer: Uint8Array,
+    private bootOffsetMs: number,
+  ) {
+    this.bytes = buffer;
+    this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  }
+
+  setBootOffset(ms: number): void {
+    this.bootOffsetMs = ms;
+  }
+
+  /**
+   * Decodes the first `length` bytes of the buffer, calling `onEvent` with `event` (reset and
+   * refilled for each record). Returns the number of events delivered.
+   */
+  decode(length: number, event: ProcessEvent, onEvent: (e: ProcessEvent) => void): number {
+    const v = this.view;
+    let off = 0;
+    let delivered = 0;
+    while (off + HEADER_SIZE <= length) {
+      const size = v.getUint32(off + Off.size, true);
+      if (size < HEADER_SIZE || off + size > length || (size & 7) !== 0) {
+        // A size that cannot be right: the rest of the batch cannot be framed.
+        this.counters.malformed++;
+        break;
+      }
+      if (this.fill(off, size, event)) {
+        this.counters.records++;
+        delivered++;
+        onEvent(event);
+      } else {
+        this.counters.malformed++;
+      }
+      off += size;
+    }
+    return delivered;
+  }
+
+  /** Fills `e` from the record at `off`; false when the record is not one we understand. */
+  private fill(off: number, size: number, e: ProcessEvent): boolean {
+    const v = this.view;
+    const b = this.bytes;
+    if (v.getUint16(off + Off.version, true) !== RECORD_VERSION) return false;
+    const kind = v.getUint16(off + Off.kind, true);
+    const action = ACTIONS[kind];
+    if (action === undefined) return false;
+
+    resetProcessEvent(e);
+    e.action = action;
+    e.time = this.bootOffsetMs + u64(v, off + Off.tsNs) / 1e6;
+    const startLo = v.getUint32(off + Off.startNs, true);
+    const startHi = v.getUint32(off + Off.startNs + 4, true);
+    e.startTicks = nsToTicks(startLo, startHi);
+    e.start = this.bootOffsetMs + (startHi * TWO_POW_32 + startLo) / 1e6;
+    e.pid = v.getUint32(off + Off.pid, true);
+    e.ppid = v.getUint32(off + Off.ppid, true);
+    e.pgid = v.getUint32(off + Off.pgid, true);
+    e.sid = v.getUint32(off + Off.sid, true);
+    e.uid = v.getUint32(off + Off.uid, true);
+    e.euid = v.getUint32(off + Off.euid, true);
+    e.suid = v.getUint32(off + Off.suid, true);
+    e.gid = v.getUint32(off + Off.gid, true);
+    e.egid = v.getUint32(off + Off.egid, true);
+    e.sgid = v.getUint32(off + Off.sgid, true);
+    e.loginUid = v.getUint32(off + Off.loginUid, true);
+    e.auditSessionId = v.getUint32(off + Off.sessionId, true);
+    e.tty = v.getUint32(off + Off.ttyDev, true);
+    e.stdinDev = v.getUint32(off + Off.fdDev, true);
+    e.stdoutDev = v.getUint32(off + Off.fdDev + 4, true);
+    e.stderrDev = v.getUint32(off + Off.fdDev + 8, true);
+    e.stdinType = b[off + Off.fdType]! as FdType;
+    e.stdoutType = b[off + Off.fdType + 1]! as FdType;
+    e.stderrType = b[off + Off.fdType + 2]! as FdType;
+    e.comm = cString(b, off + Off.comm, 16);
+
+    const flags = v.getUint32(off + Off.flags, true);
+    const aux0 = v.getUint32(off + Off.aux, true);
+    const aux1 = v.getUint32(off + Off.aux + 4, true);
+    const end = off + size;
+    switch (kind) {
+      case Kind.exec: {
+        let p = off + HEADER_SIZE;
+        const filenameLen = v.getUint16(off + Off.len, true);
+        const cwdLen = v.getUint16(off + Off.len + 2, true);
+        const cgroupLen = v.getUint16(off + Off.len + 4, true);
+        const envLen = v.getUint16(off + Off.len + 6, true);
+        if (p + filenameLen + aux0 + cwdLen + cgroupLen + envLen > end) return false;
+        const filename = decodeUntrusted(b, p, p + filenameLen);
+        p += filenameLen;
+        e.args = splitNul(b, p, p + aux0);
+        e.argsTruncated = (flags & Flag.argsTruncated) !== 0;
+        p += aux0;
+        e.cwd = joinCwd(b, p, p + cwdLen, (flags & Flag.cwdTruncated) !== 0);
+        p += cwdLen;
+        e.cgroup = decodeUntrusted(b, p, p + cgroupLen);
+        p += cgroupLen;
+        if (flags & Flag.env) e.sshConnection = findEnv(b, p, p + envLen, SSH_CONNECTION);
+        e.executable = filename.startsWith('/') || e.cwd === '' ? filename : joinPath(e.cwd, filename);
+        break;
+      }
+      case Kind.exit:
+        e.exitCode = (aux0 >>> 8) & 0xff;
+        e.signal = aux0 & 0x7f;
+        e.coreDumped = (aux0 & 0x80) !== 0;
+        break;
+      case Kind.setpgid:
+        e.targetPid = aux0;
+        e.targetPgid = aux1;
+        break;
+      case Kind.typed: {
+        const p = off + HEADER_SIZE;
+        if (p + aux0 > end) return false;
+        e.line = decodeUntrusted(b, p, p + aux0);
+        e.lineTruncated = (flags & Flag.typedTruncated) !== 0;
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  }
+}
+
+const ACTIONS: (EventAction | undefined)[] = [];
+ACTIONS[Kind.fork] = 'fork';
+ACTIONS[Kind.exec] = 'exec';
+ACTIONS[Kind.exit] = 'end';
+ACTIONS[Kind.setsid] = 'setsid';
+ACTIONS[Kind.setpgid] = 'setpgid';
+ACTIONS[Kind.idChange] = 'id_change';
+ACTIONS[Kind.typed] = 'typed';
+
+function u64(v: DataView, off: number): number {
+  return v.getUint32(off + 4, true) * TWO_POW_32 + v.getUint32(off, true);
+}
+
+/** floor((hi·2³² + lo) / 10⁷) computed exactly: 2³² = 429·10⁷ + 4 967 296. */
+export function nsToTicks(lo: number, hi: number): number {
+  return hi * 429 + Math.floor((hi * 4967296 + lo) / NS_PER_TICK);
+}
+
+function cString(b: Uint8Array, start: number, max: number): string {
+  let end = start;
+  const limit = start + max;
+  while (end < limit && b[end] !== 0) end++;
+  return decodeUntrusted(b, start, end);
+}
+
+/** argv as laid out in memory: each argument NUL-terminated (the last may be cut by the bound). */
+function splitNul(b: Uint8Array, start: number, end: number): string[] {
+  const out: string[] = [];
+  let s = start;
+  for (let i = start; i < end; i++) {
+    if (b[i] === 0) {
+      out.push(decodeUntrusted(b, s, i));
+      s = i + 1;
+    }
+  }
+  if (s < end) out.push(decodeUntrusted(b, s, end));
+  return out;
+}
+
+/** cwd components arrive leaf first, each NUL-terminated. */
+function joinCwd(b: Uint8Array, start: number, end: number, truncated: boolean): string {
+  const parts = splitNul(b, start, end);
+  if (parts.length === 0) return truncated ? '…' : '/';
+  parts.reverse();
+  return (truncated ? '…/' : '/') + parts.join('/');
+}
+
+function joinPath(dir: string, rel: string): string {
+  const parts = (dir === '/' ? '' : dir).split('/');
+  for (const seg of rel.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length > 1) parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join('/') || '/';
+}
+
+const SSH_CONNECTION = Buffer.from('SSH_CONNECTION=');
+
+function findEnv(b: Uint8Array, start: number, end: number, key: Buffer): string {
+  let s = start;
+  for (let i = start; i <= end; i++) {
+    if (i === end || b[i] === 0) {
+      if (i - s > key.length) {
+        let match = true;
+        for (let k = 0; k < key.length; k++) {
+          if (b[s + k] !== key[k]) {
+            match = false;
+            break;
+          }
+        }
+        if (match) return decodeUntrusted(b, s + key.length, i);
+      }
+      s = i + 1;
+    }
+  }
+  return '';
+}

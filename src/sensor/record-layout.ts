@@ -1,0 +1,59 @@
+/**
+ * Byte offsets of struct st_record (bpf/sessiontop.h). test/sensor/record-layout.test.ts compiles the
+ * C header and checks every offset here against offsetof(), so the two cannot drift apart.
+ */
+export const RECORD_VERSION = 1;
+export const HEADER_SIZE = 136;
+
+export const Off = {
+  kind: 0,
+  version: 2,
+  size: 4,
+  tsNs: 8,
+  startNs: 16,
+  pid: 24,
+  ppid: 28,
+  pgid: 32,
+  sid: 36,
+  uid: 40,
+  euid: 44,
+  suid: 48,
+  gid: 52,
+  egid: 56,
+  sgid: 60,
+  loginUid: 64,
+  sessionId: 68,
+  ttyDev: 72,
+  fdDev: 76,
+  fdType: 88,
+  flags: 92,
+  comm: 96,
+  aux: 112,
+  len: 128,
+} as const;
+
+export const COMM_LEN = 16;
+
+export const Kind = {
+  fork: 1,
+  exec: 2,
+  exit: 3,
+  setsid: 4,
+  setpgid: 5,
+  idChange: 6,
+  typed: 7,
+} as const;
+
+export const Flag = {
+  argsTruncated: 1 << 0,
+  typedTruncated: 1 << 1,
+  cwdTruncated: 1 << 2,
+  filenameTruncated: 1 << 3,
+  env: 1 << 4,
+} as const;
+
+/** Kernel limits compiled into the BPF object. */
+export const ARGS_DEFAULT = 16384;
+export const ARGS_LIMIT = 65536;
+export const TYPED_DEFAULT = 1024;
+export const TYPED_LIMIT = 4096;
