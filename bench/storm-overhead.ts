@@ -1,0 +1,72 @@
+/**
+ * Storm overhead: wall time of N fork+exec of /bin/true with the eBPF sensor loaded and drained
+ * (decode included) versus without it, in alternating runs; prints the median ratio and whether
+ * every exec was seen. Needs root.
+ *   node dist/bench/storm-overhead.js [N] [pairs]
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BpfSource } from '../src/sensor/bpf-source.js';
+import { packageRoot } from '../src/sensor/native-addon.js';
+import { isMain, median, printFigures } from './bench-util.js';
+
+const execFileAsync = promisify(execFile);
+
+export function buildStormHelper(): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'sessiontop-bench-')), 'sensor-helper');
+  execFileSync('cc', ['-O2', '-o', out, join(packageRoot(), 'test', 'support', 'sensor-helper.c')]);
+  return out;
+}
+
+export async function timeStorm(helper: string, n: number): Promise<{ ms: number; pid: number }> {
+  const t0 = process.hrtime.bigint();
+  const { stdout } = await execFileAsync(helper, ['storm', String(n), '/bin/true']);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, pid: (JSON.parse(stdout) as { pid: number }).pid };
+}
+
+export async function run(n = 3000, pairs = 5): Promise<{ ratio: number; baseMs: number; sensorMs: number; seen: number; expected: number; lost: number }> {
+  const helper = buildStormHelper();
+  await timeStorm(helper, 300); // warm caches
+  const base: number[] = [];
+  const withSensor: number[] = [];
+  const ratios: number[] = [];
+  let seen = 0;
+  let lost = 0;
+  for (let i = 0; i < pairs; i++) {
+    const b = await timeStorm(helper, n);
+    const source = new BpfSource({ typed: false });
+    let stormPid = -1;
+    let count = 0;
+    await source.start((e) => {
+      if (e.action === 'exec' && e.ppid === stormPid && e.executable === '/bin/true') count++;
+      else if (e.action === 'exec' && e.executable === helper) stormPid = e.pid;
+    });
+    const s = await timeStorm(helper, n);
+    await new Promise((r) => setTimeout(r, 100));
+    source.drain();
+    lost += source.stats()!.lost;
+    await source.stop();
+    seen += count;
+    base.push(b.ms);
+    withSensor.push(s.ms);
+    ratios.push(s.ms / b.ms);
+  }
+  return { ratio: median(ratios), baseMs: median(base), sensorMs: median(withSensor), seen, expected: n * pairs, lost };
+}
+
+if (isMain(import.meta.url)) {
+  const n = Number(process.argv[2] ?? 3000);
+  const pairs = Number(process.argv[3] ?? 5);
+  const r = await run(n, pairs);
+  printFigures(`storm overhead (${n} fork+exec of /bin/true, ${pairs} alternating pairs, medians)`, {
+    'without sensor (ms)': r.baseMs,
+    'with sensor draining (ms)': r.sensorMs,
+    'ratio (with / without)': r.ratio,
+    'execs seen / run': `${r.seen} / ${r.expected}`,
+    'lost': r.lost,
+  });
+}

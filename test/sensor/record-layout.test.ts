@@ -1,0 +1,43 @@
+/**
+ * The TypeScript decoder's offsets must match the C header the BPF programs write: compile a probe
+ * against bpf/sessiontop.h and compare every offsetof() and constant.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ARGS_DEFAULT, ARGS_LIMIT, Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION, TYPED_DEFAULT, TYPED_LIMIT } from '../../src/sensor/record-layout.js';
+import { packageRoot } from '../../src/sensor/native-addon.js';
+
+describe('record layout', () => {
+  it('matches bpf/sessiontop.h', () => {
+    const fields: Record<keyof typeof Off, string> = {
+      kind: 'kind', version: 'version', size: 'size', tsNs: 'ts_ns', startNs: 'start_ns', pid: 'pid', ppid: 'ppid',
+      pgid: 'pgid', sid: 'sid', uid: 'uid', euid: 'euid', suid: 'suid', gid: 'gid', egid: 'egid', sgid: 'sgid',
+      loginUid: 'login_uid', sessionId: 'session_id', ttyDev: 'tty_dev', fdDev: 'fd_dev', fdType: 'fd_type',
+      flags: 'flags', comm: 'comm', aux: 'aux', len: 'len',
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'sessiontop-layout-'));
+    const src = join(dir, 'probe.c');
+    const lines = Object.entries(fields).map(
+      ([ts, c]) => `printf("\\"${ts}\\":%zu,", offsetof(struct st_record, ${c}));`,
+    );
+    writeFileSync(
+      src,
+      `#include <stdio.h>\n#include <stddef.h>\n#include "sessiontop.h"\nint main(void){printf("{");${lines.join('')}` +
+        `printf("\\"sizeof\\":%zu,\\"header\\":%d,\\"record_version\\":%d,\\"args_default\\":%d,\\"args_limit\\":%d,\\"typed_default\\":%d,\\"typed_limit\\":%d,",sizeof(struct st_record),ST_HEADER_SIZE,ST_RECORD_VERSION,ST_ARGS_DEFAULT,ST_ARGS_LIMIT,ST_TYPED_DEFAULT,ST_TYPED_LIMIT);` +
+        `printf("\\"kind_values\\":[%d,%d,%d,%d,%d,%d,%d],\\"flag_values\\":[%d,%d,%d,%d,%d]}",ST_FORK,ST_EXEC,ST_EXIT,ST_SETSID,ST_SETPGID,ST_ID_CHANGE,ST_TYPED,ST_F_ARGS_TRUNC,ST_F_TYPED_TRUNC,ST_F_CWD_TRUNC,ST_F_FILENAME_TRUNC,ST_F_ENV);return 0;}\n`,
+    );
+    const bin = join(dir, 'probe');
+    execFileSync('cc', ['-I', join(packageRoot(), 'bpf'), '-o', bin, src]);
+    const c = JSON.parse(execFileSync(bin, { encoding: 'utf8' })) as Record<string, number | number[]>;
+    for (const key of Object.keys(fields) as (keyof typeof Off)[]) expect([key, c[key]]).toEqual([key, Off[key]]);
+    expect(c.sizeof).toBe(HEADER_SIZE);
+    expect(c.header).toBe(HEADER_SIZE);
+    expect(c.record_version).toBe(RECORD_VERSION);
+    expect([c.args_default, c.args_limit, c.typed_default, c.typed_limit]).toEqual([ARGS_DEFAULT, ARGS_LIMIT, TYPED_DEFAULT, TYPED_LIMIT]);
+    expect(c.kind_values).toEqual([Kind.fork, Kind.exec, Kind.exit, Kind.setsid, Kind.setpgid, Kind.idChange, Kind.typed]);
+    expect(c.flag_values).toEqual([Flag.argsTruncated, Flag.typedTruncated, Flag.cwdTruncated, Flag.filenameTruncated, Flag.env]);
+  });
+});
