@@ -1,6 +1,7 @@
 // N-API glue for the sessiontop sensor: thin wrappers over sessiontop::Sensor (sensor.h).
 //
-//   open(options) -> Sensor   drain(Uint8Array) -> bytes   stats() -> object   close()
+//   open(options) -> Sensor   openAsync(options) -> Promise<Sensor> (loads on a worker thread)
+//   drain(Uint8Array) -> bytes   stats() -> object   lost() -> number   close()
 //   onReadable(callback)      wakes JS (once per batch, never per record) when records are waiting
 //   bootClockOffsetMs()       CLOCK_REALTIME - CLOCK_BOOTTIME, to turn record timestamps into wall time
 #include <napi.h>
@@ -32,6 +33,29 @@ uint32_t get_u32(const Napi::Object& o, const char* key, uint32_t fallback) {
   return (uint32_t)d;
 }
 
+sessiontop::SensorOptions parse_options(Napi::Env env, const Napi::Value& value) {
+  sessiontop::SensorOptions options;
+  if (!value.IsObject()) return options;
+  Napi::Object o = value.As<Napi::Object>();
+  options.ring_bytes = get_u32(o, "ringBytes", options.ring_bytes);
+  options.args_max = get_u32(o, "argsMax", options.args_max);
+  options.typed_max = get_u32(o, "typedMax", options.typed_max);
+  options.debug = o.Has("debug") && o.Get("debug").ToBoolean().Value();
+  if (o.Has("readline") && o.Get("readline").IsArray()) {
+    Napi::Array arr = o.Get("readline").As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); i++) {
+      Napi::Value item = arr.Get(i);
+      if (!item.IsObject()) throw Napi::TypeError::New(env, "readline targets must be {path, bashOnly}");
+      Napi::Object t = item.As<Napi::Object>();
+      sessiontop::ReadlineTarget target;
+      target.path = t.Get("path").ToString().Utf8Value();
+      target.bash_only = t.Has("bashOnly") && t.Get("bashOnly").ToBoolean().Value();
+      options.readline_targets.push_back(target);
+    }
+  }
+  return options;
+}
+
 class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -42,28 +66,15 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
                         InstanceMethod("onReadable", &SensorHandle::OnReadable)});
   }
 
+  // new Sensor(options) loads synchronously; new Sensor(External<Sensor>) adopts one loaded by
+  // openAsync on a worker thread.
   explicit SensorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SensorHandle>(info) {
     Napi::Env env = info.Env();
-    sessiontop::SensorOptions options;
-    if (info.Length() > 0 && info[0].IsObject()) {
-      Napi::Object o = info[0].As<Napi::Object>();
-      options.ring_bytes = get_u32(o, "ringBytes", options.ring_bytes);
-      options.args_max = get_u32(o, "argsMax", options.args_max);
-      options.typed_max = get_u32(o, "typedMax", options.typed_max);
-      options.debug = o.Has("debug") && o.Get("debug").ToBoolean().Value();
-      if (o.Has("readline") && o.Get("readline").IsArray()) {
-        Napi::Array arr = o.Get("readline").As<Napi::Array>();
-        for (uint32_t i = 0; i < arr.Length(); i++) {
-          Napi::Value item = arr.Get(i);
-          if (!item.IsObject()) throw Napi::TypeError::New(env, "readline targets must be {path, bashOnly}");
-          Napi::Object t = item.As<Napi::Object>();
-          sessiontop::ReadlineTarget target;
-          target.path = t.Get("path").ToString().Utf8Value();
-          target.bash_only = t.Has("bashOnly") && t.Get("bashOnly").ToBoolean().Value();
-          options.readline_targets.push_back(target);
-        }
-      }
+    if (info.Length() > 0 && info[0].IsExternal()) {
+      sensor_.reset(info[0].As<Napi::External<sessiontop::Sensor>>().Data());
+      return;
     }
+    sessiontop::SensorOptions options = parse_options(env, info.Length() > 0 ? info[0] : env.Undefined());
     try {
       sensor_ = std::make_unique<sessiontop::Sensor>(options);
     } catch (const sessiontop::SensorError& e) {
@@ -181,6 +192,50 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
   bool stopping_ = false;
 };
 
+// Loads and attaches on a libuv worker thread (the verifier takes a while), resolving to a Sensor.
+class OpenWorker : public Napi::AsyncWorker {
+ public:
+  OpenWorker(Napi::Env env, sessiontop::SensorOptions options)
+      : Napi::AsyncWorker(env), options_(std::move(options)), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      sensor_ = std::make_unique<sessiontop::Sensor>(options_);
+    } catch (const sessiontop::SensorError& e) {
+      code_ = e.code();
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::FunctionReference* ctor = env.GetInstanceData<Napi::FunctionReference>();
+    sessiontop::Sensor* raw = sensor_.release();
+    deferred_.Resolve(ctor->New({Napi::External<sessiontop::Sensor>::New(env, raw)}));
+  }
+
+  void OnError(const Napi::Error& error) override {
+    Napi::Error err = Napi::Error::New(Env(), error.Message());
+    err.Set("code", Napi::String::New(Env(), code_.empty() ? "ELOAD" : code_));
+    deferred_.Reject(err.Value());
+  }
+
+ private:
+  sessiontop::SensorOptions options_;
+  std::unique_ptr<sessiontop::Sensor> sensor_;
+  std::string code_;
+  Napi::Promise::Deferred deferred_;
+};
+
+Napi::Value OpenAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  OpenWorker* worker = new OpenWorker(env, parse_options(env, info.Length() > 0 ? info[0] : env.Undefined()));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 Napi::Value BootClockOffsetMs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sessiontop::boot_clock_offset_ms());
 }
@@ -195,6 +250,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 if (info.Length() > 0) return ctor->New({info[0]});
                 return ctor->New({});
               }));
+  exports.Set("openAsync", Napi::Function::New(env, OpenAsync));
   exports.Set("bootClockOffsetMs", Napi::Function::New(env, BootClockOffsetMs));
   exports.Set("recordVersion", Napi::Number::New(env, ST_RECORD_VERSION));
   exports.Set("headerSize", Napi::Number::New(env, ST_HEADER_SIZE));

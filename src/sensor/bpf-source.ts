@@ -57,21 +57,42 @@ export class BpfSource implements EventSource {
   open(): void {
     if (this.sensor) return;
     const addon = loadAddon();
+    try {
+      this.adopt(addon.open(this.sensorOptions()));
+    } catch (err) {
+      throw asSensorError(err);
+    }
+  }
+
+  /** Like open(), but the programs load and attach on a worker thread (the verifier takes a while). */
+  async openAsync(): Promise<void> {
+    if (this.sensor) return;
+    const addon = loadAddon();
+    try {
+      const sensor = await addon.openAsync(this.sensorOptions());
+      if (this.sensor) sensor.close();
+      else this.adopt(sensor);
+    } catch (err) {
+      throw asSensorError(err);
+    }
+  }
+
+  private sensorOptions(): SensorOptions {
     const opts: SensorOptions = { debug: this.options.debug ?? false };
     if (this.options.ringBytes !== undefined) opts.ringBytes = this.options.ringBytes;
     if (this.options.argsMax !== undefined) opts.argsMax = this.options.argsMax;
     if (this.options.typedMax !== undefined) opts.typedMax = this.options.typedMax;
     if (this.options.typed ?? true) opts.readline = findReadlineTargets();
-    try {
-      this.sensor = addon.open(opts);
-    } catch (err) {
-      throw asSensorError(err);
-    }
-    this.decoder = new RecordDecoder(this.buffer, addon.bootClockOffsetMs());
+    return opts;
+  }
+
+  private adopt(sensor: NativeSensor): void {
+    this.sensor = sensor;
+    this.decoder = new RecordDecoder(this.buffer, loadAddon().bootClockOffsetMs());
   }
 
   async start(onEvent: (e: ProcessEvent) => void): Promise<void> {
-    this.open();
+    await this.openAsync();
     this.onEvent = onEvent;
     this.sensor!.onReadable(() => this.scheduleDrain());
     this.timer = setInterval(() => this.drain(), this.options.intervalMs ?? 50);

@@ -52,6 +52,8 @@ export interface NativeSensor {
 
 export interface NativeAddon {
   open(options?: SensorOptions): NativeSensor;
+  /** Like open, but loads on a worker thread so the event loop keeps running. */
+  openAsync(options?: SensorOptions): Promise<NativeSensor>;
   bootClockOffsetMs(): number;
   recordVersion: number;
   headerSize: number;
