@@ -1,0 +1,694 @@
+/**
+ * ProcessTable: the process model. Fed ProcessEvents from any source (eBPF, /proc, a recording),
+ * it keeps one ProcessNode per (pid, start time), updated IN PLACE, and derives what DESIGN.md §3
+ * specifies: entity ids, parent / group / session / entry leaders and entry types, interactive,
+ * user-entered and last user-entered, previous execs, container ids, typed lines. It also keeps the
+ * entry sessions the UI lists.
+ *
+ * `apply(e)` returns the enriched node the event was about, so a recorder can serialize it at once.
+ * The event object is the caller's (reused): the table copies what it keeps.
+ *
+ * Backfill: `snapshot` events may arrive in any order (children before parents); their links and
+ * leaders are resolved together by `finishBackfill()`, which the table also runs by itself before
+ * the first non-snapshot event and before any query (get, find, processes, sessions).
+ *
+ * Bounds: exited processes stay for `retentionMs`, at most `maxExited` of them, and at most
+ * `maxProcesses` nodes are tracked at all (oldest exited evicted first, then the least recently
+ * created live ones whose end must have been lost).
+ */
+
+import type { ProcessEvent } from '../sensor/process-event.js';
+import { AUDIT_UNSET } from '../sensor/process-event.js';
+import { containerIdFromCgroup } from './container-id.js';
+import { decideEntryLeader, isKernelThreadOrInit, LOGIN_ENTRY_TYPES, newEntryDecision } from './entry-leader.js';
+import type { LoginLeaderLookup } from './entry-leader.js';
+import { EntrySessionRecord } from './entry-session.js';
+import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
+import { NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
+import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
+import type {
+  EntrySession,
+  EntryType,
+  HostInfo,
+  ModelStats,
+  ProcessNode,
+  ProcessTableOptions,
+  SessionTreeRow,
+  SessionViewOptions,
+  SubSession,
+} from './types.js';
+
+export const DEFAULT_RETENTION_MS = 300_000;
+export const DEFAULT_MAX_EXITED = 8192;
+export const DEFAULT_MAX_PROCESSES = 250_000;
+export const DEFAULT_MAX_PREVIOUS = 8;
+export const DEFAULT_MAX_TYPED_LINES = 64;
+
+/** Suffix the kernel appends to /proc/<pid>/exe of a replaced binary. */
+const DELETED_SUFFIX = ' (deleted)';
+
+export class ProcessTable {
+  readonly host: HostInfo;
+  readonly retentionMs: number;
+  readonly maxExited: number;
+  readonly maxProcesses: number;
+  readonly maxPrevious: number;
+  readonly maxTypedLines: number;
+
+  /** pid → newest process with that pid; older retained ones hang off `olderSamePid`. */
+  private readonly byPid = new Map<number, ProcessRecord>();
+  private readonly sessions = new Set<EntrySessionRecord>();
+  /** Audit session id → live login entry session (for the daemonized tmux/screen improvement). */
+  private readonly loginByAudit = new Map<number, EntrySessionRecord>();
+  private pending: ProcessRecord[] = [];
+  private exitedHead: ProcessRecord | null = null;
+  private exitedTail: ProcessRecord | null = null;
+  private liveCount = 0;
+  private exitedCount = 0;
+  private eventCount = 0;
+  private lostCount = 0;
+  private evictedCount = 0;
+  /** Set by obtain(): whether the node it returned was just created. */
+  private created = false;
+  private readonly decision = newEntryDecision();
+  private readonly loginLeader: LoginLeaderLookup = (id) => this.lookupLoginLeader(id);
+
+  constructor(options: ProcessTableOptions) {
+    this.host = options.host;
+    this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.maxExited = Math.max(0, options.maxExited ?? DEFAULT_MAX_EXITED);
+    this.maxProcesses = Math.max(1, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
+    this.maxPrevious = Math.max(0, options.maxPrevious ?? DEFAULT_MAX_PREVIOUS);
+    this.maxTypedLines = Math.max(0, options.maxTypedLines ?? DEFAULT_MAX_TYPED_LINES);
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /**
+   * Applies one event and returns the node it concerns (for `setpgid`: the process whose group
+   * changed), or null for `lost`.
+   */
+  apply(e: ProcessEvent): ProcessNode | null {
+    this.eventCount++;
+    let node: ProcessRecord | null;
+    if (e.action === 'snapshot') {
+      node = this.onSnapshot(e);
+    } else if (e.action === 'lost') {
+      this.lostCount += e.lost;
+      node = null;
+    } else {
+      if (this.pending.length !== 0) this.finishBackfill();
+      switch (e.action) {
+        case 'fork':
+          node = this.onFork(e);
+          break;
+        case 'exec':
+          node = this.onExec(e);
+          break;
+        case 'end':
+          node = this.onEnd(e);
+          break;
+        case 'setsid':
+          node = this.onSetsid(e);
+          break;
+        case 'setpgid':
+          node = this.onSetpgid(e);
+          break;
+        case 'id_change':
+          node = this.onHeaderOnly(e);
+          break;
+        case 'typed':
+          node = this.onTyped(e);
+          break;
+        default:
+          node = null;
+      }
+    }
+    this.expire(e.time);
+    return node;
+  }
+
+  /**
+   * Resolves every snapshot applied since the last call (links, leaders, entry sessions,
+   * interactive, user-entered), in start order. Returns those nodes, oldest first: a recorder
+   * writes its `snapshot` lines from them.
+   */
+  finishBackfill(): ProcessNode[] {
+    const list = this.pending;
+    if (list.length === 0) return [];
+    this.pending = [];
+    list.sort(byStartTicks);
+    for (const r of list) {
+      if (r.evicted) continue;
+      r.parent = r.ppid === 0 ? null : this.holderBefore(r.ppid, r.startTicks);
+      this.linkLeaders(r);
+    }
+    const out: ProcessNode[] = [];
+    for (const r of list) {
+      if (r.evicted) continue;
+      r.pending = false;
+      this.evaluateEntry(r);
+      this.evaluateTerminal(r);
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** Evicts exited processes older than the retention window at `now`; returns how many. */
+  sweep(now: number = Date.now()): number {
+    const before = this.evictedCount;
+    this.expire(now);
+    return this.evictedCount - before;
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  /** The newest process with this pid (alive, or exited and retained). */
+  get(pid: number): ProcessNode | undefined {
+    if (this.pending.length !== 0) this.finishBackfill();
+    return this.byPid.get(pid);
+  }
+
+  /** The process (pid, startTicks), including retained earlier holders of a reused pid. */
+  find(pid: number, startTicks: number): ProcessNode | undefined {
+    if (this.pending.length !== 0) this.finishBackfill();
+    for (let r = this.byPid.get(pid) ?? null; r !== null; r = r.olderSamePid) if (r.startTicks === startTicks) return r;
+    return undefined;
+  }
+
+  /** Linear search by entity id (for UI selection; not for hot paths). */
+  findByEntityId(entityId: string): ProcessNode | undefined {
+    for (const n of this.processes()) if (n.entityId === entityId) return n;
+    return undefined;
+  }
+
+  /** Every tracked process (alive and retained exited). */
+  *processes(): IterableIterator<ProcessNode> {
+    if (this.pending.length !== 0) this.finishBackfill();
+    for (const head of this.byPid.values()) for (let r: ProcessRecord | null = head; r !== null; r = r.olderSamePid) yield r;
+  }
+
+  /** Entry sessions, most recently active first (services excluded unless asked). */
+  entrySessions(opts: SessionViewOptions = {}): EntrySession[] {
+    if (this.pending.length !== 0) this.finishBackfill();
+    return listEntrySessions(this.sessions, opts);
+  }
+
+  /** The entry session led by the process with this entity id. */
+  entrySession(id: string): EntrySession | undefined {
+    if (this.pending.length !== 0) this.finishBackfill();
+    for (const s of this.sessions) if (s.id === id) return s;
+    return undefined;
+  }
+
+  /** Sessions (by sid) inside an entry session: its own, then panes / sudo pty sessions. */
+  subSessions(entry: EntrySession, opts: SessionViewOptions = {}): SubSession[] {
+    return listSubSessions(entry, opts);
+  }
+
+  /** An entry session's process tree flattened depth-first (for the UI's tree view). */
+  sessionTree(entry: EntrySession, opts: SessionViewOptions = {}): SessionTreeRow[] {
+    return flattenSessionTree(entry, opts);
+  }
+
+  /** Processes in no entry session: pid 1, kernel threads, anything without a leader. By pid. */
+  unattached(opts: SessionViewOptions = {}): ProcessNode[] {
+    if (this.pending.length !== 0) this.finishBackfill();
+    const includeExited = opts.includeExited ?? true;
+    const out: ProcessNode[] = [];
+    for (const n of this.processes()) if (n.entrySession === null && (includeExited || !n.exited)) out.push(n);
+    out.sort((a, b) => a.pid - b.pid || a.startTicks - b.startTicks);
+    return out;
+  }
+
+  stats(): ModelStats {
+    return {
+      events: this.eventCount,
+      tracked: this.liveCount + this.exitedCount,
+      live: this.liveCount,
+      exited: this.exitedCount,
+      entrySessions: this.sessions.size,
+      lost: this.lostCount,
+      evicted: this.evictedCount,
+    };
+  }
+
+  // ------------------------------------------------------------------ per action
+
+  private onSnapshot(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) {
+      this.fillHeader(r, e);
+      this.fillImage(r, e);
+    } else if (e.time >= r.lastActivity) {
+      // Same process seen again (live event first, or a second scan): newer facts win.
+      this.fillHeader(r, e);
+      this.fillImage(r, e);
+    } else if (r.executable === '') {
+      this.fillImage(r, e);
+    }
+    r.fromSnapshot = true;
+    if (e.time > r.snapshotTime) r.snapshotTime = e.time;
+    this.touch(r, e.time);
+    if (!r.pending) {
+      r.pending = true;
+      this.pending.push(r);
+    }
+    return r;
+  }
+
+  private onFork(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) {
+      this.adoptNew(r, e);
+    } else if (e.time >= r.lastActivity && !r.exited) {
+      // Duplicate delivery (also seen by the /proc scan): merge the header facts, keep the rest.
+      this.fillHeader(r, e);
+    }
+    this.touch(r, e.time);
+    return r;
+  }
+
+  private onExec(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) {
+      this.adoptNew(r, e);
+    } else if (r.fromSnapshot && e.time < r.snapshotTime) {
+      // Older than the backfill facts, which already reflect this exec (or a later one).
+      if (r.executable === '') this.fillImage(r, e);
+      this.touch(r, e.time);
+      return r;
+    } else {
+      this.fillHeader(r, e);
+    }
+    this.pushPrevious(r, e.time);
+    this.fillImage(r, e);
+    r.parent = r.ppid === 0 ? null : this.holderBefore(r.ppid, r.startTicks);
+    this.linkLeaders(r);
+    this.evaluateEntry(r);
+    this.evaluateTerminal(r);
+    this.touch(r, e.time);
+    const s = r.entrySession;
+    if (r.userEntered && s !== null) (s as EntrySessionRecord).lastUserEntered = r;
+    return r;
+  }
+
+  private onEnd(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) this.adoptNew(r, e);
+    if (r.exited && r.exitCause !== '') {
+      this.touch(r, e.time);
+      return r; // duplicate end
+    }
+    r.exitCode = e.exitCode;
+    r.signal = e.signal;
+    r.coreDumped = e.coreDumped;
+    r.exitCause = e.coreDumped ? 'coredumped' : e.signal !== 0 ? 'signaled' : 'exited';
+    r.end = e.time;
+    this.touch(r, e.time);
+    if (!r.exited) this.markExited(r);
+    return r;
+  }
+
+  private onSetsid(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) {
+      this.adoptNew(r, e);
+    } else {
+      this.fillHeader(r, e);
+      this.linkLeaders(r);
+      // setsid alone does not re-evaluate the entry leader (the next exec does).
+      this.evaluateTerminal(r);
+    }
+    this.touch(r, e.time);
+    return r;
+  }
+
+  private onSetpgid(e: ProcessEvent): ProcessRecord {
+    const caller = this.onHeaderOnly(e);
+    const targetPid = e.targetPid !== 0 ? e.targetPid : e.pid;
+    const target = targetPid === caller.pid ? caller : this.byPid.get(targetPid);
+    if (target === undefined || target.exited) return caller;
+    target.pgid = e.targetPgid !== 0 ? e.targetPgid : targetPid;
+    this.linkLeaders(target);
+    const was = target.userEntered;
+    target.userEntered = isUserEntered(target, target.parent);
+    const s = target.entrySession;
+    if (target.userEntered && !was && s !== null) (s as EntrySessionRecord).lastUserEntered = target;
+    this.touch(target, e.time);
+    return target;
+  }
+
+  /** id_change, and the caller side of setpgid: refresh the header facts. */
+  private onHeaderOnly(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) this.adoptNew(r, e);
+    else if (!r.exited) this.fillHeader(r, e);
+    this.touch(r, e.time);
+    return r;
+  }
+
+  private onTyped(e: ProcessEvent): ProcessRecord {
+    const r = this.onHeaderOnly(e);
+    if (this.maxTypedLines === 0) return r;
+    const line = { time: e.time, line: e.line, truncated: e.lineTruncated };
+    if (r.typed === NO_TYPED) r.typed = [];
+    r.typed.push(line);
+    if (r.typed.length > this.maxTypedLines) r.typed.shift();
+    const s = r.entrySession as EntrySessionRecord | null;
+    if (s !== null) {
+      s.lastTyped = line;
+      s.lastTypedBy = r;
+    }
+    return r;
+  }
+
+  // ------------------------------------------------------------------ node lifecycle
+
+  /**
+   * The node for (e.pid, e.startTicks): existing (duplicate delivery merges), or new. A newer start
+   * time for a known pid is PID reuse: the old holder is over (even if its end was never seen).
+   */
+  private obtain(e: ProcessEvent): ProcessRecord {
+    const pid = e.pid;
+    const st = e.startTicks;
+    const head = this.byPid.get(pid);
+    this.created = false;
+    if (head === undefined) return this.create(e, null);
+    if (st === 0 || head.startTicks === st) return head;
+    if (head.startTicks === 0) {
+      head.startTicks = st; // first time the start is known (e.g. a sparse recording line)
+      head.cachedEntityId = null;
+      return head;
+    }
+    if (st > head.startTicks) {
+      if (!head.exited) this.markGone(head, e.time);
+      return this.create(e, head);
+    }
+    // An earlier holder of this pid (its events arrive after the newer one's): find or add it.
+    let newer = head;
+    for (let r = head.olderSamePid; r !== null; r = r.olderSamePid) {
+      if (r.startTicks === st) return r;
+      if (r.startTicks < st) break;
+      newer = r;
+    }
+    const older = this.create(e, null, newer);
+    this.markGone(older, e.time);
+    return older;
+  }
+
+  /** A new node; `replaces` is the pid's current head, `after` a chain node to insert it behind. */
+  private create(e: ProcessEvent, replaces: ProcessRecord | null, after: ProcessRecord | null = null): ProcessRecord {
+    const r = new ProcessRecord(this.host, e.pid, e.startTicks);
+    r.start = e.start !== 0 ? e.start : e.time;
+    r.lastActivity = e.time;
+    if (after !== null) {
+      r.olderSamePid = after.olderSamePid;
+      after.olderSamePid = r;
+    } else {
+      r.olderSamePid = replaces;
+      this.byPid.set(e.pid, r);
+    }
+    this.liveCount++;
+    this.created = true;
+    if (this.liveCount + this.exitedCount > this.maxProcesses) this.enforceProcessCap(r);
+    return r;
+  }
+
+  /** First facts of a node created by a live event: header, parent's image and entry leader. */
+  private adoptNew(r: ProcessRecord, e: ProcessEvent): void {
+    this.fillHeader(r, e);
+    const parent = r.ppid === 0 ? null : this.holderBefore(r.ppid, r.startTicks);
+    r.parent = parent;
+    if (parent !== null) {
+      // A forked child runs its parent's image until it execs.
+      r.executable = parent.executable;
+      r.name = parent.name;
+      r.args = parent.args;
+      r.argsTruncated = parent.argsTruncated;
+      r.cwd = parent.cwd;
+      r.cgroup = parent.cgroup;
+      r.containerId = parent.containerId;
+      r.sshConnection = parent.sshConnection;
+    } else {
+      r.name = r.comm;
+    }
+    this.linkLeaders(r);
+    if (parent !== null && !parent.pending && !r.kernelThread) {
+      // fork copies the parent's entry leader
+      r.entryLeader = parent.entryLeader;
+      this.joinSession(r);
+    } else {
+      this.evaluateEntry(r);
+    }
+    this.evaluateTerminal(r);
+  }
+
+  private fillHeader(r: ProcessRecord, e: ProcessEvent): void {
+    r.ppid = e.ppid;
+    r.pgid = e.pgid;
+    r.sid = e.sid;
+    r.uid = e.uid;
+    r.euid = e.euid;
+    r.suid = e.suid;
+    r.gid = e.gid;
+    r.egid = e.egid;
+    r.sgid = e.sgid;
+    r.loginUid = e.loginUid;
+    r.auditSessionId = e.auditSessionId;
+    r.tty = e.tty;
+    r.stdinDev = e.stdinDev;
+    r.stdinType = e.stdinType;
+    r.stdoutDev = e.stdoutDev;
+    r.stdoutType = e.stdoutType;
+    r.stderrDev = e.stderrDev;
+    r.stderrType = e.stderrType;
+    if (e.comm !== '') r.comm = e.comm;
+    if (e.start !== 0 && r.start !== e.start && r.startTicks === e.startTicks) r.start = e.start;
+    r.kernelThread = e.pid === 2 || e.ppid === 2;
+  }
+
+  /** Image facts of an exec or snapshot. Empty optional strings keep what was known. */
+  private fillImage(r: ProcessRecord, e: ProcessEvent): void {
+    r.executable = e.executable;
+    r.name = nameOf(e.executable, r.comm);
+    r.args = e.args.length === 0 ? NO_ARGS : e.args.slice();
+    r.argsTruncated = e.argsTruncated;
+    if (e.cwd !== '') r.cwd = e.cwd;
+    if (e.cgroup !== '' && e.cgroup !== r.cgroup) {
+      r.cgroup = e.cgroup;
+      r.containerId = containerIdFromCgroup(e.cgroup);
+    }
+    if (e.sshConnection !== '') r.sshConnection = e.sshConnection;
+  }
+
+  private pushPrevious(r: ProcessRecord, time: number): void {
+    if (r.executable === '' || this.maxPrevious === 0) return;
+    const prev = { time, executable: r.executable, args: r.args, argsTruncated: r.argsTruncated };
+    if (r.previous === NO_PREVIOUS) r.previous = [];
+    r.previous.push(prev);
+    if (r.previous.length > this.maxPrevious) r.previous.shift();
+  }
+
+  /** Process `r` is over without an end event (pid reused, or an older holder). */
+  private markGone(r: ProcessRecord, time: number): void {
+    r.end = time;
+    this.markExited(r);
+  }
+
+  private markExited(r: ProcessRecord): void {
+    r.exited = true;
+    this.liveCount--;
+    this.exitedCount++;
+    const s = r.entrySession as EntrySessionRecord | null;
+    if (s !== null) s.liveCount--;
+    r.exitedPrev = this.exitedTail;
+    r.exitedNext = null;
+    if (this.exitedTail !== null) this.exitedTail.exitedNext = r;
+    else this.exitedHead = r;
+    this.exitedTail = r;
+    while (this.exitedCount > this.maxExited && this.exitedHead !== null) this.evict(this.exitedHead);
+  }
+
+  private expire(now: number): void {
+    const limit = now - this.retentionMs;
+    let head = this.exitedHead;
+    while (head !== null && head.end < limit) {
+      this.evict(head);
+      head = this.exitedHead;
+    }
+  }
+
+  /** Over maxProcesses: oldest exited first, else the oldest-created live nodes (ends lost). */
+  private enforceProcessCap(protect: ProcessRecord): void {
+    while (this.liveCount + this.exitedCount > this.maxProcesses && this.exitedHead !== null) {
+      this.evict(this.exitedHead);
+    }
+    let excess = this.liveCount + this.exitedCount - this.maxProcesses;
+    if (excess <= 0) return;
+    // Evict a batch (1 %) at once so that a table full of live nodes costs O(1) amortized.
+    excess = Math.max(excess, Math.ceil(this.maxProcesses / 100));
+    const victims: ProcessRecord[] = [];
+    for (const head of this.byPid.values()) {
+      if (victims.length >= excess) break;
+      if (head === protect || isKernelThreadOrInit(head.pid, head.ppid) || head.exited) continue;
+      victims.push(head);
+    }
+    for (const v of victims) {
+      this.markExited(v);
+      this.evict(v);
+    }
+  }
+
+  private evict(r: ProcessRecord): void {
+    if (r.evicted) return;
+    const head = this.byPid.get(r.pid);
+    if (head === r) {
+      if (r.olderSamePid !== null) this.byPid.set(r.pid, r.olderSamePid);
+      else this.byPid.delete(r.pid);
+    } else {
+      for (let p = head ?? null; p !== null; p = p.olderSamePid) {
+        if (p.olderSamePid === r) {
+          p.olderSamePid = r.olderSamePid;
+          break;
+        }
+      }
+    }
+    if (r.exited) {
+      if (r.exitedPrev !== null) r.exitedPrev.exitedNext = r.exitedNext;
+      else this.exitedHead = r.exitedNext;
+      if (r.exitedNext !== null) r.exitedNext.exitedPrev = r.exitedPrev;
+      else this.exitedTail = r.exitedPrev;
+      r.exitedPrev = r.exitedNext = null;
+      this.exitedCount--;
+    } else {
+      this.liveCount--;
+    }
+    const s = r.entrySession as EntrySessionRecord | null;
+    if (s !== null) this.leaveSession(s, r);
+    r.evicted = true;
+    // Drop links that could chain evicted ancestors together (memory stays bounded); the
+    // leaders stay, so a live child can still report its parent's group / entry leader.
+    r.parent = null;
+    r.lastUserEntered = null;
+    r.olderSamePid = null;
+    this.evictedCount++;
+  }
+
+  // ------------------------------------------------------------------ derivations
+
+  /** The newest holder of `pid` that started no later than `startTicks` (0: any). */
+  private holderBefore(pid: number, startTicks: number): ProcessRecord | null {
+    let r = this.byPid.get(pid) ?? null;
+    if (startTicks === 0) return r;
+    while (r !== null && r.startTicks > startTicks) r = r.olderSamePid;
+    return r;
+  }
+
+  private linkLeaders(r: ProcessRecord): void {
+    r.groupLeader = r.pgid === r.pid ? r : r.pgid === 0 ? null : this.leaderOf(r.pgid, r.startTicks);
+    r.sessionLeader = r.sid === r.pid ? r : r.sid === 0 ? null : this.leaderOf(r.sid, r.startTicks);
+  }
+
+  /** Leader of a group/session id: the holder that started first, else the current one. */
+  private leaderOf(id: number, startTicks: number): ProcessRecord | null {
+    return this.holderBefore(id, startTicks) ?? this.byPid.get(id) ?? null;
+  }
+
+  private evaluateEntry(r: ProcessRecord): void {
+    const d = decideEntryLeader(r, this.loginLeader, this.decision);
+    const leader = d.leader as ProcessRecord | null;
+    r.entryLeader = leader;
+    if (leader === r) {
+      r.entryType = d.type;
+      r.entrySourceIp = d.sourceIp;
+    }
+    this.joinSession(r);
+  }
+
+  private evaluateTerminal(r: ProcessRecord): void {
+    r.interactive = isInteractive(r);
+    r.userEntered = isUserEntered(r, r.parent);
+    r.lastUserEntered = lastUserEnteredOf(r.parent) as ProcessRecord | null;
+    const s = r.entrySession as EntrySessionRecord | null;
+    if (r.userEntered && s !== null && (s.lastUserEntered === null || s.lastUserEntered.start <= r.start)) {
+      s.lastUserEntered = r;
+    }
+  }
+
+  private lookupLoginLeader(auditSessionId: number): ProcessNode | null {
+    const s = this.loginByAudit.get(auditSessionId);
+    if (s === undefined) return null;
+    const l = s.leader;
+    if (l.exited || l.auditSessionId !== auditSessionId || !LOGIN_ENTRY_TYPES.has(s.type)) {
+      this.loginByAudit.delete(auditSessionId);
+      return null;
+    }
+    return l;
+  }
+
+  /** Puts `r` in the entry session of its entry leader (creating it), leaving its old one. */
+  private joinSession(r: ProcessRecord): void {
+    const leader = r.entryLeader;
+    let target: EntrySessionRecord | null = null;
+    if (leader !== null) {
+      target = leader.ledSession;
+      if (target === null) {
+        target = new EntrySessionRecord(leader, leader.entryType ?? 'unknown', leader.entrySourceIp);
+        leader.ledSession = target;
+        this.sessions.add(target);
+      }
+      if (leader === r) this.updateLedSession(target, r);
+    }
+    const old = r.entrySession as EntrySessionRecord | null;
+    if (old !== target) {
+      if (old !== null) this.leaveSession(old, r);
+      if (target !== null) {
+        target.members.add(r);
+        if (!r.exited) target.liveCount++;
+      }
+      r.entrySession = target;
+    }
+    if (target !== null && r.lastActivity > target.lastActivity) target.lastActivity = r.lastActivity;
+  }
+
+  private updateLedSession(s: EntrySessionRecord, leader: ProcessRecord): void {
+    const type: EntryType = leader.entryType ?? 'unknown';
+    s.type = type;
+    s.sourceIp = leader.entrySourceIp;
+    if (LOGIN_ENTRY_TYPES.has(type) && leader.auditSessionId !== AUDIT_UNSET && !leader.exited) {
+      this.loginByAudit.set(leader.auditSessionId, s);
+    }
+  }
+
+  private leaveSession(s: EntrySessionRecord, r: ProcessRecord): void {
+    if (!s.members.delete(r)) return;
+    if (!r.exited) s.liveCount--;
+    if (s.members.size === 0) {
+      this.sessions.delete(s);
+      const leader = s.leader as ProcessRecord;
+      if (leader.ledSession === s) leader.ledSession = null;
+      if (this.loginByAudit.get(leader.auditSessionId) === s) this.loginByAudit.delete(leader.auditSessionId);
+    }
+  }
+
+  private touch(r: ProcessRecord, time: number): void {
+    if (time > r.lastActivity) r.lastActivity = time;
+    const s = r.entrySession as EntrySessionRecord | null;
+    if (s !== null && time > s.lastActivity) s.lastActivity = time;
+  }
+}
+
+/** ECS process.name: basename of the executable (without " (deleted)"), else comm. */
+export function nameOf(executable: string, comm: string): string {
+  if (executable === '') return comm;
+  let end = executable.length;
+  if (executable.endsWith(DELETED_SUFFIX)) end -= DELETED_SUFFIX.length;
+  const slash = executable.lastIndexOf('/', end - 1);
+  const name = executable.slice(slash + 1, end);
+  return name === '' ? comm : name;
+}
+
+function byStartTicks(a: ProcessRecord, b: ProcessRecord): number {
+  return a.startTicks - b.startTicks || a.pid - b.pid;
+}

@@ -1,0 +1,340 @@
+import { describe, expect, it } from 'vitest';
+import { AUDIT_UNSET, FdType } from '../../src/sensor/process-event.js';
+import {
+  EXCLUDED_SELF_PREFIXES,
+  PARENT_ENTRY_RULES,
+  isPty,
+  matchParentRule,
+  sshClientIp,
+} from '../../src/model/entry-leader.js';
+import type { ProcessNode } from '../../src/model/types.js';
+import { HOST, SyntheticHost, TTY1, TTYS0, noTty, onTty, pts } from './synthetic-host.js';
+
+function booted(): SyntheticHost {
+  const sim = new SyntheticHost();
+  sim.boot();
+  return sim;
+}
+
+const typeOf = (n: ProcessNode): string | null | undefined => n.entryLeader?.entryType;
+
+describe('entry types', () => {
+  it('init: a session leader whose parent is pid 1 is its own init entry leader', () => {
+    const sim = booted();
+    const cron = sim.spawnSession(1, 400, '/usr/sbin/cron');
+    expect(cron.entryLeader).toBe(cron);
+    expect(cron.entryType).toBe('init');
+    expect(cron.entrySession?.service).toBe(true);
+    // a job it forks inherits it
+    const job = sim.fork(400, 401);
+    expect(job.entryLeader).toBe(cron);
+    const sh = sim.exec(401, '/bin/sh', ['/bin/sh', '-c', 'run-parts /etc/cron.hourly']);
+    expect(sh.entryLeader).toBe(cron);
+  });
+
+  it('sshd: sshd → sshd → sshd → bash, with the client ip from SSH_CONNECTION', () => {
+    const sim = booted();
+    const bash = sim.sshLogin(602, { client: '203.0.113.7' });
+    const listener = sim.table.get(500)!;
+    const priv = sim.table.get(6021)!;
+    const user = sim.table.get(6022)!;
+    expect(listener.entryType).toBe('init');
+    // the per-connection sshd is a session leader whose parent is sshd, but it is sshd itself
+    expect(priv.sid).toBe(priv.pid);
+    expect(priv.entryLeader).toBe(listener);
+    expect(user.entryLeader).toBe(listener);
+    expect(bash.entryLeader).toBe(bash);
+    expect(bash.entryType).toBe('sshd');
+    expect(bash.entrySourceIp).toBe('203.0.113.7');
+    expect(bash.entrySession?.type).toBe('sshd');
+    expect(bash.entrySession?.sourceIp).toBe('203.0.113.7');
+    expect(bash.parent).toBe(user);
+    expect(bash.parent?.parent).toBe(priv);
+    expect(bash.parent?.parent?.parent).toBe(listener);
+    // what the user runs stays in the sshd session
+    const ls = sim.pipeline(602, [700], ['/usr/bin/ls'])[0]!;
+    expect(ls.entryLeader).toBe(bash);
+    expect(typeOf(ls)).toBe('sshd');
+  });
+
+  it('sshd: OpenSSH ≥ 9.8 sshd-session parents count as sshd, sshd-session itself does not', () => {
+    const sim = booted();
+    sim.spawnSession(1, 500, '/usr/sbin/sshd');
+    sim.fork(500, 510);
+    sim.setsid(510);
+    const session = sim.exec(510, '/usr/lib/openssh/sshd-session', ['sshd-session: alice [priv]']);
+    expect(session.entryLeader?.pid).toBe(500);
+    sim.fork(510, 511);
+    const shell = sim.fork(511, 512);
+    expect(shell.entryLeader?.pid).toBe(500);
+    sim.setsid(512, pts(4));
+    const bash = sim.exec(512, '/bin/bash', ['-bash'], { ...onTty(pts(4)), sshConnection: '2001:db8::1 4000 2001:db8::2 22' });
+    expect(bash.entryType).toBe('sshd');
+    expect(bash.entrySourceIp).toBe('2001:db8::1');
+  });
+
+  it('ssm: a pty session under ssm-session-worker; without a pty it is not ssm', () => {
+    const sim = booted();
+    sim.spawnSession(1, 300, '/usr/bin/amazon-ssm-agent');
+    sim.fork(300, 301);
+    sim.exec(301, '/usr/bin/ssm-session-worker', ['ssm-session-worker', 'alice-0abc']);
+    sim.fork(301, 302);
+    sim.setsid(302, pts(2));
+    const sh = sim.exec(302, '/usr/bin/sh', ['sh'], onTty(pts(2)));
+    expect(sh.entryLeader).toBe(sh);
+    expect(sh.entryType).toBe('ssm');
+    expect(sh.entrySourceIp).toBe('');
+
+    sim.fork(301, 303);
+    sim.setsid(303, 0);
+    const noPty = sim.exec(303, '/usr/bin/sh', ['sh', '-c', 'true'], noTty());
+    expect(noPty.entryLeader?.pid).toBe(300); // inherited from ssm-session-worker (the agent's service)
+    expect(typeOf(noPty)).toBe('init');
+  });
+
+  it('container: containerd-shim re-parented to init, with the container init and an exec shell under it', () => {
+    const sim = booted();
+    // containerd (service) starts the shim, which daemonizes: setsid, re-parented to pid 1
+    sim.spawnSession(1, 800, '/usr/bin/containerd');
+    sim.fork(800, 810);
+    sim.exec(810, '/usr/bin/containerd-shim-runc-v2', ['containerd-shim-runc-v2', '-namespace', 'moby']);
+    sim.proc(810).ppid = 1;
+    sim.setsid(810);
+    const shim = sim.exec(810, '/usr/bin/containerd-shim-runc-v2', ['containerd-shim-runc-v2', '-namespace', 'moby']);
+    expect(shim.ppid).toBe(1);
+    expect(shim.entryType).toBe('init');
+
+    const cg = 'docker-' + 'ab'.repeat(32) + '.scope';
+    sim.fork(810, 820);
+    sim.setsid(820);
+    const runc = sim.exec(820, '/usr/bin/runc', ['runc', 'init']);
+    // runc is excluded from the parent rules: it inherits the shim's
+    expect(runc.entryLeader).toBe(shim);
+    const init = sim.exec(820, '/usr/sbin/nginx', ['nginx', '-g', 'daemon off;'], { cgroup: cg });
+    expect(init.entryLeader).toBe(init);
+    expect(init.entryType).toBe('container');
+    expect(init.containerId).toBe('ab'.repeat(32));
+
+    // docker exec -it: a new session with a pty, child of the shim
+    sim.fork(810, 830);
+    sim.setsid(830, pts(9));
+    const sh = sim.exec(830, '/bin/sh', ['sh'], { ...onTty(pts(9)), cgroup: cg });
+    expect(sh.entryType).toBe('container');
+    expect(sh.entryLeader).toBe(sh);
+    expect(sh.parent).toBe(shim);
+    const cat = sim.pipeline(830, [831], ['/bin/cat'])[0]!;
+    expect(cat.entryLeader).toBe(sh);
+    expect(cat.containerId).toBe('ab'.repeat(32));
+  });
+
+  it('container: conmon and runc parents too', () => {
+    const sim = booted();
+    sim.spawnSession(1, 900, '/usr/bin/conmon');
+    sim.fork(900, 901);
+    sim.setsid(901);
+    expect(sim.exec(901, '/bin/sleep', ['sleep', 'infinity']).entryType).toBe('container');
+    sim.spawnSession(1, 950, '/usr/bin/runc');
+    sim.fork(950, 951);
+    sim.setsid(951);
+    expect(sim.exec(951, '/bin/app', ['app']).entryType).toBe('container');
+  });
+
+  it('terminal: a serial line (tty major 4, minor ≥ 64), even with parent pid 1', () => {
+    const sim = booted();
+    sim.fork(1, 200);
+    sim.setsid(200, TTYS0);
+    const getty = sim.exec(200, '/sbin/agetty', ['agetty', 'ttyS0', '115200'], onTty(TTYS0));
+    expect(getty.entryType).toBe('terminal');
+    const login = sim.exec(200, '/bin/login', ['login', '--', 'root'], onTty(TTYS0));
+    expect(login.entryType).toBe('terminal');
+  });
+
+  it('console: login on a virtual console; agetty before it is init; the shell inherits', () => {
+    const sim = booted();
+    sim.fork(1, 210);
+    sim.setsid(210, TTY1);
+    const getty = sim.exec(210, '/sbin/agetty', ['agetty', 'tty1'], onTty(TTY1));
+    expect(getty.entryType).toBe('init');
+    const login = sim.exec(210, '/usr/bin/login', ['login', '--', 'root'], onTty(TTY1));
+    expect(login.entryLeader).toBe(login);
+    expect(login.entryType).toBe('console');
+    sim.fork(210, 211);
+    sim.setsid(211, TTY1);
+    const bash = sim.exec(211, '/bin/bash', ['-bash'], onTty(TTY1));
+    expect(bash.entryLeader).toBe(login);
+    expect(bash.entrySession?.type).toBe('console');
+  });
+
+  it('unknown: a session leader with no known relative is its own unknown entry leader', () => {
+    const sim = booted();
+    // parent 4000 never seen (e.g. lost events)
+    sim.define({ pid: 4000, ppid: 3999 });
+    const orphan = sim.fork(4000, 4001);
+    expect(orphan.parent).toBeNull();
+    expect(orphan.entryLeader).toBeNull(); // not a session leader yet
+    sim.setsid(4001);
+    const sh = sim.exec(4001, '/bin/sh', ['sh']);
+    expect(sh.entryLeader).toBe(sh);
+    expect(sh.entryType).toBe('unknown');
+    expect(sh.entrySession?.type).toBe('unknown');
+  });
+
+  it('inherits from the session leader when only it is known, else from the group leader', () => {
+    const sim = booted();
+    const bash = sim.sshLogin(602);
+    // session leader known, parent and group leader unknown
+    sim.define({ pid: 7000, ppid: 6999, pgid: 6998, sid: 602, executable: '/bin/x' });
+    const a = sim.exec(7000, '/bin/x');
+    expect(a.parent).toBeNull();
+    expect(a.groupLeader).toBeNull();
+    expect(a.sessionLeader).toBe(bash);
+    expect(a.entryLeader).toBe(bash);
+    // only the group leader known
+    sim.pipeline(602, [710], ['/usr/bin/make']);
+    sim.define({ pid: 7100, ppid: 7099, pgid: 710, sid: 7098, executable: '/bin/y' });
+    const b = sim.exec(7100, '/bin/y');
+    expect(b.parent).toBeNull();
+    expect(b.sessionLeader).toBeNull();
+    expect(b.groupLeader?.pid).toBe(710);
+    expect(b.entryLeader).toBe(bash);
+  });
+
+  it('pid 1 and kernel threads have no entry leader', () => {
+    const sim = booted();
+    sim.define({ pid: 25, ppid: 2, pgid: 0, sid: 0, executable: '', args: [], comm: 'kworker/0:1' });
+    const kworker = sim.snapshot(25);
+    sim.table.finishBackfill();
+    const init = sim.table.get(1)!;
+    const kthreadd = sim.table.get(2)!;
+    for (const n of [init, kthreadd, kworker]) {
+      expect(n.entryLeader).toBeNull();
+      expect(n.entrySession).toBeNull();
+    }
+    expect(kthreadd.kernelThread).toBe(true);
+    expect(kworker.kernelThread).toBe(true);
+    expect(init.kernelThread).toBe(false);
+    expect(kworker.name).toBe('kworker/0:1');
+    expect(sim.table.unattached().map((n) => n.pid)).toEqual([1, 2, 25]);
+  });
+
+  it('fork copies the parent entry leader; setsid alone does not re-evaluate, the next exec does', () => {
+    const sim = booted();
+    const bash = sim.sshLogin(602);
+    const child = sim.fork(602, 720);
+    expect(child.entryLeader).toBe(bash);
+    const s = sim.setsid(720);
+    expect(s.sessionLeader).toBe(s);
+    expect(s.entryLeader).toBe(bash); // not re-evaluated
+    // still bash's child: exec keeps the inherited entry leader (no rule matches)
+    const ex = sim.exec(720, '/usr/bin/sleep', ['sleep', '100']);
+    expect(ex.entryLeader).toBe(bash);
+    expect(ex.sessionLeader).toBe(ex);
+
+    // a daemon: setsid, re-parented to pid 1, then exec → its own init entry
+    sim.fork(602, 730);
+    sim.setsid(730);
+    sim.proc(730).ppid = 1;
+    expect(sim.setsid(730).entryLeader).toBe(bash);
+    const daemon = sim.exec(730, '/usr/bin/mydaemon');
+    expect(daemon.entryLeader).toBe(daemon);
+    expect(daemon.entryType).toBe('init');
+    expect(bash.entrySession?.members.has(daemon)).toBe(false);
+  });
+});
+
+describe('audit-session improvement (daemonized tmux found at backfill)', () => {
+  function backfillTmux(serverAudit: number, loginAlive = true): SyntheticHost {
+    const sim = new SyntheticHost();
+    const AUDIT = 42;
+    sim.define({ pid: 1, ppid: 0, executable: '/sbin/init' });
+    sim.define({ pid: 500, ppid: 1, executable: '/usr/sbin/sshd' });
+    sim.define({ pid: 5001, ppid: 500, executable: '/usr/sbin/sshd', auditSessionId: AUDIT, loginUid: 1000 });
+    sim.define({ pid: 5002, ppid: 5001, sid: 5001, pgid: 5001, executable: '/usr/sbin/sshd', auditSessionId: AUDIT, loginUid: 1000, uid: 1000, euid: 1000 });
+    sim.define({
+      pid: 602, ppid: 5002, executable: '/usr/bin/bash', ...onTty(pts(0)), auditSessionId: AUDIT, loginUid: 1000,
+      uid: 1000, euid: 1000, sshConnection: '192.0.2.44 5555 192.0.2.1 22',
+    });
+    // tmux server: forked by the login shell, daemonized (setsid, re-parented to pid 1)
+    sim.define({ pid: 900, ppid: 1, executable: '/usr/bin/tmux', args: ['tmux'], auditSessionId: serverAudit, loginUid: 1000, uid: 1000, euid: 1000 });
+    sim.define({ pid: 901, ppid: 900, executable: '/usr/bin/bash', ...onTty(pts(3)), auditSessionId: serverAudit, loginUid: 1000, uid: 1000, euid: 1000 });
+    sim.define({ pid: 902, ppid: 901, pgid: 902, sid: 901, executable: '/usr/bin/top', ...onTty(pts(3)), auditSessionId: serverAudit, loginUid: 1000, uid: 1000, euid: 1000 });
+    // snapshots in any order: children first
+    for (const pid of [902, 901, 900, 602, 5002, 5001, 500, 1]) {
+      if (!loginAlive && pid === 602) continue;
+      sim.snapshot(pid);
+    }
+    sim.table.finishBackfill();
+    return sim;
+  }
+
+  it('a re-parented tmux server with the login audit session id joins that session', () => {
+    const sim = backfillTmux(42);
+    const bash = sim.table.get(602)!;
+    const server = sim.table.get(900)!;
+    expect(bash.entryType).toBe('sshd');
+    expect(bash.entrySourceIp).toBe('192.0.2.44');
+    expect(server.entryLeader).toBe(bash);
+    expect(server.entryType).toBeNull();
+    expect(sim.table.get(901)!.entryLeader).toBe(bash);
+    expect(sim.table.get(902)!.entryLeader).toBe(bash);
+    const session = bash.entrySession!;
+    expect(session.liveCount).toBe(4);
+    expect(sim.table.subSessions(session).map((s) => s.sid)).toEqual([602, 900, 901]);
+    expect(session.user).toBe(1000);
+  });
+
+  it('a different (or unset) audit session id, or no live login session, keeps it in init', () => {
+    for (const sim of [backfillTmux(43), backfillTmux(AUDIT_UNSET), backfillTmux(42, false)]) {
+      const server = sim.table.get(900)!;
+      expect(server.entryLeader).toBe(server);
+      expect(server.entryType).toBe('init');
+      expect(sim.table.get(902)!.entryLeader).toBe(server);
+    }
+  });
+});
+
+describe('rule table', () => {
+  it('keeps every parent rule in one table', () => {
+    expect(PARENT_ENTRY_RULES.map((r) => [r.parent, r.type])).toEqual([
+      ['ssm-session-worker', 'ssm'],
+      ['sshd', 'sshd'],
+      ['sshd-session', 'sshd'],
+      ['containerd-shim', 'container'],
+      ['runc', 'container'],
+      ['conmon', 'container'],
+    ]);
+    expect(EXCLUDED_SELF_PREFIXES).toEqual(['runc', 'containerd-shim', 'calico-node', 'check-status', 'conmon']);
+  });
+
+  it('matches parents by name, prefix, pty and self exclusions', () => {
+    const self = (name: string, tty = 0): ProcessNode => ({ name, tty }) as ProcessNode;
+    expect(matchParentRule('sshd', self('bash'))?.type).toBe('sshd');
+    expect(matchParentRule('sshd', self('sshd'))).toBeNull();
+    expect(matchParentRule('sshd2', self('bash'))).toBeNull();
+    expect(matchParentRule('containerd-shim-runc-v2', self('sh'))?.type).toBe('container');
+    expect(matchParentRule('ssm-session-worker', self('sh'))).toBeNull();
+    expect(matchParentRule('ssm-session-worker', self('sh', pts(1)))?.type).toBe('ssm');
+  });
+
+  it('excludes self-named calico-node/check-status session leaders from parent rules', () => {
+    const sim = booted();
+    sim.spawnSession(1, 800, '/usr/bin/containerd-shim-runc-v2');
+    sim.fork(800, 801);
+    sim.setsid(801);
+    const calico = sim.exec(801, '/usr/bin/calico-node', ['calico-node']);
+    expect(calico.entryLeader?.pid).toBe(800);
+    sim.fork(800, 802);
+    sim.setsid(802);
+    expect(sim.exec(802, '/usr/bin/check-status').entryLeader?.pid).toBe(800);
+  });
+
+  it('sshClientIp and isPty', () => {
+    expect(sshClientIp('10.0.0.1 5000 10.0.0.2 22')).toBe('10.0.0.1');
+    expect(sshClientIp('')).toBe('');
+    expect(isPty(pts(0))).toBe(true);
+    expect(isPty(TTY1)).toBe(false);
+    expect(isPty(0)).toBe(false);
+    expect(HOST.bootId.length).toBeGreaterThan(0);
+    expect(FdType.char).toBe(1);
+  });
+});
