@@ -147,15 +147,24 @@ describe('procfs reads (this machine)', () => {
 
   it('bounds argv like the sensor', async () => {
     const long = 'x'.repeat(3000);
-    const child = spawn('/bin/sleep', ['30', long, long], { stdio: 'ignore' });
+    // a shell that keeps its long argv ($0, $1) and stays alive (sleep itself would reject the args)
+    const child = spawn('/bin/sh', ['-c', 'sleep 30; :', long, long], { stdio: 'ignore' });
     children.push(child);
     await new Promise((r) => child.once('spawn', r));
-    for (let i = 0; i < 100 && readFileSync(`/proc/${child.pid}/cmdline`).length < 6000; i++) await new Promise((r) => setTimeout(r, 10));
+    // 'spawn' can come before the child has finished exec: wait for the new image's argv.
+    const execed = (): boolean => {
+      try {
+        return readFileSync(`/proc/${child.pid}/cmdline`, 'latin1').startsWith('/bin/sh\0-c\0sleep 30');
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 500 && !execed(); i++) await new Promise((r) => setTimeout(r, 10));
     const e = newProcessEvent();
     expect(readProcessEvent(child.pid!, e, { bootTimeMs: 0, argsMax: 1000 })).toBe(true);
     expect(e.argsTruncated).toBe(true);
     expect(e.args.join('\0').length).toBe(1000);
-    expect(e.args[0]).toBe('/bin/sleep');
+    expect(e.args[0]).toBe('/bin/sh');
   });
 
   it('reports pipes and regular files on fds 0-2', async () => {
