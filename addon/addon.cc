@@ -2,11 +2,13 @@
 //
 //   open(options) -> Sensor   openAsync(options) -> Promise<Sensor> (loads on a worker thread)
 //   drain(Uint8Array) -> bytes   stats() -> object   lost() -> number   close()
-//   onReadable(callback)      wakes JS (once per batch, never per record) when records are waiting
+//   onReadable(cb, ms = 10)   wakes JS (once per batch, never per record) when records are waiting,
+//                             at most once per `ms` after the previous wake-up was drained
 //   bootClockOffsetMs()       CLOCK_REALTIME - CLOCK_BOOTTIME, to turn record timestamps into wall time
 #include <napi.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -143,7 +145,9 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
   // batch however many records it holds.
   Napi::Value OnReadable(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "onReadable(callback)");
+    if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "onReadable(callback[, coalesceMs])");
+    coalesce_ms_ = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10;
+    if (coalesce_ms_ < 0 || coalesce_ms_ > 1000) throw Napi::RangeError::New(env, "coalesceMs must be 0..1000");
     if (sensor_->closed()) throw Napi::Error::New(env, "the sensor is closed");
     StopWatcher();
     tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "sessiontop-ring", 1, 1);
@@ -154,18 +158,26 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
   }
 
   void Watch() {
+    bool woke = false;
     while (true) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
         cv_.wait(lock, [this] { return !notified_ || stopping_; });
         if (stopping_) break;
+        // Coalesce: after a wake-up has been drained, let records gather for a moment before
+        // listening again, so a storm costs ~100 wake-ups a second, not one per record.
+        if (woke && coalesce_ms_ > 0 &&
+            cv_.wait_for(lock, std::chrono::milliseconds(coalesce_ms_), [this] { return stopping_; }))
+          break;
       }
+      woke = false;
       if (sensor_->wait(250) > 0) {
         {
           std::lock_guard<std::mutex> lock(mutex_);
           if (stopping_) break;
           notified_ = true;
         }
+        woke = true;
         tsfn_.NonBlockingCall();
       }
     }
@@ -190,6 +202,7 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
   std::condition_variable cv_;
   bool notified_ = false;
   bool stopping_ = false;
+  int coalesce_ms_ = 10;
 };
 
 // Loads and attaches on a libuv worker thread (the verifier takes a while), resolving to a Sensor.

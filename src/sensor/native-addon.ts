@@ -47,7 +47,8 @@ export interface NativeSensor {
   /** The kernel's lost-record counter alone (cheap). */
   lost(): number;
   close(): void;
-  onReadable(callback: () => void): void;
+  /** Calls `callback` when records wait, at most once per `coalesceMs` (default 10) after a drain. */
+  onReadable(callback: () => void, coalesceMs?: number): void;
 }
 
 export interface NativeAddon {

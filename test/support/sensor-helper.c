@@ -8,13 +8,14 @@
  *   setpgid              fork a child; the parent puts it in its own group (setpgid(child, child))
  *   setuid UID           setresuid(UID, UID, UID) then exit 0
  *   execraw              execve /bin/true with argv holding invalid UTF-8 and escape sequences
- *   storm N PATH         fork+exec PATH N times, one at a time
+ *   storm N PATH         fork+exec PATH N times, one at a time; prints its CPU time and its children's
  *   fds                  print the device numbers of fds 0, 1, 2 and exit
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -110,7 +111,12 @@ int main(int argc, char **argv)
 				return 1;
 			wait_child(child);
 		}
-		printf("{\"pid\":%d,\"n\":%ld}\n", getpid(), n);
+		struct rusage self, kids;
+		getrusage(RUSAGE_SELF, &self);
+		getrusage(RUSAGE_CHILDREN, &kids);
+		double cpu_ms = (self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) * 1e3 +
+				(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e3;
+		printf("{\"pid\":%d,\"n\":%ld,\"cpu_ms\":%.3f}\n", getpid(), n, cpu_ms);
 		return 0;
 	}
 	if (!strcmp(cmd, "fds")) {
