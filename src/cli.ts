@@ -13,22 +13,50 @@ const VERSION = '0.1.0';
 const HELP = `sessiontop ${VERSION} — who is on this host, how they got in, and what they are typing
 
 Usage:
-  sessiontop trace [options]       decoded kernel sensor events as JSON lines (like execsnoop)
+  sessiontop [options]                 live view: sessions by entry leader, process trees, typed commands
+  sessiontop record -o FILE|- [options]   headless recording as ECS NDJSON (for a service or a pipe)
+  sessiontop replay FILE... [options]  the live view over recordings: play/pause, speed, step, seek
+  sessiontop snapshot [options]        print the session tree once (live host, or --from recordings)
+  sessiontop trace [options]           decoded kernel sensor events as JSON lines (like execsnoop)
   sessiontop --help | --version
 
-Sensor options (trace):
+Live view options:
+  --source auto|bpf|procfs  where events come from (default auto: eBPF, else /proc polling, degraded)
+  --record FILE           record while watching (created 0600; refused if it exists)
+  --force                 with --record: replace an existing file
+
+record options:
+  -o, --output FILE|-     where to write (- = stdout); required
+  --force                 replace an existing FILE (never through a symlink)
+  --append                append to an existing FILE
+  --rotate SIZE[,KEEP]    rotate at SIZE (e.g. 100M), keeping KEEP old files (default 5)
+  --duration TIME         stop after TIME (e.g. 30, 30s, 5m, 1h)
+  --source auto|bpf|procfs
+
+replay options:
+  --speed X               initial speed, 1 = real time (default 1)
+  --strict                stop at the first bad line
+
+snapshot options:
+  --from FILE             read recordings instead of the live host (repeat for several hosts)
+  --at TIME               the moment to show, with --from (ISO time, HH:MM:SS, or +SECONDS from the start; default: the end)
+  --json                  one enriched snapshot line per live process (itself a valid recording)
+  --all                   also show service (init) sessions in the text tree
+  --strict                stop at the first bad line
+
+trace options:
+  --duration TIME         stop after TIME (default: until Ctrl-C)
+  --action LIST           only these actions, comma-separated (fork,exec,end,setsid,setpgid,id_change,typed,lost)
+  --pid LIST              only these pids, comma-separated
+
+Sensor options (live view, record, trace):
   --ring-size SIZE        eBPF ring buffer size, power of two (default 16M)
   --args-max BYTES        argv bytes kept per exec (default ${ARGS_DEFAULT}, at most ${ARGS_LIMIT})
   --typed-max BYTES       bytes kept of a typed line (default ${TYPED_DEFAULT}, at most ${TYPED_LIMIT})
   --no-typed              do not capture lines typed at interactive shells
   --debug                 print libbpf's messages on stderr
 
-trace options:
-  --duration SECONDS      stop after this long (default: until Ctrl-C)
-  --action LIST           only these actions, comma-separated (fork,exec,end,setsid,setpgid,id_change,typed,lost)
-  --pid LIST              only these pids, comma-separated
-
-Needs Linux with BTF (/sys/kernel/btf/vmlinux) and root, or CAP_BPF and CAP_PERFMON.
+eBPF needs Linux with BTF (/sys/kernel/btf/vmlinux) and root, or CAP_BPF and CAP_PERFMON.
 Exit status: 0 success, 2 bad usage or input, 1 other errors.
 `;
 
@@ -106,7 +134,109 @@ function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefi
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
+const SOURCES = ['auto', 'bpf', 'procfs'] as const;
+type Source = (typeof SOURCES)[number];
+
+function parseSource(text: string | undefined): Source {
+  if (text === undefined) return 'auto';
+  if (!(SOURCES as readonly string[]).includes(text)) throw new UsageError(`--source must be one of ${SOURCES.join(', ')} (got "${text}")`);
+  return text as Source;
+}
+
+async function live(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { ...SENSOR_OPTIONS, source: { type: 'string' }, record: { type: 'string' }, force: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.force && !values.record) throw new UsageError('--force goes with --record FILE');
+  const sensor = sensorOptions(values);
+  const { runLive } = await import('./ui/run-live.js');
+  return runLive({
+    source: parseSource(values.source),
+    typed: sensor.typed,
+    ...defined({ record: values.record, forceRecord: values.force, ringBytes: sensor.ringBytes, argsMax: sensor.argsMax, typedMax: sensor.typedMax }),
+  });
+}
+
+/** Parses `record`'s arguments into the options runRecord takes (exported for the systemd unit's test). */
+export function parseRecordArgs(args: string[]): import('./record/record-command.js').RecordCommandOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...SENSOR_OPTIONS,
+      output: { type: 'string', short: 'o' },
+      force: { type: 'boolean' },
+      append: { type: 'boolean' },
+      rotate: { type: 'string' },
+      duration: { type: 'string' },
+      source: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!values.output) throw new UsageError('record needs -o FILE (or -o - for stdout)');
+  if (values.force && values.append) throw new UsageError('--force and --append cannot go together');
+  const sensor = sensorOptions(values);
+  return {
+    output: values.output,
+    force: Boolean(values.force),
+    append: Boolean(values.append),
+    duration: parseSeconds(values.duration, '--duration'),
+    source: parseSource(values.source),
+    bpf: defined({ ringBytes: sensor.ringBytes, argsMax: sensor.argsMax, typedMax: sensor.typedMax, typed: sensor.typed, debug: sensor.debug }),
+    ...defined({ rotate: values.rotate }),
+  };
+}
+
+async function record(args: string[]): Promise<number> {
+  const options = parseRecordArgs(args);
+  const { runRecord } = await import('./record/record-command.js');
+  return runRecord(options);
+}
+
+async function replay(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { speed: { type: 'string' }, strict: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) throw new UsageError('replay needs at least one recording FILE');
+  let speed: number | undefined;
+  if (values.speed !== undefined) {
+    speed = Number(values.speed);
+    if (!Number.isFinite(speed) || speed < 0.125 || speed > 1024) throw new UsageError('--speed must be a number from 0.125 to 1024');
+  }
+  const { runReplay } = await import('./ui/run-replay.js');
+  return runReplay(positionals, defined({ strict: values.strict, speed }));
+}
+
+async function snapshot(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string', multiple: true },
+      at: { type: 'string' },
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+      strict: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const from = [...(values.from ?? []), ...positionals];
+  if (positionals.length > 0 && !values.from) throw new UsageError(`unexpected argument "${positionals[0]}" (recordings go after --from)`);
+  if (values.at !== undefined && from.length === 0) throw new UsageError('--at goes with --from FILE');
+  const { runSnapshot } = await import('./record/snapshot-command.js');
+  return runSnapshot({ from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...defined({ at: values.at }) });
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  record,
+  replay,
+  snapshot,
   trace,
 };
 
@@ -121,13 +251,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`sessiontop ${VERSION}\n`);
       return 0;
     }
-    if (first === undefined) throw new UsageError('a command is needed');
-    const command = COMMANDS[first];
-    if (!command) throw new UsageError(`unknown command "${first}"`);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (argv.includes('--help') || argv.includes('-h')) {
       process.stdout.write(HELP);
       return 0;
     }
+    if (first === undefined || first.startsWith('-')) return await live(argv);
+    const command = COMMANDS[first];
+    if (!command) throw new UsageError(`unknown command "${first}"`);
     return await command(rest);
   } catch (err) {
     return reportError(err);

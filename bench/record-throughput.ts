@@ -1,0 +1,156 @@
+/**
+ * Recording throughput on a generated 1 M-event recording (synthetic host: ssh sessions typing
+ * commands and pipelines, cron jobs, sudo, tmux; fork/exec/end/setpgid/typed mix).
+ *
+ *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/record-throughput.js [events]
+ *
+ * Figures:
+ * - write: events/s of serializing enriched nodes to ECS lines and writing them through
+ *   RecordingWriter (the recorder's own cost; the model's apply is timed separately);
+ * - bytes per event;
+ * - replay: events/s of read + JSON.parse + schema validation + ProcessTable.apply (the whole
+ *   replay path), with the cost of each stage on the same file for context.
+ */
+
+import { mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ProcessTable } from '../src/model/process-table.js';
+import { EcsDocumentBuilder } from '../src/record/ecs-document.js';
+import { LineReader } from '../src/record/line-reader.js';
+import { RecordingReplay } from '../src/record/recording-replay.js';
+import { RecordingWriter } from '../src/record/recording-writer.js';
+import { validateRecordLine } from '../src/record/schema.js';
+import { SyntheticHost } from './record-workload.js';
+
+export interface RecordThroughputFigures {
+  events: number;
+  lines: number;
+  bytes: number;
+  bytesPerEvent: number;
+  /** Serialize + write, events/s (excluding model apply and event generation). */
+  writeEventsPerSec: number;
+  /** Serialize only, events/s. */
+  serializeEventsPerSec: number;
+  /** Generation + model apply + serialize + write, events/s (the whole recorder loop here). */
+  recordLoopEventsPerSec: number;
+  /** Replay: read + parse + validate + model apply, events/s. */
+  replayEventsPerSec: number;
+  /** Stages of replay measured alone on the same file, lines/s. */
+  readLinesPerSec: number;
+  readParseLinesPerSec: number;
+  readParseValidateLinesPerSec: number;
+  replayBadLines: number;
+  file: string;
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+export function run(options: { events?: number; dir?: string; keep?: boolean; log?: (s: string) => void } = {}): RecordThroughputFigures {
+  const events = options.events ?? 1_000_000;
+  const log = options.log ?? ((s: string) => console.log(s));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sessiontop-bench-'));
+  const file = join(dir, 'bench-1m.ndjson');
+  rmSync(file, { force: true });
+
+  // ---- record
+  gc();
+  const gen = new SyntheticHost({ seed: 1 });
+  const table = new ProcessTable({ host: gen.host });
+  const doc = new EcsDocumentBuilder({ host: gen.host });
+  const writer = RecordingWriter.open(file);
+  let lastSnapshot = 0;
+  gen.backfill((e) => {
+    table.apply(e);
+    lastSnapshot = e.time;
+  });
+  for (const n of table.finishBackfill()) writer.write(doc.snapshotLine(n, lastSnapshot));
+  let serializeMs = 0;
+  let writeMs = 0;
+  const t0 = performance.now();
+  const written = gen.run(events, (e) => {
+    const node = table.apply(e);
+    const a = performance.now();
+    const line = doc.eventLine(e, node);
+    const b = performance.now();
+    writer.write(line);
+    const c = performance.now();
+    serializeMs += b - a;
+    writeMs += c - b;
+  });
+  writer.close();
+  const loopMs = performance.now() - t0;
+  const wstats = writer.stats();
+  const bytes = statSync(file).size;
+
+  // ---- replay stages
+  gc();
+  const stage = (parse: boolean, validate: boolean): { lines: number; ms: number } => {
+    const fd = openSync(file, 'r');
+    const lr = new LineReader(fd);
+    let lines = 0;
+    const t = performance.now();
+    while (lr.next()) {
+      lines++;
+      if (!parse) continue;
+      const v = JSON.parse(lr.line) as unknown;
+      if (validate && !validateRecordLine(v).ok) throw new Error(`invalid line ${lr.lineNo}`);
+    }
+    const ms = performance.now() - t;
+    closeSync(fd);
+    return { lines, ms };
+  };
+  const read = stage(false, false);
+  gc();
+  const parsed = stage(true, false);
+  gc();
+  const validated = stage(true, true);
+  gc();
+
+  // ---- full replay
+  const replay = RecordingReplay.open([file]);
+  const t1 = performance.now();
+  const applied = replay.replayAll();
+  const replayMs = performance.now() - t1;
+  const rstats = replay.stats();
+  replay.close();
+
+  const figures: RecordThroughputFigures = {
+    events: written,
+    lines: wstats.lines,
+    bytes,
+    bytesPerEvent: bytes / wstats.lines,
+    writeEventsPerSec: written / ((serializeMs + writeMs) / 1000),
+    serializeEventsPerSec: written / (serializeMs / 1000),
+    recordLoopEventsPerSec: written / (loopMs / 1000),
+    replayEventsPerSec: applied / (replayMs / 1000),
+    readLinesPerSec: read.lines / (read.ms / 1000),
+    readParseLinesPerSec: parsed.lines / (parsed.ms / 1000),
+    readParseValidateLinesPerSec: validated.lines / (validated.ms / 1000),
+    replayBadLines: rstats.badLines,
+    file,
+  };
+
+  const k = (n: number): string => `${Math.round(n / 1000).toLocaleString('en-US')} k`;
+  log(`record-throughput: ${written.toLocaleString('en-US')} live events (+ ${wstats.lines - written} snapshot lines), ${(bytes / 1048576).toFixed(1)} MiB`);
+  log(`  write (serialize + RecordingWriter)   ${k(figures.writeEventsPerSec)} events/s`);
+  log(`    serialize alone                      ${k(figures.serializeEventsPerSec)} events/s`);
+  log(`  recorder loop (gen + model + write)   ${k(figures.recordLoopEventsPerSec)} events/s`);
+  log(`  bytes per event                       ${figures.bytesPerEvent.toFixed(0)} B`);
+  log(`  replay (read+parse+validate+model)    ${k(figures.replayEventsPerSec)} events/s   (target > 200 k)`);
+  log(`    read lines alone                     ${k(figures.readLinesPerSec)} lines/s`);
+  log(`    read + JSON.parse                    ${k(figures.readParseLinesPerSec)} lines/s`);
+  log(`    read + JSON.parse + validate         ${k(figures.readParseValidateLinesPerSec)} lines/s`);
+  log(`  replay bad lines                      ${figures.replayBadLines}`);
+
+  if (!options.keep && options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+  return figures;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const n = process.argv[2] !== undefined ? Number(process.argv[2]) : undefined;
+  run(n !== undefined && Number.isFinite(n) ? { events: n } : {});
+}

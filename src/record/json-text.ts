@@ -1,0 +1,23 @@
+/**
+ * Small JSON text builders for the hand-written ECS line writer: a JSON string literal (with full
+ * escaping of quotes, backslashes, control characters and lone surrogates) and a string array.
+ */
+
+/** Printable ASCII other than `"` and `\`: needs no escaping. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** `s` as a JSON string literal. */
+export function jsonString(s: string): string {
+  // Short plain strings (paths, names, ids) are the common case; JSON.stringify handles the rest
+  // (control characters, non-ASCII, lone surrogates → \udXXX) exactly as JSON requires.
+  return s.length < 256 && PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+/** `items` as a JSON array of strings. */
+export function jsonStringArray(items: readonly string[]): string {
+  const n = items.length;
+  if (n === 0) return '[]';
+  let out = `[${jsonString(items[0] as string)}`;
+  for (let i = 1; i < n; i++) out += `,${jsonString(items[i] as string)}`;
+  return `${out}]`;
+}

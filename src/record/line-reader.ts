@@ -1,0 +1,185 @@
+/**
+ * LineReader: splits a file descriptor into lines, synchronously, in bounded memory.
+ *
+ * - Reads in chunks into one reused buffer; finds newlines with Buffer#indexOf (memchr).
+ * - A line longer than `maxLineBytes` is not kept: it is skipped up to its newline and reported
+ *   as `tooLong` (its length is counted), so a 10 MB line neither hangs nor grows memory.
+ * - The last line may lack its newline (`unterminated`): a crash can leave a partial line.
+ * - A trailing \r (CRLF files) is removed.
+ * - `seek(offset)` restarts at a byte offset (the caller makes sure it is a line start).
+ *
+ * Synchronous on purpose: it is the hot path of replay (no promise per line), and every caller
+ * (snapshot, replay, benches) reads a local file.
+ */
+
+import { readSync } from 'node:fs';
+
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
+
+export class LineReader {
+  /** The current line's text (valid after next() returned true and !tooLong). */
+  line = '';
+  /** 1-based number of the current line. */
+  lineNo = 0;
+  /** Byte offset of the current line's start. */
+  offset = 0;
+  /** Byte length of the current line (without its newline). */
+  length = 0;
+  /** The current line exceeded maxLineBytes; `line` is '' and the line was skipped. */
+  tooLong = false;
+  /** The current line is the last one and has no newline. */
+  unterminated = false;
+
+  private readonly fd: number;
+  private readonly maxLineBytes: number;
+  private buf: Buffer;
+  /** Valid data is buf[start, end); bufOffset is the file offset of buf[0]. */
+  private start = 0;
+  private end = 0;
+  private bufOffset = 0;
+  private filePos: number;
+  private eof = false;
+  /** Bytes read from the file so far (for progress). */
+  bytesRead = 0;
+
+  /** Pipes cannot be read at a position: read sequentially (and seek() is unavailable). */
+  private readonly positional: boolean;
+
+  constructor(
+    fd: number,
+    options: { maxLineBytes?: number; chunkBytes?: number; startOffset?: number; positional?: boolean } = {},
+  ) {
+    this.fd = fd;
+    this.positional = options.positional ?? true;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    const chunk = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    this.buf = Buffer.allocUnsafe(Math.max(chunk, 4096));
+    this.filePos = options.startOffset ?? 0;
+    this.bufOffset = this.filePos;
+  }
+
+  /** Restarts reading at `offset` (a line start); line numbers restart at `lineNo` (0 = unknown). */
+  seek(offset: number, lineNo = 0): void {
+    if (!this.positional) throw new Error('cannot seek in a pipe');
+    this.start = 0;
+    this.end = 0;
+    this.filePos = offset;
+    this.bufOffset = offset;
+    this.eof = false;
+    this.lineNo = lineNo;
+  }
+
+  /** Advances to the next line; false at end of file. */
+  next(): boolean {
+    this.tooLong = false;
+    this.unterminated = false;
+    let scanned = 0; // bytes after `start` already known to hold no newline
+    for (;;) {
+      const from = this.start + scanned;
+      const nl = from < this.end ? this.buf.indexOf(0x0a, from) : -1;
+      if (nl !== -1 && nl < this.end) {
+        this.emit(this.start, nl);
+        this.start = nl + 1;
+        return true;
+      }
+      scanned = this.end - this.start;
+      if (scanned > this.maxLineBytes) return this.skipLongLine();
+      if (this.eof) {
+        if (scanned === 0) return false;
+        this.emit(this.start, this.end);
+        this.unterminated = true;
+        this.start = this.end;
+        return true;
+      }
+      this.fill();
+    }
+  }
+
+  private emit(from: number, to: number): void {
+    this.lineNo++;
+    this.offset = this.bufOffset + from;
+    let stop = to;
+    if (stop > from && this.buf[stop - 1] === 0x0d) stop--;
+    this.length = to - from;
+    this.line = this.buf.toString('utf8', from, stop);
+  }
+
+  /** Reads more data after `end`, compacting or growing the buffer as needed (sets eof at the end). */
+  private fill(): void {
+    if (this.start > 0 && (this.end === this.buf.length || this.start > this.buf.length >>> 1)) {
+      this.buf.copy(this.buf, 0, this.start, this.end);
+      this.end -= this.start;
+      this.bufOffset += this.start;
+      this.start = 0;
+    }
+    if (this.end === this.buf.length) {
+      // A line longer than the buffer but within maxLineBytes: grow (bounded by maxLineBytes).
+      const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, this.maxLineBytes + 4098));
+      this.buf.copy(bigger, 0, this.start, this.end);
+      this.buf = bigger;
+    }
+    const n = this.read(this.end, this.buf.length - this.end);
+    if (n === 0) {
+      this.eof = true;
+      return;
+    }
+    this.end += n;
+    this.filePos += n;
+    this.bytesRead += n;
+  }
+
+  /** Skips the rest of an over-long line; reports it as the current line with tooLong set. */
+  private skipLongLine(): boolean {
+    this.lineNo++;
+    this.offset = this.bufOffset + this.start;
+    let length = this.end - this.start; // bytes of the line seen so far (none is a newline)
+    for (;;) {
+      // Drop everything buffered (bufOffset then equals filePos) and read on until a newline.
+      this.bufOffset += this.end;
+      this.start = 0;
+      this.end = 0;
+      if (this.eof) {
+        this.unterminated = true;
+        break;
+      }
+      const n = this.read(0, this.buf.length);
+      if (n === 0) {
+        this.eof = true;
+        this.unterminated = true;
+        break;
+      }
+      this.filePos += n;
+      this.bytesRead += n;
+      const nl = this.buf.indexOf(0x0a, 0);
+      if (nl !== -1 && nl < n) {
+        length += nl;
+        this.end = n;
+        this.start = nl + 1;
+        break;
+      }
+      length += n;
+      this.end = n;
+    }
+    this.tooLong = true;
+    this.line = '';
+    this.length = length;
+    return true;
+  }
+
+  private read(at: number, length: number): number {
+    for (;;) {
+      try {
+        return readSync(this.fd, this.buf, at, length, this.positional ? this.filePos : null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        sleepMs(2); // a non-blocking pipe with nothing yet: wait for the writer
+      }
+    }
+  }
+}
+
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+function sleepMs(ms: number): void {
+  Atomics.wait(sleepCell, 0, 0, ms);
+}

@@ -1,0 +1,215 @@
+/**
+ * A validated recording line → the raw facts it carries (a ProcessEvent) and the host it is from.
+ *
+ * Only raw facts are taken; every derived field of the line (entity ids, leaders' entity ids,
+ * entry_meta, interactive, user_entered, last_user_entered, previous, container.id) is ignored:
+ * the model recomputes them.
+ *
+ * Start ticks (the entity-id input): `sessiontop.start_ticks` when present; else derived from
+ * `process.start` and the host's boot time when known (learned from any line that has both start
+ * and start ticks, or from `host.uptime`); else `process.start` at 10 ms precision.
+ */
+
+import {
+  AUDIT_UNSET,
+  FD_TYPE_NAMES,
+  makeDev,
+  type EventAction,
+  type FdType,
+  type ProcessEvent,
+} from '../sensor/process-event.js';
+import type { HostInfo } from '../model/types.js';
+import { CLOCK_TICKS_PER_SECOND } from '../model/host-info.js';
+import { parseIsoMs } from './ecs-time.js';
+import type { RecordLine } from './schema.js';
+import { LearnedNames } from './user-names.js';
+
+const MS_PER_TICK = 1000 / CLOCK_TICKS_PER_SECOND;
+const EMPTY: string[] = Object.freeze([]) as unknown as string[];
+
+/** One host of a recording (host.name + host.boot.id): one model per host when replaying. */
+export interface RecordingHost {
+  /** `name|bootId`. */
+  readonly key: string;
+  /** The model's HostInfo. `bootTimeMs` is filled in once learned (0 until then). */
+  readonly info: HostInfo;
+  bootTimeKnown: boolean;
+  /** uid/gid names the recording carried for this host. */
+  readonly names: LearnedNames;
+}
+
+/** The hosts seen while reading one or several recordings. */
+export class HostRegistry {
+  private readonly hosts = new Map<string, RecordingHost>();
+  private last: RecordingHost | null = null;
+  private lastName = '';
+  private lastBoot = '';
+
+  /** The host of a line (created on first sight). */
+  hostOf(line: RecordLine): RecordingHost {
+    const h = line.host;
+    const name = h?.name ?? h?.hostname ?? '';
+    const boot = h?.boot?.id ?? '';
+    const last = this.last;
+    if (last !== null && name === this.lastName && boot === this.lastBoot) return last;
+    const key = `${name}|${boot}`;
+    let host = this.hosts.get(key);
+    if (host === undefined) {
+      const ino = Number(h?.pid_ns_ino ?? 0);
+      host = {
+        key,
+        info: {
+          name: name === '' ? 'unknown-host' : name,
+          bootId: boot,
+          pidNsIno: Number.isSafeInteger(ino) && ino > 0 ? ino : 0,
+          kernel: h?.os?.kernel ?? '',
+          bootTimeMs: 0,
+        },
+        bootTimeKnown: false,
+        names: new LearnedNames(),
+      };
+      this.hosts.set(key, host);
+    }
+    this.last = host;
+    this.lastName = name;
+    this.lastBoot = boot;
+    return host;
+  }
+
+  /** Registers a known host object (a resumed read continues with the same hosts). */
+  adopt(host: RecordingHost): void {
+    this.hosts.set(host.key, host);
+    this.last = null;
+  }
+
+  all(): RecordingHost[] {
+    return [...this.hosts.values()];
+  }
+
+  get size(): number {
+    return this.hosts.size;
+  }
+}
+
+/**
+ * Fills `e` (every field assigned: a reused object needs no reset) from a validated line of `host`.
+ * Returns false when the line's time cannot be read (the caller reports it as a bad line).
+ */
+export function lineToEvent(line: RecordLine, host: RecordingHost, e: ProcessEvent): boolean {
+  const time = parseIsoMs(line['@timestamp']);
+  if (!Number.isFinite(time)) return false;
+  const action: EventAction = line.event.action;
+  const p = line.process;
+  const st = line.sessiontop;
+  e.action = action;
+  e.time = time;
+
+  e.pid = p?.pid ?? 0;
+  e.ppid = p?.parent?.pid ?? 0;
+  e.pgid = p?.group_leader?.pid ?? 0;
+  e.sid = p?.session_leader?.pid ?? 0;
+
+  const startText = p?.start;
+  const start = startText === undefined ? 0 : parseIsoMs(startText);
+  e.start = Number.isFinite(start) ? start : 0;
+  const ticks = st?.start_ticks;
+  if (ticks !== undefined) {
+    e.startTicks = ticks;
+    if (!host.bootTimeKnown && e.start !== 0 && ticks !== 0) {
+      host.info.bootTimeMs = e.start - ticks * MS_PER_TICK;
+      host.bootTimeKnown = true;
+    }
+  } else if (e.start !== 0) {
+    if (!host.bootTimeKnown && line.host?.uptime !== undefined) {
+      host.info.bootTimeMs = time - line.host.uptime * 1000;
+      host.bootTimeKnown = true;
+    }
+    e.startTicks = Math.max(0, Math.round((e.start - host.info.bootTimeMs) / MS_PER_TICK));
+  } else {
+    e.startTicks = 0;
+  }
+
+  // credentials: effective from process.user (or the event's user), real/saved default to it
+  const names = host.names;
+  const euid = idOf(p?.user?.id ?? line.user?.id);
+  e.euid = euid;
+  e.uid = p?.real_user?.id !== undefined ? idOf(p.real_user.id) : euid;
+  e.suid = p?.saved_user?.id !== undefined ? idOf(p.saved_user.id) : euid;
+  const egid = idOf(p?.group?.id);
+  e.egid = egid;
+  e.gid = p?.real_group?.id !== undefined ? idOf(p.real_group.id) : egid;
+  e.sgid = p?.saved_group?.id !== undefined ? idOf(p.saved_group.id) : egid;
+  const userName = p?.user?.name ?? line.user?.name;
+  if (userName !== undefined && !names.users.has(euid)) names.users.set(euid, userName);
+  const ruName = p?.real_user?.name;
+  if (ruName !== undefined && !names.users.has(e.uid)) names.users.set(e.uid, ruName);
+  const groupName = p?.group?.name;
+  if (groupName !== undefined && !names.groups.has(egid)) names.groups.set(egid, groupName);
+  const rgName = p?.real_group?.name;
+  if (rgName !== undefined && !names.groups.has(e.gid)) names.groups.set(e.gid, rgName);
+
+  const audit = st?.audit;
+  e.loginUid = audit?.login_uid ?? AUDIT_UNSET;
+  e.auditSessionId = audit?.session_id ?? AUDIT_UNSET;
+
+  const cd = p?.tty?.char_device;
+  e.tty = cd === undefined || (cd.major === undefined && cd.minor === undefined) ? 0 : makeDev(cd.major ?? 0, cd.minor ?? 0);
+  const stdin = st?.stdin;
+  e.stdinType = fdType(stdin?.type);
+  e.stdinDev = stdin === undefined ? 0 : makeDev(stdin.major ?? 0, stdin.minor ?? 0);
+  const stdout = st?.stdout;
+  e.stdoutType = fdType(stdout?.type);
+  e.stdoutDev = stdout === undefined ? 0 : makeDev(stdout.major ?? 0, stdout.minor ?? 0);
+  const stderr = st?.stderr;
+  e.stderrType = fdType(stderr?.type);
+  e.stderrDev = stderr === undefined ? 0 : makeDev(stderr.major ?? 0, stderr.minor ?? 0);
+
+  e.comm = st?.comm ?? p?.name ?? '';
+  e.executable = p?.executable ?? '';
+  e.args = p?.args ?? EMPTY;
+  e.argsTruncated = st?.args_truncated ?? false;
+  e.cwd = p?.working_directory ?? '';
+  e.cgroup = st?.cgroup ?? line.container?.id ?? '';
+  e.sshConnection = st?.ssh_connection ?? '';
+
+  // exit: process.exit_code follows the shell convention (128 + signal when signaled)
+  const signal = st?.signal ?? 0;
+  const cause = st?.exit_cause;
+  const code = p?.exit_code ?? 0;
+  e.coreDumped = cause === 'coredumped';
+  e.exitUnknown = cause === 'unknown';
+  if (e.exitUnknown) {
+    e.signal = 0;
+    e.exitCode = 0;
+  } else if (signal !== 0) {
+    e.signal = signal;
+    e.exitCode = code === 128 + (signal & 0x7f) ? 0 : code;
+  } else if ((cause === 'signaled' || cause === 'coredumped') && code > 128 && code < 256) {
+    e.signal = code - 128;
+    e.exitCode = 0;
+  } else {
+    e.signal = 0;
+    e.exitCode = code;
+  }
+
+  const setpgid = st?.setpgid;
+  e.targetPid = setpgid?.pid ?? 0;
+  e.targetPgid = setpgid?.pgid ?? 0;
+  const typed = st?.typed;
+  e.line = typed?.line ?? '';
+  e.lineTruncated = typed?.truncated ?? false;
+  e.lost = st?.lost ?? 0;
+  return true;
+}
+
+function idOf(id: string | undefined): number {
+  if (id === undefined) return 0;
+  const n = Number(id);
+  return n <= 0xffffffff ? n : 0; // the schema guarantees 1-10 digits
+}
+
+function fdType(name: string | undefined): FdType {
+  if (name === undefined) return 0;
+  const i = (FD_TYPE_NAMES as readonly string[]).indexOf(name);
+  return (i < 0 ? 5 : i) as FdType;
+}

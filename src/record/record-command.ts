@@ -1,0 +1,222 @@
+/**
+ * `sessiontop record -o FILE|-`: headless recording (for a service or a pipe).
+ *
+ * Opens the output safely first (so a refused file changes nothing and costs no sensor start),
+ * then the live feed (eBPF backfilled from /proc, or /proc polling; see model/live-feed.ts). The
+ * existing processes become one `snapshot` line each (written once the model has linked them all,
+ * so their leaders are filled in), followed by every live event as the model enriched it, and a
+ * `lost` line whenever the sensor reports dropped events.
+ *
+ * SIGINT, SIGTERM and SIGHUP (the administrator's ssh dropping) stop the feed (it delivers what it
+ * still holds), write what is buffered, fsync, close and exit 0. `--duration` stops the same way.
+ * Messages go to stderr with synchronous writes that ignore a vanished terminal, never to stdout
+ * (which may be the recording).
+ */
+
+import { writeSync } from 'node:fs';
+import { LiveFeed, type SourceChoice } from '../model/live-feed.js';
+import { ProcessTable } from '../model/process-table.js';
+import { readHostInfo } from '../model/host-info.js';
+import type { HostInfo } from '../model/types.js';
+import type { BpfSourceOptions } from '../sensor/bpf-source.js';
+import type { EventSource, ProcessEvent } from '../sensor/process-event.js';
+import { escapeControl } from './escape-control.js';
+import { LiveRecorder, type RecorderHandlers } from './live-recorder.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
+import { parseRotateSpec, type RotateSpec } from './rotate-spec.js';
+import type { NameLookup } from './user-names.js';
+
+export type SourceKind = SourceChoice;
+export const SOURCE_KINDS: readonly SourceKind[] = ['auto', 'bpf', 'procfs'];
+
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export interface RecordCommandOptions {
+  /** FILE, or `-` for stdout. */
+  output: string;
+  force?: boolean;
+  append?: boolean;
+  /** `SIZE[,KEEP]` (e.g. `100M,5`) or an already parsed spec. */
+  rotate?: string | RotateSpec;
+  /** Stop after this many seconds (0 / undefined: until a signal). */
+  duration?: number;
+  source?: SourceKind;
+  /** eBPF sensor options (ring size, argv and typed-line bounds, typed capture). */
+  bpf?: BpfSourceOptions;
+  // ---- for tests and embedding
+  /** Replaces the live feed by this source (tests): its `snapshot` events are the backfill. */
+  createSource?: (kind: SourceKind, host: HostInfo) => Promise<EventSource> | EventSource;
+  host?: HostInfo;
+  names?: NameLookup;
+  /** Where messages go (default: fd 2, synchronously, errors ignored). */
+  stderr?: TextSink;
+  /** Install SIGINT/SIGTERM/SIGHUP handlers (default true). */
+  handleSignals?: boolean;
+  /** Stops the run as a signal would (tests, embedding). */
+  stopSignal?: AbortSignal;
+  flushIntervalMs?: number;
+  /** /proc polling period when the source is procfs (default 1 s). */
+  procfsIntervalMs?: number;
+  /** The model to feed (default: a new ProcessTable for the host); lets a caller inspect it. */
+  model?: ProcessTable;
+  /** Called once the source is open (tells which one `auto` chose). */
+  onSourceReady?: (source: EventSource) => void;
+}
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Runs the recording until a signal, `--duration` or a write failure; returns the exit status. */
+export async function runRecord(options: RecordCommandOptions): Promise<number> {
+  const stderr = options.stderr ?? STDERR;
+  const say = (msg: string): void => {
+    try {
+      stderr.write(`sessiontop record: ${msg}\n`);
+    } catch {
+      // the terminal may be gone (SIGHUP): the recording matters more than the message
+    }
+  };
+
+  // ---- options (nothing is created before they are all valid)
+  const kind = options.source ?? 'auto';
+  let rotate: RotateSpec | null;
+  try {
+    if (!SOURCE_KINDS.includes(kind)) {
+      throw new RecordingError(`--source must be one of ${SOURCE_KINDS.join(', ')} (got "${escapeControl(String(kind))}")`, EXIT_BAD_INPUT, 'EUSAGE');
+    }
+    if (options.duration !== undefined && (!Number.isFinite(options.duration) || options.duration < 0)) {
+      throw new RecordingError('--duration must be a positive number of seconds', EXIT_BAD_INPUT, 'EUSAGE');
+    }
+    rotate = typeof options.rotate === 'string' ? parseRotateSpec(options.rotate) : (options.rotate ?? null);
+  } catch (err) {
+    say(oneLineMessage(err));
+    return exitCodeOf(err);
+  }
+  let host: HostInfo;
+  try {
+    host = options.host ?? readHostInfo();
+  } catch (err) {
+    say(`cannot read host information from /proc: ${oneLineMessage(err)}`);
+    return EXIT_FAILURE;
+  }
+  const table = options.model ?? new ProcessTable({ host });
+
+  // ---- stop requests: signals, --duration, the caller, a write failure
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const requestStop = (): void => resolveDone();
+
+  // ---- the output, opened safely before anything starts
+  let recorder: LiveRecorder;
+  try {
+    recorder = LiveRecorder.open({
+      output: options.output,
+      host,
+      table,
+      force: options.force ?? false,
+      append: options.append ?? false,
+      rotate,
+      ...(options.names ? { names: options.names } : {}),
+      ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
+      onFailure: requestStop,
+    });
+  } catch (err) {
+    say(oneLineMessage(err));
+    return exitCodeOf(err);
+  }
+
+  const onSignal = (): void => requestStop();
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) for (const s of STOP_SIGNALS) process.on(s, onSignal);
+  const timer = options.duration ? setTimeout(requestStop, options.duration * 1000) : null;
+  options.stopSignal?.addEventListener('abort', requestStop, { once: true });
+  if (options.stopSignal?.aborted) requestStop();
+
+  // ---- the feed
+  let failure: unknown = null;
+  let feed: { stop(): Promise<void> } | null = null;
+  try {
+    if (options.createSource) {
+      const source = await options.createSource(kind, host);
+      options.onSourceReady?.(source);
+      feed = await startSourceFeed(source, table, recorder.handlers);
+    } else {
+      const live = await LiveFeed.start(
+        table,
+        {
+          source: kind,
+          host,
+          ...(options.bpf !== undefined ? { bpf: options.bpf } : {}),
+          ...(options.procfsIntervalMs !== undefined ? { pollIntervalMs: options.procfsIntervalMs } : {}),
+        },
+        recorder.handlers,
+      );
+      if (live.fallbackReason !== '') say(live.fallbackReason);
+      options.onSourceReady?.(live.source);
+      feed = live;
+    }
+  } catch (err) {
+    failure = new RecordingError(`cannot start the sensor: ${oneLineMessage(err)}`, exitCodeOf(err), 'ESENSOR');
+    requestStop();
+  }
+
+  await done;
+
+  // ---- shutdown: stop the feed (it delivers what it still holds), write, fsync, close
+  if (timer !== null) clearTimeout(timer);
+  options.stopSignal?.removeEventListener('abort', requestStop);
+  try {
+    await feed?.stop();
+  } catch (err) {
+    failure ??= err;
+  }
+  failure ??= recorder.failure;
+  try {
+    recorder.close();
+  } catch (err) {
+    failure ??= err;
+  }
+  if (handleSignals) for (const s of STOP_SIGNALS) process.off(s, onSignal);
+
+  if (failure !== null) {
+    const code = (failure as { code?: string }).code;
+    if (code === 'EPIPE' && options.output === '-') return EXIT_OK; // the reader went away: a normal end for a pipe
+    say(`stopped: ${oneLineMessage(failure)}`);
+    return failure instanceof RecordingError ? failure.exitCode : EXIT_FAILURE;
+  }
+  const where = options.output === '-' ? 'stdout' : escapeControl(options.output);
+  const rotations = recorder.writer.stats().rotations;
+  say(`${recorder.lines} events (${recorder.lost} lost by the kernel) written to ${where}${rotations > 0 ? ` (${rotations} rotations)` : ''}`);
+  return EXIT_OK;
+}
+
+/**
+ * Drives a bare EventSource the way LiveFeed drives the live ones: its `snapshot` events are
+ * applied and resolved together (handed over once, before the first other event or when start()
+ * returns), every other event is applied and handed over.
+ */
+async function startSourceFeed(source: EventSource, table: ProcessTable, handlers: RecorderHandlers): Promise<{ stop(): Promise<void> }> {
+  let pending = false;
+  const flush = (): void => {
+    pending = false;
+    handlers.onBackfill(table.finishBackfill());
+  };
+  await source.start((e: ProcessEvent) => {
+    if (e.action === 'snapshot') {
+      table.apply(e);
+      pending = true;
+      return;
+    }
+    if (pending) flush();
+    handlers.onEvent(e, table.apply(e));
+  });
+  if (pending) flush();
+  return source;
+}
+
+const STDERR: TextSink = {
+  write(text: string): void {
+    writeSync(2, text);
+  },
+};

@@ -1,0 +1,400 @@
+/**
+ * Reading recordings: streams each file line by line, validates every line with the schema, and
+ * yields its raw facts as a ProcessEvent plus the host it belongs to. Several files are merged in
+ * time order (kept apart by host: name + boot id).
+ *
+ * Bad input never throws a stack trace and never hangs:
+ * - a missing file, a directory, a device, an empty file, a JSON array, a file with no valid line
+ *   → RecordingError (one line, exit status 2);
+ * - a bad line (not JSON, not an object, wrong types, missing minimum fields, longer than
+ *   maxLineBytes) → reported through `onBadLine` as {file, line, reason} and counted; with
+ *   `strict` the first one is a RecordingError instead;
+ * - a last line without newline that does not parse (the recorder was killed mid-line) → a
+ *   warning through `onWarning`, not a bad line.
+ */
+
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
+import { LineReader, DEFAULT_MAX_LINE_BYTES } from './line-reader.js';
+import { HostRegistry, lineToEvent, type RecordingHost } from './line-to-event.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from './recording-error.js';
+import { validateRecordLine } from './schema.js';
+
+export interface BadLine {
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+}
+
+export interface ReadOptions {
+  /** Stop (RecordingError, exit 2) at the first bad line. */
+  strict?: boolean;
+  /** Longest line accepted (default 1 MiB); longer ones are bad lines, skipped. */
+  maxLineBytes?: number;
+  onBadLine?: (bad: BadLine) => void;
+  onWarning?: (message: string) => void;
+  /** Share hosts across files (MergedRecordingReader passes one registry to all its files). */
+  hosts?: HostRegistry;
+  /** A file whose first this-many non-blank lines are all bad is not a recording (default 100). */
+  giveUpAfterBadLines?: number;
+}
+
+/** One event read from a recording. The object (and its event) is reused by the next read. */
+export interface RecordEntry {
+  file: string;
+  /** Index of the file among those read together (0 for a single file). */
+  fileIndex: number;
+  lineNo: number;
+  /** Byte offset of the line in its file. */
+  offset: number;
+  /** Byte offset just after the line (its newline included): where reading resumes. */
+  nextOffset: number;
+  host: RecordingHost;
+  event: ProcessEvent;
+}
+
+export interface ReadStats {
+  /** Non-blank lines seen. */
+  lines: number;
+  /** Lines that became events. */
+  events: number;
+  badLines: number;
+  /** A truncated last line was ignored. */
+  truncatedTail: boolean;
+}
+
+const DEFAULT_GIVE_UP = 100;
+
+/** Where a file's reading resumes: a line start and the number of lines before it. */
+export interface ResumePosition {
+  offset: number;
+  lineNo: number;
+}
+
+/** One recording file (or `-` for stdin). */
+export class RecordingFileReader {
+  readonly file: string;
+  readonly hosts: HostRegistry;
+  readonly stats: ReadStats = { lines: 0, events: 0, badLines: 0, truncatedTail: false };
+  private readonly fd: number;
+  private readonly ownsFd: boolean;
+  private readonly lines: LineReader;
+  private readonly strict: boolean;
+  private readonly onBadLine: ((bad: BadLine) => void) | undefined;
+  private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly giveUpAfter: number;
+  private readonly maxLineBytes: number;
+  private readonly entry: RecordEntry;
+  private firstBad: BadLine | null = null;
+  private fromStart = true;
+  private closed = false;
+  readonly seekable: boolean;
+
+  /** Position of this file among those read together (set by MergedRecordingReader). */
+  fileIndex = 0;
+  private done = false;
+
+  private constructor(file: string, fd: number, ownsFd: boolean, seekable: boolean, options: ReadOptions) {
+    this.file = file;
+    this.fd = fd;
+    this.ownsFd = ownsFd;
+    this.seekable = seekable;
+    this.hosts = options.hosts ?? new HostRegistry();
+    this.strict = options.strict ?? false;
+    this.onBadLine = options.onBadLine;
+    this.onWarning = options.onWarning;
+    this.giveUpAfter = options.giveUpAfterBadLines ?? DEFAULT_GIVE_UP;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.lines = new LineReader(fd, { maxLineBytes: this.maxLineBytes, positional: seekable });
+    this.entry = { file, fileIndex: 0, lineNo: 0, offset: 0, nextOffset: 0, host: null as unknown as RecordingHost, event: newProcessEvent() };
+  }
+
+  /** Opens a recording for reading. Throws RecordingError (one line) when it cannot be read. */
+  static open(file: string, options: ReadOptions = {}): RecordingFileReader {
+    if (file === '-') {
+      if (process.stdin.isTTY) {
+        throw new RecordingError('refusing to read a recording from a terminal: give FILE or pipe one in', EXIT_BAD_INPUT, 'EUSAGE');
+      }
+      const st = fstatSync(0);
+      return new RecordingFileReader('-', 0, false, st.isFile(), options);
+    }
+    let fd: number;
+    try {
+      fd = openSync(file, constants.O_RDONLY);
+    } catch (err) {
+      throw readOpenError(file, err);
+    }
+    try {
+      const st = fstatSync(fd);
+      if (st.isDirectory()) throw new RecordingError(`${file}: is a directory, not a recording`, EXIT_BAD_INPUT, 'EISDIR');
+      if (!st.isFile() && !st.isFIFO()) {
+        throw new RecordingError(`${file}: not a regular file (a recording is an NDJSON file)`, EXIT_BAD_INPUT, 'ENOTREG');
+      }
+      if (st.isFile() && st.size === 0) throw new RecordingError(`${file}: empty recording (no lines)`, EXIT_BAD_INPUT, 'EEMPTY');
+      return new RecordingFileReader(file, fd, true, st.isFile(), options);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  /** The next event, or null at the end. Throws RecordingError for file-level problems / strict. */
+  next(): RecordEntry | null {
+    if (this.done) return null;
+    const lr = this.lines;
+    const e = this.entry.event;
+    while (lr.next()) {
+      if (lr.tooLong) {
+        this.stats.lines++;
+        this.bad(lr.lineNo, `line too long (${lr.length} bytes, limit ${this.maxLineBytes} bytes), skipped`);
+        continue;
+      }
+      const text = lr.line;
+      const first = firstNonBlank(text);
+      if (first === -1) continue; // blank line
+      this.stats.lines++;
+      const c = text.charCodeAt(first);
+      let value: unknown;
+      let reason: string | null = null;
+      if (c !== 0x7b /* { */) {
+        if (c === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
+          throw new RecordingError(
+            `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
+            EXIT_BAD_INPUT,
+            'EJSONARRAY',
+          );
+        }
+        reason = c === 0x5b ? 'a JSON array, not an object' : 'not a JSON object';
+      } else {
+        try {
+          value = JSON.parse(text);
+        } catch {
+          reason = 'not valid JSON';
+        }
+      }
+      if (reason !== null) {
+        if (lr.unterminated) {
+          this.truncatedTail(lr.lineNo);
+          continue;
+        }
+        this.bad(lr.lineNo, reason);
+        continue;
+      }
+      const v = validateRecordLine(value);
+      if (!v.ok) {
+        this.bad(lr.lineNo, v.reason);
+        continue;
+      }
+      const host = this.hosts.hostOf(v.line);
+      if (!lineToEvent(v.line, host, e)) {
+        this.bad(lr.lineNo, '@timestamp: not a readable date');
+        continue;
+      }
+      this.stats.events++;
+      const entry = this.entry;
+      entry.fileIndex = this.fileIndex;
+      entry.lineNo = lr.lineNo;
+      entry.offset = lr.offset;
+      entry.nextOffset = lr.offset + lr.length + (lr.unterminated ? 0 : 1);
+      entry.host = host;
+      return entry;
+    }
+    this.done = true;
+    this.atEnd();
+    return null;
+  }
+
+  /** Continues reading at a byte offset that starts a line (from an index); `lineNo` is that line's number − 1. */
+  seek(offset: number, lineNo = 0): void {
+    if (!this.seekable) throw new RecordingError(`${this.file}: cannot seek in a pipe`, EXIT_FAILURE, 'ESPIPE');
+    this.lines.seek(offset, lineNo);
+    this.fromStart = offset === 0;
+    this.done = false;
+  }
+
+  /** Treats the file as read to its end (a resumed read whose file was already exhausted). */
+  finish(): void {
+    this.done = true;
+    this.fromStart = false;
+  }
+
+  /** True once next() returned null. */
+  get exhausted(): boolean {
+    return this.done;
+  }
+
+  /** Bytes read so far. */
+  get bytesRead(): number {
+    return this.lines.bytesRead;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsFd) closeSync(this.fd);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private truncatedTail(lineNo: number): void {
+    this.stats.truncatedTail = true;
+    this.onWarning?.(`${this.file}:${lineNo}: last line is incomplete (no newline: the recorder stopped mid-line); ignored`);
+  }
+
+  private bad(lineNo: number, reason: string): void {
+    this.stats.badLines++;
+    const bad: BadLine = { file: this.file, line: lineNo, reason };
+    if (this.firstBad === null) this.firstBad = bad;
+    if (this.strict) throw new RecordingError(`${this.file}:${lineNo}: ${reason}`, EXIT_BAD_INPUT, 'EBADLINE');
+    this.onBadLine?.(bad);
+    if (this.stats.events === 0 && this.fromStart && this.stats.badLines >= this.giveUpAfter) {
+      throw new RecordingError(
+        `${this.file}: not a sessiontop recording (the first ${this.stats.badLines} lines are all invalid; line ${this.firstBad.line}: ${this.firstBad.reason})`,
+        EXIT_BAD_INPUT,
+        'ENOTRECORDING',
+      );
+    }
+  }
+
+  private atEnd(): void {
+    if (!this.fromStart || this.stats.events > 0) return;
+    if (this.stats.lines === 0) {
+      throw new RecordingError(
+        this.stats.truncatedTail ? `${this.file}: no complete line (the recording was cut short)` : `${this.file}: empty recording (no lines)`,
+        EXIT_BAD_INPUT,
+        'EEMPTY',
+      );
+    }
+    const first = this.firstBad;
+    throw new RecordingError(
+      `${this.file}: no valid recording line${first === null ? '' : ` (line ${first.line}: ${first.reason})`}`,
+      EXIT_BAD_INPUT,
+      'ENOTRECORDING',
+    );
+  }
+}
+
+/**
+ * Several recordings read as one stream in time order (a k-way merge on each file's next event).
+ * Files share one HostRegistry, so a host's rotated files feed one model.
+ */
+export class MergedRecordingReader {
+  readonly readers: RecordingFileReader[];
+  readonly hosts: HostRegistry;
+  private heads: (RecordEntry | null)[] = [];
+  private consumed = -1;
+  private started = false;
+
+  private constructor(readers: RecordingFileReader[], hosts: HostRegistry) {
+    this.readers = readers;
+    this.hosts = hosts;
+    readers.forEach((r, i) => (r.fileIndex = i));
+  }
+
+  /** Opens every file (all or nothing: a file that cannot be opened closes the others). */
+  static open(files: readonly string[], options: ReadOptions = {}): MergedRecordingReader {
+    if (files.length === 0) throw new RecordingError('no recording given', EXIT_BAD_INPUT, 'EUSAGE');
+    const hosts = options.hosts ?? new HostRegistry();
+    const readers: RecordingFileReader[] = [];
+    try {
+      for (const f of files) readers.push(RecordingFileReader.open(f, { ...options, hosts }));
+    } catch (err) {
+      for (const r of readers) r.close();
+      throw err;
+    }
+    return new MergedRecordingReader(readers, hosts);
+  }
+
+  /** The next event in time order across files, or null when every file is done. */
+  next(): RecordEntry | null {
+    const readers = this.readers;
+    if (readers.length === 1) return (readers[0] as RecordingFileReader).next();
+    if (!this.started) {
+      this.started = true;
+      this.heads = readers.map((r) => r.next());
+    } else if (this.consumed >= 0) {
+      this.heads[this.consumed] = (readers[this.consumed] as RecordingFileReader).next();
+    }
+    let best = -1;
+    let bestTime = Infinity;
+    for (let i = 0; i < this.heads.length; i++) {
+      const h = this.heads[i];
+      if (h !== null && h !== undefined && h.event.time < bestTime) {
+        best = i;
+        bestTime = h.event.time;
+      }
+    }
+    this.consumed = best;
+    return best < 0 ? null : (this.heads[best] as RecordEntry);
+  }
+
+  /**
+   * Where each file resumes so that every event handed out so far counts as consumed and nothing
+   * else does: {offset, lineNo} (lineNo = number of lines before offset), or null for a file read
+   * to its end. `lastHandedOut` is the entry last returned by next(), if the caller applied it.
+   */
+  positions(lastHandedOut: RecordEntry | null): (ResumePosition | null)[] {
+    return this.readers.map((r, i) => {
+      const head = this.readers.length === 1 ? lastHandedOut : this.started ? (this.heads[i] ?? null) : null;
+      if (this.readers.length > 1 && !this.started) return { offset: 0, lineNo: 0 };
+      if (head === null) return r.exhausted ? null : this.readers.length === 1 ? { offset: 0, lineNo: 0 } : null;
+      const consumed = this.readers.length === 1 || i === this.consumed;
+      return consumed ? { offset: head.nextOffset, lineNo: head.lineNo } : { offset: head.offset, lineNo: head.lineNo - 1 };
+    });
+  }
+
+  /** Continues every file from positions() (taken on a reader of the same files). */
+  resume(positions: readonly (ResumePosition | null)[]): void {
+    this.readers.forEach((r, i) => {
+      const p = positions[i];
+      if (p === null || p === undefined) r.finish();
+      else r.seek(p.offset, p.lineNo);
+    });
+    this.heads = [];
+    this.consumed = -1;
+    this.started = false;
+  }
+
+  stats(): ReadStats {
+    const total: ReadStats = { lines: 0, events: 0, badLines: 0, truncatedTail: false };
+    for (const r of this.readers) {
+      total.lines += r.stats.lines;
+      total.events += r.stats.events;
+      total.badLines += r.stats.badLines;
+      total.truncatedTail ||= r.stats.truncatedTail;
+    }
+    return total;
+  }
+
+  close(): void {
+    for (const r of this.readers) r.close();
+  }
+}
+
+function firstNonBlank(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return i;
+  }
+  return -1;
+}
+
+function readOpenError(file: string, err: unknown): RecordingError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+  switch (code) {
+    case 'ENOENT':
+      return new RecordingError(`${file}: no such file`, EXIT_BAD_INPUT, code);
+    case 'ENOTDIR':
+      return new RecordingError(`${file}: no such file (a path component is not a directory)`, EXIT_BAD_INPUT, code);
+    case 'EISDIR':
+      return new RecordingError(`${file}: is a directory, not a recording`, EXIT_BAD_INPUT, code);
+    case 'EACCES':
+    case 'EPERM':
+      return new RecordingError(`${file}: permission denied (recordings are 0600: read it as its owner or root)`, EXIT_FAILURE, code);
+    default: {
+      const msg = ((err as Error).message ?? String(err)).split('\n', 1)[0];
+      return new RecordingError(`${file}: ${msg}`, EXIT_FAILURE, code);
+    }
+  }
+}

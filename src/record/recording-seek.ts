@@ -1,0 +1,312 @@
+/**
+ * Seeking in recordings.
+ *
+ * Two tools:
+ *
+ * - `findOffsetAtTime(file, time)`: the byte offset of the first line at or after `time`, by binary
+ *   search over byte offsets on the @timestamp of line starts (no index, O(log size) short reads).
+ *   Assumes the file is (nearly) in time order, as recordings are.
+ *
+ * - `SeekableReplay`: a RecordingReplay that can jump to any moment. While it plays forward it
+ *   takes a checkpoint every `checkpointEvery` events: the resume position of every file and,
+ *   per host, the raw facts of every tracked process. `seek(time)` goes forward by replaying; going
+ *   back it restores the last checkpoint before `time` (snapshot events for every process it
+ *   held, then `end` events for the exited ones) and replays from there — so a seek costs at most
+ *   `checkpointEvery` events of replay, wherever it lands.
+ *
+ *   A restored model is rebuilt from facts, not copied: what the table derives from history it
+ *   cannot re-derive from a snapshot differs from a straight replay — exec history (`previous`),
+ *   typed-line history, user-entered flags of processes whose parent was already gone, and links
+ *   to evicted processes. Everything the session view shows of live processes (leaders, entry
+ *   sessions and types, interactive, exit facts) is recomputed the same way. Exact checkpoints need
+ *   a ProcessTable clone (asked of the model).
+ */
+
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { ProcessTable } from '../model/process-table.js';
+import type { ProcessNode } from '../model/types.js';
+import { newProcessEvent, resetProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
+import { parseIsoMs } from './ecs-time.js';
+import type { RecordingHost } from './line-to-event.js';
+import type { ReadOptions, ResumePosition } from './recording-reader.js';
+import { RecordingReplay, type HostModel, type ReplayStep, type TableOptionsWithoutHost } from './recording-replay.js';
+
+// ---------------------------------------------------------------------------- binary search
+
+const PROBE_BYTES = 4096;
+const TIMESTAMP = /"@timestamp"\s*:\s*"([^"]{20,40})"/;
+
+/**
+ * Byte offset of the first line whose @timestamp is ≥ `time` (the file size when none is), found
+ * by binary search on line starts. A line whose timestamp cannot be read counts as earlier.
+ */
+export function findOffsetAtTime(file: string, time: number): number {
+  const fd = openSync(file, constants.O_RDONLY);
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(PROBE_BYTES);
+    /** The first line start at or after `pos` (size when there is none). */
+    const lineStart = (pos: number): number => {
+      if (pos === 0) return 0;
+      let at = pos - 1; // a line starts at pos iff the byte before it is a newline
+      while (at < size) {
+        const n = readSync(fd, buf, 0, PROBE_BYTES, at);
+        if (n <= 0) break;
+        const nl = buf.indexOf(0x0a);
+        if (nl >= 0 && nl < n) return at + nl + 1;
+        at += n;
+      }
+      return size;
+    };
+    const timeAt = (offset: number): number => {
+      const n = readSync(fd, buf, 0, 256, offset);
+      const m = TIMESTAMP.exec(buf.toString('utf8', 0, Math.max(0, n)));
+      return m === null ? Number.NaN : parseIsoMs(m[1] as string);
+    };
+    let lo = 0;
+    let hi = size; // line starts still to decide lie in [lo, hi)
+    let answer = size;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const start = lineStart(mid);
+      if (start >= hi) {
+        hi = mid; // no line starts in [mid, hi)
+        continue;
+      }
+      if (timeAt(start) >= time) {
+        answer = start;
+        hi = mid; // `start` is the first line start ≥ mid: better answers lie before mid
+      } else {
+        lo = start + 1;
+      }
+    }
+    return answer;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// ---------------------------------------------------------------------------- checkpoints
+
+export interface ReplayCheckpoint {
+  /** Time of the last event applied before it. */
+  time: number;
+  applied: number;
+  positions: (ResumePosition | null)[];
+  hosts: { host: RecordingHost; lastTime: number; lost: number; processes: ProcessEvent[]; ends: ProcessEvent[] }[];
+}
+
+/** The raw facts of a tracked process as a `snapshot` event (and an `end` if it exited). */
+export function nodeToEvents(n: ProcessNode, time: number): { snapshot: ProcessEvent; end: ProcessEvent | null } {
+  const e = resetProcessEvent(newProcessEvent());
+  e.action = 'snapshot';
+  e.time = time;
+  e.pid = n.pid;
+  e.ppid = n.ppid;
+  e.pgid = n.pgid;
+  e.sid = n.sid;
+  e.startTicks = n.startTicks;
+  e.start = n.start;
+  e.uid = n.uid;
+  e.euid = n.euid;
+  e.suid = n.suid;
+  e.gid = n.gid;
+  e.egid = n.egid;
+  e.sgid = n.sgid;
+  e.loginUid = n.loginUid;
+  e.auditSessionId = n.auditSessionId;
+  e.tty = n.tty;
+  e.stdinDev = n.stdinDev;
+  e.stdinType = n.stdinType;
+  e.stdoutDev = n.stdoutDev;
+  e.stdoutType = n.stdoutType;
+  e.stderrDev = n.stderrDev;
+  e.stderrType = n.stderrType;
+  e.comm = n.comm;
+  e.executable = n.executable;
+  e.args = n.args.slice();
+  e.argsTruncated = n.argsTruncated;
+  e.cwd = n.cwd;
+  e.cgroup = n.cgroup;
+  e.sshConnection = n.sshConnection;
+  if (!n.exited) return { snapshot: e, end: null };
+  const end = {
+    ...e,
+    action: 'end' as const,
+    time: n.end !== 0 ? n.end : time,
+    exitCode: n.exitCode,
+    signal: n.signal,
+    coreDumped: n.coreDumped,
+    exitUnknown: n.exitCause === 'unknown',
+  };
+  return { snapshot: e, end };
+}
+
+/** Facts of exited processes never change: checkpoints share them. */
+export type ExitedFactsCache = WeakMap<ProcessNode, { snapshot: ProcessEvent; end: ProcessEvent | null }>;
+
+export function takeCheckpoint(replay: RecordingReplay, exitedCache: ExitedFactsCache = new WeakMap()): ReplayCheckpoint {
+  const hosts: ReplayCheckpoint['hosts'] = [];
+  for (const m of replay.models.values()) {
+    const processes: ProcessEvent[] = [];
+    const ends: ProcessEvent[] = [];
+    const t = Number.isFinite(m.lastTime) ? m.lastTime : replay.lastTime;
+    for (const n of m.table.processes()) {
+      let facts = n.exited ? exitedCache.get(n) : undefined;
+      if (facts === undefined) {
+        facts = nodeToEvents(n, t);
+        if (n.exited) exitedCache.set(n, facts);
+      }
+      const { snapshot, end } = facts;
+      processes.push(snapshot);
+      if (end !== null) ends.push(end);
+    }
+    processes.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
+    ends.sort((a, b) => a.time - b.time);
+    hosts.push({ host: m.host, lastTime: m.lastTime, lost: m.table.stats().lost, processes, ends });
+  }
+  return { time: replay.lastTime, applied: replay.applied, positions: replay.resumePositions(), hosts };
+}
+
+/** A replay of `files` positioned at `cp`, its models rebuilt from the checkpoint's facts. */
+export function restoreCheckpoint(
+  files: readonly string[],
+  cp: ReplayCheckpoint,
+  readOptions: ReadOptions = {},
+  tableOptions: TableOptionsWithoutHost = {},
+): RecordingReplay {
+  const replay = RecordingReplay.open(files, readOptions, tableOptions);
+  for (const h of cp.hosts) {
+    const table = new ProcessTable({ ...tableOptions, host: h.host.info });
+    for (const e of h.processes) table.apply(e);
+    table.finishBackfill();
+    for (const e of h.ends) table.apply(e);
+    if (h.lost > 0) {
+      const lost = resetProcessEvent(newProcessEvent());
+      lost.action = 'lost';
+      lost.time = h.lastTime;
+      lost.lost = h.lost;
+      table.apply(lost);
+    }
+    const model: HostModel = { host: h.host, table, lastTime: h.lastTime };
+    replay.adoptModel(model);
+  }
+  replay.resumeAt(cp.positions);
+  replay.firstTime = Number.NaN;
+  replay.lastTime = cp.time;
+  replay.applied = cp.applied;
+  return replay;
+}
+
+export interface SeekableReplayOptions {
+  read?: ReadOptions;
+  table?: TableOptionsWithoutHost;
+  /** Events between checkpoints (default 20 000): the most a seek replays. */
+  checkpointEvery?: number;
+  /**
+   * Most checkpoints kept (default 64). Beyond it every other one is dropped and the spacing
+   * doubles, so memory stays bounded on any length of recording (a checkpoint holds the facts of
+   * every tracked process, those of exited processes shared between checkpoints).
+   */
+  maxCheckpoints?: number;
+}
+
+/** A replay that can go to any moment; see the module comment. */
+export class SeekableReplay {
+  readonly files: readonly string[];
+  private current: RecordingReplay;
+  private readonly checkpoints: ReplayCheckpoint[] = [];
+  private readonly exitedCache: ExitedFactsCache = new WeakMap();
+  private every: number;
+  private readonly maxCheckpoints: number;
+  private readonly options: SeekableReplayOptions;
+  /** Events applied since the last checkpoint. */
+  private sinceCheckpoint = 0;
+
+  constructor(files: readonly string[], options: SeekableReplayOptions = {}) {
+    this.files = files;
+    this.options = options;
+    this.every = Math.max(1000, options.checkpointEvery ?? 20_000);
+    this.maxCheckpoints = Math.max(2, options.maxCheckpoints ?? 64);
+    this.current = RecordingReplay.open(files, options.read ?? {}, options.table ?? {});
+  }
+
+  /** The replay at the current position (its models are what the UI shows). */
+  get replay(): RecordingReplay {
+    return this.current;
+  }
+
+  get time(): number {
+    return this.current.lastTime;
+  }
+
+  get checkpointCount(): number {
+    return this.checkpoints.length;
+  }
+
+  /** Applies the next event (taking checkpoints as it goes). */
+  step(): ReplayStep | null {
+    const s = this.current.step();
+    if (s !== null) this.afterApply();
+    return s;
+  }
+
+  /** Replays forward up to `time` (inclusive). */
+  forwardTo(time: number): number {
+    let n = 0;
+    for (;;) {
+      const next = this.current.peekTime();
+      if (!(next <= time)) break;
+      this.current.step();
+      this.afterApply();
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Moves to `time`, from whichever is closer before it: the current position (replaying
+   * forward) or the last checkpoint at or before `time` (restored), else the start.
+   */
+  seek(time: number): void {
+    const now = this.current.lastTime;
+    let cp: ReplayCheckpoint | null = null;
+    for (let i = this.checkpoints.length - 1; i >= 0; i--) {
+      const c = this.checkpoints[i] as ReplayCheckpoint;
+      if (c.time <= time) {
+        cp = c;
+        break;
+      }
+    }
+    const forwardIsCloser = !Number.isNaN(now) && time >= now && (cp === null || cp.applied <= this.current.applied);
+    if (forwardIsCloser || (Number.isNaN(now) && cp === null)) {
+      this.forwardTo(time);
+      return;
+    }
+    this.current.close();
+    this.current =
+      cp === null
+        ? RecordingReplay.open(this.files, this.options.read ?? {}, this.options.table ?? {})
+        : restoreCheckpoint(this.files, cp, this.options.read ?? {}, this.options.table ?? {});
+    this.sinceCheckpoint = 0;
+    this.forwardTo(time);
+  }
+
+  close(): void {
+    this.current.close();
+  }
+
+  private afterApply(): void {
+    if (++this.sinceCheckpoint < this.every) return;
+    this.sinceCheckpoint = 0;
+    const last = this.checkpoints[this.checkpoints.length - 1];
+    // only new ground: after a backward seek, replaying old stretches adds nothing
+    if (last !== undefined && this.current.applied <= last.applied) return;
+    this.checkpoints.push(takeCheckpoint(this.current, this.exitedCache));
+    if (this.checkpoints.length > this.maxCheckpoints) {
+      // thin out: keep every other one, take them half as often from now on
+      for (let i = this.checkpoints.length - 2; i >= 0; i -= 2) this.checkpoints.splice(i, 1);
+      this.every *= 2;
+    }
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * The one zod schema for a line of a sessiontop recording (ECS NDJSON, DESIGN.md §4).
+ *
+ * Every field the writer (ecs-document.ts) emits is declared here with its ECS type: `keyword` →
+ * string, `long` → integer, `date` → ISO 8601 string, `boolean`, `ip`. Fields ECS lacks live under
+ * `sessiontop.*`. Everything is optional except the minimum a line needs to be read:
+ *
+ *   - every line: `@timestamp`, `event.action`;
+ *   - every line except `lost`: `process.pid`;
+ *   - `snapshot`, `fork`, `exec`: also `process.parent.pid`, `process.session_leader.pid`,
+ *     `process.group_leader.pid` and `process.executable`;
+ *   - `lost`: `sessiontop.lost`.
+ *
+ * Unknown fields are ignored (objects strip what they do not declare; they never reject it), so files
+ * written by newer versions or enriched by shippers still read. Derived fields (entity ids, leaders,
+ * entry types, interactive, user-entered) are validated for type but never trusted: the reader
+ * rebuilds them in the model from the raw facts.
+ */
+import { z } from 'zod';
+import { compileJsonSchemaCheck, type CompiledCheck, type JsonSchemaNode } from './json-schema-check.js';
+
+/** Every `event.action` a recording may carry. `setpgid` extends DESIGN.md's list (ProcessEvent has it). */
+export const RECORD_ACTIONS = [
+  'snapshot',
+  'fork',
+  'exec',
+  'end',
+  'setsid',
+  'setpgid',
+  'id_change',
+  'typed',
+  'lost',
+] as const;
+export type RecordAction = (typeof RECORD_ACTIONS)[number];
+
+/** Actions whose line describes a whole process and therefore needs its tree position. */
+export const FULL_PROCESS_ACTIONS: ReadonlySet<RecordAction> = new Set(['snapshot', 'fork', 'exec']);
+
+/**
+ * `sessiontop.exit_cause` values (Datadog CWS exit.cause), and `unknown`: the process is over but
+ * its exit was not seen (events lost, found gone from /proc); `process.exit_code` is then absent.
+ */
+export const EXIT_CAUSES = ['exited', 'signaled', 'coredumped', 'unknown'] as const;
+export type ExitCause = (typeof EXIT_CAUSES)[number];
+
+/** `sessiontop.stdin|stdout|stderr.type`: the kind of file on fd 0/1/2 (FD_TYPE_NAMES). */
+export const STDIO_TYPES = ['none', 'char', 'file', 'pipe', 'socket', 'other'] as const;
+
+// ---- ECS scalar types -------------------------------------------------------------------------
+
+const U32_MAX = 0xffffffff;
+/** ECS `date`: ISO 8601 with a time zone (`Z` or ±hh:mm), any sub-second precision. */
+const ecsDate = z.iso.datetime({ offset: true });
+/** ECS `long` used for pids, counts, device numbers: a non-negative integer. */
+const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+const pid = z.int().min(0).max(U32_MAX);
+const devNumber = z.int().min(0).max(U32_MAX);
+/** ECS `keyword` holding a numeric Linux id (uid/gid): the reader needs the number back. */
+const numericId = z.string().regex(/^\d{1,10}$/, 'expected a numeric id string');
+const keyword = z.string();
+const ecsIp = z.union([z.ipv4(), z.ipv6()]);
+
+/** Whether `s` is a value the ECS `ip` fields accept (the writer checks untrusted addresses with it). */
+export function isEcsIp(s: string): boolean {
+  if (s !== lastIpText) {
+    lastIpText = s;
+    lastIpOk = ecsIp.safeParse(s).success;
+  }
+  return lastIpOk;
+}
+let lastIpText = '';
+let lastIpOk = false;
+
+// ---- ECS building blocks ----------------------------------------------------------------------
+
+const userRef = z.object({ id: numericId.optional(), name: keyword.optional() });
+const groupRef = userRef;
+
+const tty = z.object({
+  char_device: z.object({ major: devNumber.optional(), minor: devNumber.optional() }).optional(),
+});
+
+/**
+ * The process fieldset as ECS reuses it. ECS does not give every nesting the same fields:
+ * `end`/`exit_code` exist on the process and its parent only, `same_as_process` on the leaders
+ * only, `parent` on the session and entry leaders only, and the keys-only forms
+ * (parent.group_leader, leader.parent[.session_leader]) carry
+ * entity_id/pid/vpid/start. The shapes below follow that exactly (the conformance test checks).
+ */
+const baseProcessShape = {
+  entity_id: keyword.optional(),
+  pid: pid.optional(),
+  vpid: pid.optional(),
+  start: ecsDate.optional(),
+  name: keyword.optional(),
+  executable: keyword.optional(),
+  args: z.array(keyword).optional(),
+  args_count: count.optional(),
+  command_line: keyword.optional(),
+  working_directory: keyword.optional(),
+  interactive: z.boolean().optional(),
+  tty: tty.optional(),
+  user: userRef.optional(),
+  real_user: userRef.optional(),
+  saved_user: userRef.optional(),
+  group: groupRef.optional(),
+  real_group: groupRef.optional(),
+  saved_group: groupRef.optional(),
+};
+const exitShape = {
+  end: ecsDate.optional(),
+  exit_code: z.int().optional(),
+};
+
+/** `{entity_id, pid, vpid, start}`: the foreign-key form ECS uses for parent.group_leader and leader.parent. */
+const processKey = z.object({
+  entity_id: keyword.optional(),
+  pid: pid.optional(),
+  vpid: pid.optional(),
+  start: ecsDate.optional(),
+});
+
+const leaderParent = processKey.extend({ session_leader: processKey.optional() });
+
+const parentProcess = z.object({ ...baseProcessShape, ...exitShape, group_leader: processKey.optional() });
+const groupLeaderProcess = z.object({ ...baseProcessShape, same_as_process: z.boolean().optional() });
+const leaderProcess = groupLeaderProcess.extend({ parent: leaderParent.optional() });
+const entryLeaderProcess = leaderProcess.extend({
+  entry_meta: z
+    .object({
+      type: keyword.optional(),
+      source: z.object({ ip: ecsIp.optional() }).optional(),
+    })
+    .optional(),
+});
+
+const previousExec = z.object({
+  executable: keyword.optional(),
+  args: z.array(keyword).optional(),
+  args_count: count.optional(),
+});
+
+const processSchema = z.object({
+  ...baseProcessShape,
+  ...exitShape,
+  previous: z.array(previousExec).optional(),
+  parent: parentProcess.optional(),
+  group_leader: groupLeaderProcess.optional(),
+  session_leader: leaderProcess.optional(),
+  entry_leader: entryLeaderProcess.optional(),
+});
+
+// ---- sessiontop.* extension fields -------------------------------------------------------------
+
+const stdioDevice = z.object({
+  type: z.enum(STDIO_TYPES).optional(),
+  major: devNumber.optional(),
+  minor: devNumber.optional(),
+});
+
+const sessiontopSchema = z.object({
+  /** The process is user-entered (Cmd's definition, DESIGN.md §3). */
+  user_entered: z.boolean().optional(),
+  /** Nearest strict ancestor that is user-entered. */
+  last_user_entered: z
+    .object({ entity_id: keyword.optional(), pid: pid.optional(), name: keyword.optional() })
+    .optional(),
+  stdin: stdioDevice.optional(),
+  stdout: stdioDevice.optional(),
+  stderr: stdioDevice.optional(),
+  args_truncated: z.boolean().optional(),
+  exit_cause: z.enum(EXIT_CAUSES).optional(),
+  /** Terminating signal number (end events); absent or 0 when the process exited normally. */
+  signal: z.int().min(0).max(255).optional(),
+  audit: z.object({ login_uid: z.int().min(0).max(U32_MAX).optional(), session_id: z.int().min(0).max(U32_MAX).optional() }).optional(),
+  typed: z.object({ line: z.string().optional(), truncated: z.boolean().optional() }).optional(),
+  /** Events the kernel dropped since the previous `lost` line (`lost` events). */
+  lost: count.optional(),
+  // raw facts replay needs that ECS has no field for
+  /** Start time in clock ticks since boot (/proc/<pid>/stat field 22): exact entity-id input. */
+  start_ticks: count.optional(),
+  /** Kernel comm, written when it differs from process.name. */
+  comm: keyword.optional(),
+  /** Leaf name of the process's cgroup (v2); container.id is derived from it. */
+  cgroup: keyword.optional(),
+  /** The SSH_CONNECTION environment variable seen at exec ("client_ip client_port server_ip server_port"). */
+  ssh_connection: keyword.optional(),
+  /** setpgid: the process moved (`pid`) and its new group (`pgid`); the event's process is the caller. */
+  setpgid: z.object({ pid: pid.optional(), pgid: pid.optional() }).optional(),
+});
+
+// ---- the line ----------------------------------------------------------------------------------
+
+const recordLineObject = z.object({
+  '@timestamp': ecsDate,
+  event: z.object({
+    kind: keyword.optional(),
+    category: z.array(keyword).optional(),
+    type: z.array(keyword).optional(),
+    action: z.enum(RECORD_ACTIONS),
+  }),
+  host: z
+    .object({
+      name: keyword.optional(),
+      hostname: keyword.optional(),
+      boot: z.object({ id: keyword.optional() }).optional(),
+      pid_ns_ino: keyword.optional(),
+      uptime: count.optional(),
+      os: z.object({ kernel: keyword.optional() }).optional(),
+    })
+    .optional(),
+  user: userRef.optional(),
+  process: processSchema.optional(),
+  container: z.object({ id: keyword.optional() }).optional(),
+  sessiontop: sessiontopSchema.optional(),
+});
+
+/** The minimum a line needs beyond its field types (see the module comment). */
+export function lineRequirementIssue(line: z.infer<typeof recordLineObject>): { path: string[]; message: string } | undefined {
+  const action = line.event.action;
+  if (action === 'lost') {
+    return line.sessiontop?.lost === undefined ? { path: ['sessiontop', 'lost'], message: 'required for lost' } : undefined;
+  }
+  const p = line.process;
+  if (p?.pid === undefined) return { path: ['process', 'pid'], message: 'required' };
+  if (FULL_PROCESS_ACTIONS.has(action)) {
+    if (p.parent?.pid === undefined) return { path: ['process', 'parent', 'pid'], message: `required for ${action}` };
+    if (p.session_leader?.pid === undefined) return { path: ['process', 'session_leader', 'pid'], message: `required for ${action}` };
+    if (p.group_leader?.pid === undefined) return { path: ['process', 'group_leader', 'pid'], message: `required for ${action}` };
+    if (p.executable === undefined) return { path: ['process', 'executable'], message: `required for ${action}` };
+  }
+  return undefined;
+}
+
+/** A validated recording line: field types, then the minimum (lineRequirementIssue). */
+export const recordLineSchema = recordLineObject.superRefine((line, ctx) => {
+  const issue = lineRequirementIssue(line);
+  if (issue !== undefined) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+});
+
+export type RecordLine = z.infer<typeof recordLineSchema>;
+export type RecordProcess = z.infer<typeof processSchema>;
+
+/** The field-type part of the schema as JSON Schema (zod's own rendering; used by tests and the fast check). */
+export function recordLineJsonSchema(): JsonSchemaNode {
+  return z.toJSONSchema(recordLineObject, { io: 'input', unrepresentable: 'throw' }) as JsonSchemaNode;
+}
+
+let fastCheck: CompiledCheck | undefined;
+
+export type LineValidation = { ok: true; line: RecordLine } | { ok: false; reason: string };
+
+/**
+ * Validates one parsed JSON value against the schema; returns the line or a one-line reason.
+ * Valid lines go through a check compiled from this schema's JSON Schema (fast, no allocation);
+ * only a line it rejects is run through zod, which gives the reason. The returned line is the
+ * input object itself (unknown fields still present: readers ignore them).
+ */
+export function validateRecordLine(value: unknown): LineValidation {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, reason: Array.isArray(value) ? 'a JSON array, not an object (a recording has one JSON object per line)' : `a JSON ${value === null ? 'null' : typeof value}, not an object` };
+  }
+  fastCheck ??= compileJsonSchemaCheck(recordLineJsonSchema());
+  if (fastCheck(value)) {
+    const line = value as RecordLine;
+    const issue = lineRequirementIssue(line);
+    if (issue === undefined) return { ok: true, line };
+    return { ok: false, reason: `${issue.path.join('.')}: ${issue.message}` };
+  }
+  return validateRecordLineWithZod(value);
+}
+
+/** The same answer as validateRecordLine, from zod alone (slow path; also the reference in tests). */
+export function validateRecordLineWithZod(value: unknown): LineValidation {
+  const r = recordLineSchema.safeParse(value);
+  if (r.success) return { ok: true, line: r.data };
+  return { ok: false, reason: describeIssues(r.error.issues) };
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const first = issues[0];
+  if (first === undefined) return 'invalid line';
+  const where = first.path.length > 0 ? first.path.join('.') : 'line';
+  const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : '';
+  return `${where}: ${oneLine(first.message)}${more}`;
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').slice(0, 200);
+}

@@ -1,0 +1,215 @@
+/**
+ * The live feed of the UI: the host's ProcessTable fed by the model's LiveFeed (eBPF opened before
+ * the /proc backfill; `/proc` polling, degraded, when eBPF cannot start under `auto`), every
+ * applied event passed to the store and, while recording, to the recording.
+ */
+
+import { readHostInfo } from '../model/host-info.js';
+import { LiveFeed, type SourceChoice } from '../model/live-feed.js';
+import { ProcessTable } from '../model/process-table.js';
+import type { HostInfo, ProcessNode } from '../model/types.js';
+import { oneLineMessage } from '../record/recording-error.js';
+import { localNames, type NameLookup } from '../record/user-names.js';
+import { BpfSource } from '../sensor/bpf-source.js';
+import type { ProcessEvent } from '../sensor/process-event.js';
+import { LiveRecording } from './live-recording.js';
+import type { FeedHeader, FeedListener, HostModelView, LiveControls, ModelFeed, SourceState } from './model-feed.js';
+
+export interface LiveOptions {
+  source: SourceChoice;
+  /** Record every event to this file (created 0600; refused if it exists unless forceRecord). */
+  record?: string;
+  forceRecord?: boolean;
+  /** Capture lines typed at interactive bash. */
+  typed: boolean;
+  ringBytes?: number;
+  argsMax?: number;
+  typedMax?: number;
+}
+
+export class LiveModelFeed implements ModelFeed {
+  readonly mode = 'live' as const;
+  readonly host: HostInfo;
+  readonly table: ProcessTable;
+  readonly names: NameLookup;
+  readonly live: LiveControls;
+  readonly replay = null;
+  private readonly views: HostModelView[];
+  private feed: LiveFeed | null = null;
+  private recording: LiveRecording | null = null;
+  private state: SourceState = 'starting';
+  private sourceName = 'eBPF';
+  private notices: string[] = [];
+  private recordingNotice = '';
+  private listener: FeedListener | null = null;
+  private closed = false;
+
+  /** Reads the host and opens `--record` (so a refused file fails before the screen changes). */
+  constructor(private readonly options: LiveOptions) {
+    this.host = readHostInfo();
+    this.table = new ProcessTable({ host: this.host });
+    this.names = localNames();
+    this.views = [{ host: this.host, table: this.table, names: this.names }];
+    if (options.source === 'procfs') this.sourceName = '/proc polling';
+    if (options.record !== undefined) {
+      this.recording = LiveRecording.open(options.record, { force: options.forceRecord ?? false, host: this.host, names: this.names });
+    }
+    const feed = this;
+    this.live = {
+      get recording() {
+        return feed.recording !== null;
+      },
+      startRecording(path: string): void {
+        if (feed.recording !== null) return;
+        const r = LiveRecording.open(path, { host: feed.host, names: feed.names });
+        r.writeLiveSnapshot(feed.table, Date.now());
+        feed.recording = r;
+        feed.recordingNotice = '';
+        feed.listener?.changed();
+      },
+      stopRecording(): { path: string; bytes: number } | null {
+        const r = feed.recording;
+        if (r === null) return null;
+        feed.recording = null;
+        feed.listener?.changed();
+        return r.close();
+      },
+    };
+  }
+
+  /** Opens the sensor, backfills from /proc and starts delivering. Failures go to listener.fatal. */
+  async start(listener: FeedListener): Promise<void> {
+    this.listener = listener;
+    const o = this.options;
+    try {
+      this.feed = await LiveFeed.start(
+        this.table,
+        {
+          source: o.source,
+          host: this.host,
+          bpf: {
+            typed: o.typed,
+            ...(o.ringBytes !== undefined ? { ringBytes: o.ringBytes } : {}),
+            ...(o.argsMax !== undefined ? { argsMax: o.argsMax } : {}),
+            ...(o.typedMax !== undefined ? { typedMax: o.typedMax } : {}),
+          },
+          ...(o.argsMax !== undefined ? { argsMax: o.argsMax } : {}),
+        },
+        {
+          onBackfill: (nodes) => this.onBackfill(nodes),
+          onEvent: (e, node) => this.onEvent(e, node),
+        },
+      );
+    } catch (err) {
+      this.state = 'stopped';
+      listener.fatal(`cannot start the eBPF sensor: ${oneLineMessage(err)}`, 1);
+      return;
+    }
+    if (this.closed) {
+      await this.feed.stop();
+      return;
+    }
+    const feed = this.feed;
+    this.state = feed.degraded ? 'degraded' : 'live';
+    this.sourceName = feed.degraded ? '/proc polling' : 'eBPF';
+    if (feed.fallbackReason !== '') this.notices.push(feed.fallbackReason);
+    else if (feed.degraded) this.notices.push('watching /proc (--source procfs): short-lived processes can be missed');
+    const src = feed.source;
+    if (src instanceof BpfSource && o.typed) {
+      const missing = (src.stats()?.probes ?? []).filter((p) => !p.attached);
+      if (missing.length > 0) {
+        const p = missing[0]!;
+        this.notices.push(`typed lines not captured from ${p.path}: ${p.error ?? 'probe not attached'}`);
+      }
+    }
+    listener.changed();
+  }
+
+  private onBackfill(nodes: ProcessNode[]): void {
+    this.recordSafely((r) => r.writeSnapshot(nodes, Date.now()));
+    this.listener?.changed();
+  }
+
+  private onEvent(e: ProcessEvent, node: ProcessNode | null): void {
+    if (this.recording !== null) this.recordSafely((r) => r.writeEvent(e, node, this.table));
+    this.listener?.event(node, e.time);
+  }
+
+  /** Runs a write; a failure stops the recording and says why in the notice line. */
+  private recordSafely(write: (r: LiveRecording) => void): void {
+    const r = this.recording;
+    if (r === null) return;
+    try {
+      write(r);
+    } catch (err) {
+      this.failRecording(r, err);
+    }
+  }
+
+  private failRecording(r: LiveRecording, err: unknown): void {
+    this.recording = null;
+    try {
+      r.close();
+    } catch {
+      // the first error is the one to report
+    }
+    this.recordingNotice = `recording stopped: ${oneLineMessage(err)}`;
+    this.listener?.changed();
+  }
+
+  hosts(): readonly HostModelView[] {
+    return this.views;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  header(): FeedHeader {
+    const r = this.recording;
+    if (r !== null && r.failure !== null) this.failRecording(r, r.failure);
+    const rec = this.recording;
+    const notice = [...this.notices, this.recordingNotice].filter((s) => s !== '').join(' · ');
+    return {
+      source: this.sourceName,
+      state: this.state,
+      notice,
+      lost: Math.max(this.table.stats().lost, this.feed?.lost() ?? 0),
+      recording: rec === null ? null : { path: rec.path, bytes: rec.bytes },
+      badLines: 0,
+      replay: null,
+    };
+  }
+
+  /** Makes the recording durable now (flush + fsync), keeping it open. */
+  syncRecording(): void {
+    try {
+      this.recording?.sync();
+    } catch {
+      // reported when it is closed
+    }
+  }
+
+  /** Stops the sensor (it delivers what it still holds), then flushes, fsyncs and closes the recording. */
+  async close(): Promise<string> {
+    if (this.closed) return '';
+    this.closed = true;
+    let problem = '';
+    try {
+      await this.feed?.stop();
+    } catch (err) {
+      problem = `stopping the sensor: ${oneLineMessage(err)}`;
+    }
+    this.state = 'stopped';
+    const r = this.recording;
+    this.recording = null;
+    if (r !== null) {
+      try {
+        r.close();
+      } catch (err) {
+        problem = `closing the recording: ${oneLineMessage(err)}`;
+      }
+    }
+    return problem;
+  }
+}

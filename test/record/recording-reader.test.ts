@@ -1,0 +1,337 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RecordingError } from '../../src/record/recording-error.js';
+import { MergedRecordingReader, RecordingFileReader, type BadLine } from '../../src/record/recording-reader.js';
+import { RecordingReplay } from '../../src/record/recording-replay.js';
+import { runSnapshot } from '../../src/record/snapshot-command.js';
+import { buildRichSession, CONTAINER_ID, PTY, RICH_HOST } from './rich-session.js';
+import { modelFingerprint } from './model-fingerprint.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sessiontop-reader-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function file(content: string | Buffer): string {
+  const p = join(dir, `r${n++}.ndjson`);
+  writeFileSync(p, content);
+  return p;
+}
+
+const rich = buildRichSession();
+const richText = rich.lines.join('');
+
+/** Runs `snapshot --from` capturing output; returns status, stdout, stderr lines. */
+async function snapshot(from: string[], extra: { strict?: boolean; json?: boolean; at?: string } = {}): Promise<{ code: number; out: string; err: string[] }> {
+  let out = '';
+  let err = '';
+  const code = await runSnapshot({
+    from,
+    json: extra.json ?? true,
+    strict: extra.strict ?? false,
+    ...(extra.at !== undefined ? { at: extra.at } : {}),
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+  });
+  return { code, out, err: err.split('\n').filter(Boolean) };
+}
+
+function expectNoStackTrace(lines: string[]): void {
+  for (const l of lines) {
+    expect(l.startsWith('sessiontop snapshot: ')).toBe(true);
+    expect(l).not.toMatch(/^\s+at |\.ts:\d+|\.js:\d+/);
+  }
+}
+
+describe('reading a valid recording', () => {
+  it('yields one event per line with raw facts and hosts', () => {
+    const r = RecordingFileReader.open(file(richText));
+    const actions: string[] = [];
+    for (let e = r.next(); e !== null; e = r.next()) {
+      actions.push(e.event.action);
+      expect(e.host.info.name).toBe('rich-host');
+      if (e.event.action === 'end' && e.event.pid === 1003) {
+        expect(e.event.signal).toBe(11);
+        expect(e.event.coreDumped).toBe(true);
+        expect(e.event.exitCode).toBe(0);
+      }
+      if (e.event.action === 'end' && e.event.pid === 1002) expect(e.event.exitCode).toBe(3);
+      if (e.event.action === 'typed') expect(e.event.line).toBe('python3 job.py "\u001b[31mred\u001b[0m" | tee out');
+      if (e.event.action === 'setpgid') expect([e.event.pid, e.event.targetPid, e.event.targetPgid]).toEqual([1001, 1002, 1002]);
+      if (e.event.action === 'exec' && e.event.pid === 1002) {
+        expect(e.event.argsTruncated).toBe(true);
+        expect(e.event.cgroup).toBe(`docker-${CONTAINER_ID}.scope`);
+        expect(e.event.tty).toBe(PTY);
+        expect(e.event.loginUid).toBe(1000);
+        expect(e.event.auditSessionId).toBe(7);
+        expect(e.event.startTicks).toBe(360_100);
+        expect(e.event.start).toBe(RICH_HOST.bootTimeMs + 3_601_000);
+      }
+      if (e.event.action === 'lost') expect(e.event.lost).toBe(17);
+    }
+    expect(actions).toEqual(['snapshot', 'snapshot', 'fork', 'setsid', 'exec', 'typed', 'fork', 'setpgid', 'exec', 'fork', 'exec', 'id_change', 'end', 'end', 'lost']);
+    expect(r.stats).toEqual({ lines: 15, events: 15, badLines: 0, truncatedTail: false });
+    r.close();
+  });
+
+  it('replay recomputes the model exactly (leaders, entry type, source ip, user-entered, container, exits)', () => {
+    const replay = RecordingReplay.open([file(richText)]);
+    replay.replayAll();
+    const table = [...replay.models.values()][0]!.table;
+    expect(modelFingerprint(table)).toEqual(modelFingerprint(rich.table));
+    const shell = table.get(1001)!;
+    expect(shell.entryType).toBe('sshd');
+    expect(shell.entrySourceIp).toBe('198.51.100.7');
+    expect(shell.entryLeader).toBe(shell);
+    const job = table.find(1002, 360_100)!;
+    expect(job.userEntered).toBe(true);
+    expect(job.containerId).toBe(CONTAINER_ID);
+    expect(job.exitCode).toBe(3);
+    expect(table.find(1003, 360_200)!.exitCause).toBe('coredumped');
+    expect(table.find(1003, 360_200)!.lastUserEntered).toBe(job);
+    expect(table.stats().lost).toBe(17);
+    // the names the recording carried are learned per host
+    expect([...replay.models.values()][0]!.host.names.user(1000)).toBe('alice');
+    replay.close();
+  });
+
+  it('derived fields in the file are never trusted', () => {
+    const forged = rich.lines
+      .map((l) => {
+        const o = JSON.parse(l);
+        if (o.process?.entry_leader) o.process.entry_leader.entry_meta = { type: 'console', source: { ip: '6.6.6.6' } };
+        if (o.process) {
+          o.process.entity_id = 'forged';
+          o.process.interactive = false;
+        }
+        if (o.sessiontop) o.sessiontop.user_entered = false;
+        return `${JSON.stringify(o)}\n`;
+      })
+      .join('');
+    const replay = RecordingReplay.open([file(forged)]);
+    replay.replayAll();
+    const table = [...replay.models.values()][0]!.table;
+    expect(modelFingerprint(table)).toEqual(modelFingerprint(rich.table));
+    replay.close();
+  });
+
+  it('tolerates a truncated last line (after a crash) with a warning, not an error', async () => {
+    const cut = richText.slice(0, richText.length - 40); // the last line loses its end and newline
+    const p = file(cut);
+    const warnings: string[] = [];
+    const bad: BadLine[] = [];
+    const r = RecordingFileReader.open(p, { onWarning: (w) => warnings.push(w), onBadLine: (b) => bad.push(b) });
+    let events = 0;
+    while (r.next() !== null) events++;
+    expect(events).toBe(14);
+    expect(bad).toEqual([]);
+    expect(warnings).toEqual([`${p}:15: last line is incomplete (no newline: the recorder stopped mid-line); ignored`]);
+    expect(r.stats.truncatedTail).toBe(true);
+    const s = await snapshot([p]);
+    expect(s.code).toBe(0);
+    expect(s.err).toEqual([`sessiontop snapshot: warning: ${p}:15: last line is incomplete (no newline: the recorder stopped mid-line); ignored`]);
+  });
+
+  it('accepts a last line without newline when it is complete, CRLF line ends, and blank lines', () => {
+    const text = rich.lines.map((l) => l.replace('\n', '\r\n')).join('\n').replace(/\r\n$/, '');
+    const r = RecordingFileReader.open(file(text));
+    let events = 0;
+    while (r.next() !== null) events++;
+    expect(events).toBe(15);
+    expect(r.stats.badLines).toBe(0);
+  });
+});
+
+describe('bad input: one-line errors or counted skips, DESIGN exit statuses, no stack trace, no hang', () => {
+  it('an empty file → exit 2', async () => {
+    const p = file('');
+    const s = await snapshot([p]);
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual([`sessiontop snapshot: ${p}: empty recording (no lines)`]);
+    expect(s.out).toBe('');
+  });
+
+  it('a file of blank lines → exit 2', async () => {
+    const p = file('\n\n   \n');
+    const s = await snapshot([p]);
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual([`sessiontop snapshot: ${p}: empty recording (no lines)`]);
+  });
+
+  it('binary garbage → bad lines reported (capped), then exit 2', async () => {
+    let seed = 1;
+    const bytes = Buffer.alloc(256 * 1024);
+    for (let i = 0; i < bytes.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      bytes[i] = seed >>> 24;
+    }
+    const p = file(bytes);
+    const t = Date.now();
+    const s = await snapshot([p]);
+    expect(Date.now() - t).toBeLessThan(5000);
+    expect(s.code).toBe(2);
+    expectNoStackTrace(s.err);
+    expect(s.err.at(-1)).toMatch(new RegExp(`^sessiontop snapshot: ${p}: not a sessiontop recording \\(the first 100 lines are all invalid; line 1: `));
+    expect(s.err.length).toBeLessThanOrEqual(22);
+    // nothing raw from the garbage reaches the terminal
+    for (const l of s.err) expect(l).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+
+  it('a JSON array → exit 2', async () => {
+    const p = file(JSON.stringify(rich.lines.map((l) => JSON.parse(l)), null, 2));
+    const s = await snapshot([p]);
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual([`sessiontop snapshot: ${p}: is a JSON array, not a recording (NDJSON: one JSON object per line)`]);
+    const one = file(`${JSON.stringify(rich.lines.map((l) => JSON.parse(l)))}\n`);
+    expect((await snapshot([one])).err).toEqual([`sessiontop snapshot: ${one}: is a JSON array, not a recording (NDJSON: one JSON object per line)`]);
+  });
+
+  it('a line with wrong types → counted skip, the rest is read, exit 0', async () => {
+    const lines = [...rich.lines];
+    const broken = JSON.parse(lines[4] as string);
+    broken.process.pid = 'twelve';
+    lines[4] = `${JSON.stringify(broken)}\n`;
+    const p = file(lines.join(''));
+    const s = await snapshot([p]);
+    expect(s.code).toBe(0);
+    expect(s.err).toEqual([
+      `sessiontop snapshot: ${p}:5: process.pid: Invalid input: expected number, received string`,
+      'sessiontop snapshot: 1 bad line skipped (--strict stops at the first)',
+    ]);
+    expect(s.out.split('\n').filter(Boolean).length).toBeGreaterThan(0);
+  });
+
+  it('--strict stops at the first bad line with exit 2', async () => {
+    const p = file(`${rich.lines[0]}{"@timestamp":"2024-01-01T00:00:00Z","event":{"action":"end"},"process":{"pid":-4}}\n${rich.lines.slice(1).join('')}`);
+    const s = await snapshot([p], { strict: true });
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual([`sessiontop snapshot: ${p}:2: process.pid: Too small: expected number to be >=0`]);
+    expect(s.out).toBe('');
+  });
+
+  it('a 10 MB single line → skipped quickly in bounded memory; alone it is exit 2', async () => {
+    const huge = `{"@timestamp":"2024-01-01T00:00:00Z","event":{"action":"exec"},"pad":"${'x'.repeat(10 * 1024 * 1024)}"}\n`;
+    const alone = file(huge);
+    const t = Date.now();
+    const s = await snapshot([alone]);
+    expect(Date.now() - t).toBeLessThan(5000);
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual([
+      `sessiontop snapshot: ${alone}:1: line too long (${huge.length - 1} bytes, limit 1048576 bytes), skipped`,
+      `sessiontop snapshot: ${alone}: no valid recording line (line 1: line too long (${huge.length - 1} bytes, limit 1048576 bytes), skipped)`,
+    ]);
+    const inside = file(rich.lines.slice(0, 3).join('') + huge + rich.lines.slice(3).join(''));
+    const s2 = await snapshot([inside]);
+    expect(s2.code).toBe(0);
+    expect(s2.err[0]).toBe(`sessiontop snapshot: ${inside}:4: line too long (${huge.length - 1} bytes, limit 1048576 bytes), skipped`);
+    // the line after the huge one is read normally
+    const r = RecordingFileReader.open(inside, { onBadLine: () => undefined });
+    const lines: number[] = [];
+    for (let e = r.next(); e !== null; e = r.next()) lines.push(e.lineNo);
+    expect(lines).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+  });
+
+  it('a missing file → exit 2', async () => {
+    const p = join(dir, 'does-not-exist.ndjson');
+    const s = await snapshot([p]);
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual([`sessiontop snapshot: ${p}: no such file`]);
+  });
+
+  it('a directory → exit 2', async () => {
+    const d = join(dir, 'a-directory');
+    mkdirSync(d);
+    const s = await snapshot([d]);
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual([`sessiontop snapshot: ${d}: is a directory, not a recording`]);
+  });
+
+  it('a device → exit 2', async () => {
+    const s = await snapshot(['/dev/null']);
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual(['sessiontop snapshot: /dev/null: not a regular file (a recording is an NDJSON file)']);
+  });
+
+  it('a bad --at → exit 2; --at before the recording → exit 2', async () => {
+    const p = file(richText);
+    const s = await snapshot([p], { at: 'tomorrow-ish' });
+    expect(s.code).toBe(2);
+    expect(s.err).toEqual(['sessiontop snapshot: --at "tomorrow-ish": expected an ISO date-time, @EPOCH_SECONDS, +DURATION or HH:MM[:SS]']);
+    const early = await snapshot([p], { at: '2000-01-01T00:00:00Z' });
+    expect(early.code).toBe(2);
+    expect(early.err).toEqual(['sessiontop snapshot: nothing recorded at or before 2000-01-01T00:00:00Z']);
+  });
+
+  it('control characters in a bad line reason or file name are escaped', async () => {
+    const p = join(dir, 'evil\u001b]0;pwned\u0007.ndjson');
+    // a raw ESC inside a JSON string is not JSON; an escaped one is valid JSON but no valid action
+    writeFileSync(p, `${rich.lines[0]}{"@timestamp":"2024-01-01T00:00:00Z","event":{"action":"\u001b[2J"},"process":{"pid":1}}\n{"event":{"action":"\\u001b[2J"}}\n`);
+    const s = await snapshot([p]);
+    expect(s.code).toBe(0);
+    for (const l of s.err) expect(l).not.toMatch(/[\u001b\u0007]/);
+    expect(s.err[0]).toContain('evil\\e]0;pwned\\x07.ndjson:2: not valid JSON');
+    expect(s.err[1]).toContain('evil\\e]0;pwned\\x07.ndjson:3: @timestamp: ');
+  });
+});
+
+describe('several recordings', () => {
+  /** The rich session re-hosted under another name, shifted in time. */
+  function rehost(name: string, shiftMs: number): string {
+    return rich.lines
+      .map((l) => {
+        const o = JSON.parse(l);
+        o.host.name = name;
+        o['@timestamp'] = new Date(Date.parse(o['@timestamp']) + shiftMs).toISOString();
+        return `${JSON.stringify(o)}\n`;
+      })
+      .join('');
+  }
+
+  it('are merged in time order and kept apart by host', () => {
+    const a = file(rehost('host-a', 0));
+    const b = file(rehost('host-b', 1));
+    const reader = MergedRecordingReader.open([a, b]);
+    const seen: [string, number][] = [];
+    let last = -Infinity;
+    for (let e = reader.next(); e !== null; e = reader.next()) {
+      expect(e.event.time).toBeGreaterThanOrEqual(last);
+      last = e.event.time;
+      seen.push([e.host.info.name, e.lineNo]);
+    }
+    reader.close();
+    expect(seen.length).toBe(30);
+    // interleaved, not one file after the other; each file's own order kept
+    const firstB = seen.findIndex(([h]) => h === 'host-b');
+    const lastA = seen.map(([h]) => h).lastIndexOf('host-a');
+    expect(firstB).toBeLessThan(lastA);
+    for (const h of ['host-a', 'host-b']) {
+      const order = seen.filter(([x]) => x === h).map(([, l]) => l);
+      expect(order).toEqual([...order].sort((x, y) => x - y));
+    }
+    const replay = RecordingReplay.open([a, b]);
+    replay.replayAll();
+    expect([...replay.models.keys()].sort()).toEqual([`host-a|${RICH_HOST.bootId}`, `host-b|${RICH_HOST.bootId}`]);
+    for (const m of replay.models.values()) expect(modelFingerprint(m.table)).toEqual(modelFingerprint(rich.table));
+    replay.close();
+  });
+
+  it('snapshot --from prints one block per host; --json lines carry their host', async () => {
+    const a = file(rehost('host-a', 0));
+    const b = file(rehost('host-b', 0));
+    const s = await snapshot([b, a]);
+    expect(s.code).toBe(0);
+    const hosts = s.out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).host.name as string);
+    expect(hosts.filter((h) => h === 'host-a').length).toBe(hosts.filter((h) => h === 'host-b').length);
+    expect(hosts[0]).toBe('host-a');
+    const text = await snapshot([a, b], { json: false });
+    expect(text.out).toMatch(/^host host-a /);
+    expect(text.out).toMatch(/\nhost host-b /);
+  });
+
+  it('one unreadable file fails the whole read with its own message', () => {
+    expect(() => MergedRecordingReader.open([file(richText), join(dir, 'nope')])).toThrow(RecordingError);
+  });
+});
