@@ -14,12 +14,23 @@
  *     group leader.
  *  4. Still none and a session leader → itself, `unknown`.
  *
- * Improvement: a session leader re-parented to pid 1 (a daemonized tmux/screen server found at
- * backfill) whose audit session id equals that of a live login entry session (sshd, ssm, console,
- * terminal) belongs to that session, not to init.
+ * Improvement (DESIGN.md §3): a session leader re-parented to pid 1 (a daemonized tmux/screen
+ * server found at backfill) whose audit session id equals that of a live login entry session (sshd,
+ * ssm, console, terminal) belongs to that session, not to init.
+ *
+ * Extension, login remnants: the same session leader when NO live login entry session has its
+ * audit session id — its user logged out (the login shell and its sshd are gone) and sessiontop
+ * (re)started afterwards — yet both its audit session id and its audit login uid are set. PAM gives
+ * those to logins only (systemd services and pid 1 have them unset), so it is what a login left
+ * running, not a service: it is its own entry leader, typed from its own SSH_CONNECTION (`sshd`,
+ * source ip from it) when the environment has one, else `unknown`. Several remnants of one login
+ * (tmux and screen) form one entry session: the first evaluated (at backfill: the earliest
+ * started) leads it, the others join it through the same audit-session lookup. The /proc reader
+ * reads SSH_CONNECTION for exactly these candidates (src/sensor/ssh-environment.ts).
  */
 
 import { AUDIT_UNSET, devMajor, devMinor } from '../sensor/process-event.js';
+import { mayBeLoginRemnant, SSH_PARENT_NAMES } from '../sensor/ssh-environment.js';
 import type { EntryType, ProcessNode } from './types.js';
 
 /** One way of entering the host, recognised by the session leader's parent. */
@@ -34,14 +45,17 @@ export interface ParentEntryRule {
   readonly notSelf: readonly string[];
 }
 
+/** ssh daemon names (sshd, and OpenSSH ≥ 9.8's per-connection `sshd-session`), kept by the sensor. */
+const SSH_DAEMONS: readonly string[] = [...SSH_PARENT_NAMES];
+
 /**
  * THE parent-name → entry type table. A new entry type (kubelet, teleport...) is one row here.
- * `sshd-session` is OpenSSH ≥ 9.8's per-connection process (the shell's parent there).
+ * The ssh daemon names come from the sensor's SSH_PARENT_NAMES (whose children's environment it
+ * reads for SSH_CONNECTION), so they are listed once.
  */
 export const PARENT_ENTRY_RULES: readonly ParentEntryRule[] = [
   { parent: 'ssm-session-worker', prefix: false, type: 'ssm', ptyOnly: true, notSelf: [] },
-  { parent: 'sshd', prefix: false, type: 'sshd', ptyOnly: false, notSelf: ['sshd', 'sshd-session'] },
-  { parent: 'sshd-session', prefix: false, type: 'sshd', ptyOnly: false, notSelf: ['sshd', 'sshd-session'] },
+  ...SSH_DAEMONS.map((parent): ParentEntryRule => ({ parent, prefix: false, type: 'sshd', ptyOnly: false, notSelf: SSH_DAEMONS })),
   { parent: 'containerd-shim', prefix: true, type: 'container', ptyOnly: false, notSelf: [] },
   { parent: 'runc', prefix: true, type: 'container', ptyOnly: false, notSelf: [] },
   { parent: 'conmon', prefix: true, type: 'container', ptyOnly: false, notSelf: [] },
@@ -75,7 +89,10 @@ export function isKernelThreadOrInit(pid: number, ppid: number): boolean {
   return pid === 1 || pid === 2 || ppid === 2;
 }
 
-/** Answers "which live login entry leader has this audit session id?" (null: none). */
+/**
+ * Answers "which entry leader claims this audit session id?": the leader of a live login entry
+ * session (one with live members) with it, or of an earlier login remnant of it (null: none).
+ */
 export type LoginLeaderLookup = (auditSessionId: number) => ProcessNode | null;
 
 /** Result of decideEntryLeader (reused by the caller: no allocation per decision). */
@@ -85,10 +102,12 @@ export interface EntryDecision {
   type: EntryType | null;
   /** For sshd entries: the client ip from SSH_CONNECTION ('' otherwise). */
   sourceIp: string;
+  /** When `leader` is the process itself: whether it leads as a login remnant. */
+  remnant: boolean;
 }
 
 export function newEntryDecision(): EntryDecision {
-  return { leader: null, type: null, sourceIp: '' };
+  return { leader: null, type: null, sourceIp: '', remnant: false };
 }
 
 /**
@@ -99,6 +118,7 @@ export function decideEntryLeader(n: ProcessNode, loginLeader: LoginLeaderLookup
   out.leader = null;
   out.type = null;
   out.sourceIp = '';
+  out.remnant = false;
   // 1.
   if (isKernelThreadOrInit(n.pid, n.ppid)) return out;
   // 2.
@@ -106,9 +126,23 @@ export function decideEntryLeader(n: ProcessNode, loginLeader: LoginLeaderLookup
     const type = sessionLeaderOwnType(n);
     if (type !== null) {
       if (type === 'init' && n.auditSessionId !== AUDIT_UNSET) {
+        // Improvement: a daemonized tmux/screen server joins the live login with its audit session
+        // id, or an earlier remnant of that login (see the header).
         const login = loginLeader(n.auditSessionId);
         if (login !== null && login !== n) {
           out.leader = login;
+          return out;
+        }
+        // Extension: no such login any more, but login audit ids → a login remnant, not a service.
+        if (mayBeLoginRemnant(n.pid, n.ppid, n.sid, n.loginUid, n.auditSessionId)) {
+          out.leader = n;
+          out.remnant = true;
+          if (n.sshConnection !== '') {
+            out.type = 'sshd';
+            out.sourceIp = sshClientIp(n.sshConnection);
+          } else {
+            out.type = 'unknown';
+          }
           return out;
         }
       }

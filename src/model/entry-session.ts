@@ -15,6 +15,7 @@ export class EntrySessionRecord implements EntrySession {
   lastTyped: TypedLine | null = null;
   lastTypedBy: ProcessNode | null = null;
   lastUserEntered: ProcessNode | null = null;
+  loginRemnant = false;
   readonly members = new Set<ProcessNode>();
 
   constructor(leader: ProcessNode, type: EntryType, sourceIp: string) {

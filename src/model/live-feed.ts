@@ -6,6 +6,11 @@
  *   3. start draining: events that happened during the scan arrive now; the table merges a process
  *      seen by both (same pid and start time) instead of duplicating it.
  *
+ * After the kernel drops events (a `lost` event), a reconciliation against /proc is scheduled
+ * (proc-reconcile.ts: at most once per `reconcileIntervalMs` while losses continue): processes whose
+ * end was lost are ended (end unknown), processes whose fork/exec was lost are learned as
+ * snapshots; those events reach the handlers like any other.
+ *
  * With `auto`, a sensor that cannot open (not root, no BTF, refused) gives way to /proc polling,
  * marked degraded, and `fallbackReason` says why in one line. Sources → model only: nothing here
  * knows about recording or the UI; callers get each applied event through the handlers.
@@ -15,6 +20,7 @@ import { SensorError } from '../sensor/native-addon.js';
 import type { EventSource, ProcessEvent } from '../sensor/process-event.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
 import { ProcfsSource } from '../sensor/procfs-source.js';
+import { ProcReconciler, type ReconcileResult } from './proc-reconcile.js';
 import type { ProcessTable } from './process-table.js';
 import type { HostInfo, ProcessNode } from './types.js';
 
@@ -28,13 +34,20 @@ export interface LiveFeedOptions {
   pollIntervalMs?: number;
   /** argv bytes kept by the /proc reader (default: the sensor's bound). */
   argsMax?: number;
+  /** Minimum time between two /proc reconciliations while losses continue (default 1000 ms). */
+  reconcileIntervalMs?: number;
 }
 
 export interface LiveFeedHandlers {
   /** The backfilled processes, resolved, oldest first (a recorder writes its snapshot lines here). */
   onBackfill?(nodes: ProcessNode[]): void;
-  /** Every live event, after the table applied it (`node` is null for `lost`). */
+  /**
+   * Every live event, after the table applied it (`node` is null for `lost`); also the `end` and
+   * `snapshot` events a reconciliation with /proc applies after losses.
+   */
   onEvent?(e: ProcessEvent, node: ProcessNode | null): void;
+  /** After each reconciliation with /proc (after losses). */
+  onReconcile?(result: ReconcileResult): void;
 }
 
 export class LiveFeed {
@@ -42,6 +55,8 @@ export class LiveFeed {
     readonly source: EventSource,
     /** Why `auto` fell back to /proc ('' when it did not). */
     readonly fallbackReason: string,
+    /** Reconciliation with /proc after losses (eBPF only: /proc polling loses nothing this way). */
+    readonly reconciler: ProcReconciler | null,
   ) {}
 
   get degraded(): boolean {
@@ -56,7 +71,7 @@ export class LiveFeed {
   static async start(table: ProcessTable, options: LiveFeedOptions, handlers: LiveFeedHandlers = {}): Promise<LiveFeed> {
     const argsMax = options.argsMax ?? options.bpf?.argsMax;
     const readOpts = { bootTimeMs: options.host.bootTimeMs, ...(argsMax !== undefined ? { argsMax } : {}) };
-    let source: EventSource | undefined;
+    let source: BpfSource | undefined;
     let fallbackReason = '';
     if (options.source !== 'procfs') {
       const bpf = new BpfSource(options.bpf);
@@ -74,10 +89,21 @@ export class LiveFeed {
       handlers.onEvent?.(e, node);
     };
     if (source) {
+      const bpf = source;
+      const reconciler = new ProcReconciler(table, {
+        read: readOpts,
+        ...(options.reconcileIntervalMs !== undefined ? { intervalMs: options.reconcileIntervalMs } : {}),
+        beforeRun: () => bpf.drain(), // the table as up to date as the ring allows
+        onApplied: (e, n) => handlers.onEvent?.(e, n),
+        onReconciled: (r) => handlers.onReconcile?.(r),
+      });
       for (const e of scanProcSnapshot(readOpts)) table.apply(e);
       handlers.onBackfill?.(table.finishBackfill());
-      await source.start(onEvent);
-      return new LiveFeed(source, fallbackReason);
+      await source.start((e) => {
+        onEvent(e);
+        if (e.action === 'lost') reconciler.lost();
+      });
+      return new LiveFeed(source, fallbackReason, reconciler);
     }
     // /proc polling: its first scan is the backfill, delivered as snapshot events.
     const procfs = new ProcfsSource({ ...readOpts, intervalMs: options.pollIntervalMs ?? 1000 });
@@ -91,10 +117,16 @@ export class LiveFeed {
     });
     backfilling = false;
     handlers.onBackfill?.(table.finishBackfill());
-    return new LiveFeed(procfs, fallbackReason);
+    return new LiveFeed(procfs, fallbackReason, null);
+  }
+
+  /** Reconciliations with /proc run so far (after losses). */
+  get reconciliations(): number {
+    return this.reconciler?.runs ?? 0;
   }
 
   async stop(): Promise<void> {
+    this.reconciler?.stop();
     await this.source.stop();
   }
 }

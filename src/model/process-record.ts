@@ -25,6 +25,7 @@ const F_USER_ENTERED = 32;
 const F_FROM_SNAPSHOT = 64;
 const F_PENDING = 128;
 const F_EVICTED = 256;
+const F_ENTRY_REMNANT = 512;
 
 export class ProcessRecord implements ProcessNode {
   host: HostInfo;
@@ -160,6 +161,13 @@ export class ProcessRecord implements ProcessNode {
   }
   set evicted(v: boolean) {
     this.bits = v ? this.bits | F_EVICTED : this.bits & ~F_EVICTED;
+  }
+  /** This node is its own entry leader as a login remnant (entry-leader.ts). */
+  get entryRemnant(): boolean {
+    return (this.bits & F_ENTRY_REMNANT) !== 0;
+  }
+  set entryRemnant(v: boolean) {
+    this.bits = v ? this.bits | F_ENTRY_REMNANT : this.bits & ~F_ENTRY_REMNANT;
   }
   get loginUid(): number {
     return this.loginUid32 >>> 0;

@@ -58,7 +58,10 @@ export class ProcessTable {
   /** pid → newest process with that pid; older retained ones hang off `olderSamePid`. */
   private readonly byPid = new Map<number, ProcessRecord>();
   private readonly sessions = new Set<EntrySessionRecord>();
-  /** Audit session id → live login entry session (for the daemonized tmux/screen improvement). */
+  /**
+   * Audit session id → the entry session that claims it: a login (sshd, ssm, console, terminal) or
+   * a login remnant (for the daemonized tmux/screen improvement and its remnant extension).
+   */
   private readonly loginByAudit = new Map<number, EntrySessionRecord>();
   private pending: ProcessRecord[] = [];
   private exitedHead: ProcessRecord | null = null;
@@ -296,14 +299,22 @@ export class ProcessTable {
   private onEnd(e: ProcessEvent): ProcessRecord {
     const r = this.obtain(e);
     if (this.created) this.adoptNew(r, e);
-    if (r.exited && r.exitCause !== '') {
+    if (r.exited && (r.exitCause !== 'unknown' || e.exitUnknown)) {
       this.touch(r, e.time);
-      return r; // duplicate end
+      return r; // duplicate end, or nothing new
     }
-    r.exitCode = e.exitCode;
-    r.signal = e.signal;
-    r.coreDumped = e.coreDumped;
-    r.exitCause = e.coreDumped ? 'coredumped' : e.signal !== 0 ? 'signaled' : 'exited';
+    // A first end, or the real end of a process already found gone (exitCause 'unknown').
+    if (e.exitUnknown) {
+      r.exitCode = 0;
+      r.signal = 0;
+      r.coreDumped = false;
+      r.exitCause = 'unknown';
+    } else {
+      r.exitCode = e.exitCode;
+      r.signal = e.signal;
+      r.coreDumped = e.coreDumped;
+      r.exitCause = e.coreDumped ? 'coredumped' : e.signal !== 0 ? 'signaled' : 'exited';
+    }
     r.end = e.time;
     this.touch(r, e.time);
     if (!r.exited) this.markExited(r);
@@ -490,9 +501,10 @@ export class ProcessTable {
     if (r.previous.length > this.maxPrevious) r.previous.shift();
   }
 
-  /** Process `r` is over without an end event (pid reused, or an older holder). */
+  /** Process `r` is over without an end event (pid reused, or an older holder): how, unknown. */
   private markGone(r: ProcessRecord, time: number): void {
     r.end = time;
+    r.exitCause = 'unknown';
     this.markExited(r);
   }
 
@@ -602,6 +614,7 @@ export class ProcessTable {
     if (leader === r) {
       r.entryType = d.type;
       r.entrySourceIp = d.sourceIp;
+      r.entryRemnant = d.remnant;
     }
     this.joinSession(r);
   }
@@ -616,11 +629,20 @@ export class ProcessTable {
     }
   }
 
+  /**
+   * The leader of the entry session claiming this audit session id, while that session has live
+   * members (a login whose shell ended but whose tmux still runs still claims it).
+   */
   private lookupLoginLeader(auditSessionId: number): ProcessNode | null {
     const s = this.loginByAudit.get(auditSessionId);
     if (s === undefined) return null;
     const l = s.leader;
-    if (l.exited || l.auditSessionId !== auditSessionId || !LOGIN_ENTRY_TYPES.has(s.type)) {
+    if (
+      s.liveCount <= 0 ||
+      !this.sessions.has(s) ||
+      l.auditSessionId !== auditSessionId ||
+      !(LOGIN_ENTRY_TYPES.has(s.type) || s.loginRemnant)
+    ) {
       this.loginByAudit.delete(auditSessionId);
       return null;
     }
@@ -656,7 +678,8 @@ export class ProcessTable {
     const type: EntryType = leader.entryType ?? 'unknown';
     s.type = type;
     s.sourceIp = leader.entrySourceIp;
-    if (LOGIN_ENTRY_TYPES.has(type) && leader.auditSessionId !== AUDIT_UNSET && !leader.exited) {
+    s.loginRemnant = leader.entryRemnant;
+    if ((LOGIN_ENTRY_TYPES.has(type) || s.loginRemnant) && leader.auditSessionId !== AUDIT_UNSET && !leader.exited) {
       this.loginByAudit.set(leader.auditSessionId, s);
     }
   }

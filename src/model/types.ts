@@ -29,8 +29,12 @@ export const ENTRY_TYPES: readonly EntryType[] = [
   'unknown',
 ] as const;
 
-/** ECS-ish cause of an exit (`sessiontop.exit_cause`); '' while the process is alive. */
-export type ExitCause = '' | 'exited' | 'signaled' | 'coredumped';
+/**
+ * ECS-ish cause of an exit (`sessiontop.exit_cause`); '' while the process is alive. `unknown`: the
+ * process is over but its exit was not seen (lost by the kernel, the pid found reused, or found gone
+ * from /proc at a reconciliation): exitCode, signal and coreDumped are then 0 and mean nothing.
+ */
+export type ExitCause = '' | 'exited' | 'signaled' | 'coredumped' | 'unknown';
 
 /** The host the model describes (ECS `host.*`). */
 export interface HostInfo {
@@ -85,7 +89,10 @@ export interface ProcessNode {
   readonly startTicks: number;
   /** Start, wall clock ms. */
   readonly start: number;
-  /** End, wall clock ms; 0 while the process is alive. */
+  /**
+   * End, wall clock ms; 0 while the process is alive. When `exitCause` is 'unknown' it is when the
+   * model learned the process was gone (an upper bound).
+   */
   readonly end: number;
   /** True once an `end` was seen (or the pid was found reused / gone). */
   readonly exited: boolean;
@@ -126,7 +133,7 @@ export interface ProcessNode {
   /** SSH_CONNECTION as reported for this process ('' unless seen). */
   readonly sshConnection: string;
 
-  /** Exit code (0..255) once exited. */
+  /** Exit code (0..255) once exited (0 and meaningless when `exitCause` is 'unknown'). */
   readonly exitCode: number;
   /** Terminating signal, 0 if it exited normally. */
   readonly signal: number;
@@ -199,6 +206,12 @@ export interface EntrySession {
   readonly lastUserEntered: ProcessNode | null;
   /** True for `init` sessions (systemd services): the UI folds them by default. */
   readonly service: boolean;
+  /**
+   * True when the leader is a login remnant: a session leader under pid 1 (a detached tmux/screen
+   * server) whose login (same audit session id) is gone; the session is what that login left
+   * running (`type` sshd when its SSH_CONNECTION is known, else unknown). See entry-leader.ts.
+   */
+  readonly loginRemnant: boolean;
   /** All members (alive and retained-exited), including the leader. */
   readonly members: ReadonlySet<ProcessNode>;
 }

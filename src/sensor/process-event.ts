@@ -11,7 +11,7 @@ export type EventAction =
   | 'snapshot' // existed when the source started (/proc backfill, or a recording's first lines)
   | 'fork' // a new process; the facts are the child's
   | 'exec'
-  | 'end' // whole-process exit
+  | 'end' // whole-process exit (`exitUnknown`: found gone, how it ended is not known)
   | 'setsid'
   | 'setpgid' // `targetPid` moved to process group `targetPgid` (the event's own facts are the caller's)
   | 'id_change' // a set*id call succeeded; uid..sgid are the new credentials
@@ -86,6 +86,12 @@ export interface ProcessEvent {
   /** Terminating signal number, 0 when it exited normally. */
   signal: number;
   coreDumped: boolean;
+  /**
+   * The process is over but how it ended is not known (its exit was not seen: lost by the kernel,
+   * or the /proc poller found it gone and reaped). exitCode, signal and coreDumped are then 0 and
+   * mean nothing; the model sets `exitCause: 'unknown'`.
+   */
+  exitUnknown: boolean;
 
   // setpgid
   targetPid: number;
@@ -138,6 +144,7 @@ export function resetProcessEvent(e: ProcessEvent): ProcessEvent {
   e.exitCode = 0;
   e.signal = 0;
   e.coreDumped = false;
+  e.exitUnknown = false;
   e.targetPid = 0;
   e.targetPgid = 0;
   e.line = '';

@@ -228,6 +228,7 @@ export class ProcfsSource implements EventSource {
     e.start = this.opts.bootTimeMs + (k.startTicks * 1000) / TICKS_PER_SECOND;
     e.comm = k.comm;
     if (status >= 0) decodeWaitStatus(status, e);
+    else e.exitUnknown = true; // gone and reaped between two polls: how it ended is not known
     emit(e);
     return 1;
   }

@@ -2,8 +2,8 @@
  * Reading processes from /proc into ProcessEvents: the backfill at start (`scanProcSnapshot`) and
  * the building block of the /proc polling source. The facts are the same an eBPF event carries:
  * ids, credentials, audit ids, controlling tty (proc(5) decoding), fd 0–2 devices and kinds, comm,
- * executable, argv (bounded, with a truncated flag), cwd, cgroup leaf and, for children of sshd,
- * SSH_CONNECTION.
+ * executable, argv (bounded, with a truncated flag), cwd, cgroup leaf and SSH_CONNECTION for the
+ * processes ssh-environment.ts names (children of sshd, possible login remnants).
  *
  * Processes vanish at any moment: every read is guarded, a process that disappears mid-read is
  * skipped, and nothing here throws for it. Without root some files are unreadable (exe, cwd, fds,
@@ -14,13 +14,14 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { AUDIT_UNSET, FdType, makeDev, newProcessEvent, resetProcessEvent } from './process-event.js';
 import type { ProcessEvent } from './process-event.js';
+import { mayBeLoginRemnant, SSH_PARENT_NAMES } from './ssh-environment.js';
+
+export { SSH_PARENT_NAMES } from './ssh-environment.js';
 
 /** Default argv bound, as the eBPF sensor's (ST_ARGS_DEFAULT). */
 export const DEFAULT_ARGS_MAX = 16384;
 /** /proc/<pid>/stat `flags` bit of kernel threads (PF_KTHREAD). */
 export const PF_KTHREAD = 0x00200000;
-/** Parents whose children's environment is read for SSH_CONNECTION (as the eBPF sensor does). */
-export const SSH_PARENT_NAMES: ReadonlySet<string> = new Set(['sshd', 'sshd-session']);
 /** Clock ticks per second of /proc times (USER_HZ). */
 const TICKS_PER_SECOND = 100;
 const TWO_POW_32 = 0x1_0000_0000;
@@ -272,8 +273,10 @@ export function listPids(procRoot = '/proc'): number[] {
 
 /**
  * Fills `e` (reset first) with everything /proc says about `pid`, as a `snapshot` event timed now.
- * `parentName` names the parent (basename of its executable) to decide whether to read
- * SSH_CONNECTION; by default it is read from /proc. Returns false if the process is gone.
+ * SSH_CONNECTION is read from the environment of children of sshd (`parentName` names the parent,
+ * basename of its executable; by default read from /proc) and of possible login remnants (a
+ * session leader under pid 1 with audit ids set, ssh-environment.ts), not otherwise.
+ * Returns false if the process is gone.
  */
 export function readProcessEvent(
   pid: number,
@@ -334,7 +337,10 @@ export function readProcessEvent(
     e.stderrType = f.type;
   }
 
-  if (stat.ppid > 1 && SSH_PARENT_NAMES.has(parentName(stat.ppid))) {
+  if (
+    mayBeLoginRemnant(stat.pid, stat.ppid, stat.sid, e.loginUid, e.auditSessionId) ||
+    (stat.ppid > 1 && SSH_PARENT_NAMES.has(parentName(stat.ppid)))
+  ) {
     const env = readBuffer(`${dir}/environ`);
     if (env !== null) e.sshConnection = sshConnectionFromEnviron(env);
   }
@@ -349,6 +355,17 @@ export function readProcessEvent(
  * Ordered by start time (parents before children).
  */
 export function scanProcSnapshot(opts: ProcReadOptions & { includeKernelThreads?: boolean }): ProcessEvent[] {
+  return readSnapshotEvents(listPids(opts.procRoot ?? '/proc'), opts);
+}
+
+/**
+ * One `snapshot` event (a new object each) per process of `pids` still there, ordered by start time
+ * (parents before children). Parent names (to decide on SSH_CONNECTION) are read once per parent.
+ */
+export function readSnapshotEvents(
+  pids: Iterable<number>,
+  opts: ProcReadOptions & { includeKernelThreads?: boolean },
+): ProcessEvent[] {
   const root = opts.procRoot ?? '/proc';
   const includeKernel = opts.includeKernelThreads ?? true;
   const names = new Map<number, string>();
@@ -361,7 +378,7 @@ export function scanProcSnapshot(opts: ProcReadOptions & { includeKernelThreads?
     return n;
   };
   const events: ProcessEvent[] = [];
-  for (const pid of listPids(root)) {
+  for (const pid of pids) {
     const e = newProcessEvent();
     if (!readProcessEvent(pid, e, opts, nameOfPid)) continue;
     if (!includeKernel && (e.pid === 2 || e.ppid === 2)) continue;
@@ -369,4 +386,14 @@ export function scanProcSnapshot(opts: ProcReadOptions & { includeKernelThreads?
   }
   events.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
   return events;
+}
+
+/** /proc/<pid>/stat of every process now (pid → parsed stat); processes that vanish are left out. */
+export function readProcStats(procRoot = '/proc'): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const pid of listPids(procRoot)) {
+    const st = readStat(pid, procRoot);
+    if (st !== null) out.set(pid, st);
+  }
+  return out;
 }

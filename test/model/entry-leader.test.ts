@@ -9,6 +9,7 @@ import {
 } from '../../src/model/entry-leader.js';
 import type { ProcessNode } from '../../src/model/types.js';
 import { HOST, SyntheticHost, TTY1, TTYS0, noTty, onTty, pts } from './synthetic-host.js';
+import type { SimProcess } from './synthetic-host.js';
 
 function booted(): SyntheticHost {
   const sim = new SyntheticHost();
@@ -283,13 +284,133 @@ describe('audit-session improvement (daemonized tmux found at backfill)', () => 
     expect(session.user).toBe(1000);
   });
 
-  it('a different (or unset) audit session id, or no live login session, keeps it in init', () => {
-    for (const sim of [backfillTmux(43), backfillTmux(AUDIT_UNSET), backfillTmux(42, false)]) {
+  it('a different audit session id, or no live login session: a login remnant, not init', () => {
+    for (const sim of [backfillTmux(43), backfillTmux(42, false)]) {
       const server = sim.table.get(900)!;
       expect(server.entryLeader).toBe(server);
-      expect(server.entryType).toBe('init');
+      expect(server.entryType).toBe('unknown'); // no SSH_CONNECTION in its environment
+      expect(server.entrySession!.loginRemnant).toBe(true);
+      expect(server.entrySession!.service).toBe(false);
       expect(sim.table.get(902)!.entryLeader).toBe(server);
     }
+  });
+
+  it('an unset audit session id keeps it in init', () => {
+    const sim = backfillTmux(AUDIT_UNSET);
+    const server = sim.table.get(900)!;
+    expect(server.entryLeader).toBe(server);
+    expect(server.entryType).toBe('init');
+    expect(server.entrySession!.loginRemnant).toBe(false);
+    expect(sim.table.get(902)!.entryLeader).toBe(server);
+  });
+});
+
+describe('login remnants (a logged-out user\'s detached tmux/screen, found at backfill)', () => {
+  const AUDIT = 77;
+  const user = { uid: 1001, euid: 1001, loginUid: 1001, auditSessionId: AUDIT };
+  const SSH = '127.0.0.1 40022 127.0.0.1 22';
+
+  /** After logout, sessiontop (re)starts: pid 1, sshd, a tmux server with its pane; no login shell. */
+  function backfillAfterLogout(serverOver: Partial<SimProcess> = {}): SyntheticHost {
+    const sim = new SyntheticHost();
+    sim.define({ pid: 1, ppid: 0, executable: '/sbin/init' });
+    sim.define({ pid: 500, ppid: 1, executable: '/usr/sbin/sshd', args: ['sshd', '-D'] });
+    sim.define({ pid: 900, ppid: 1, executable: '/usr/bin/tmux', args: ['tmux', 'new', '-d'], ...user, sshConnection: SSH, ...serverOver });
+    sim.define({ pid: 901, ppid: 900, executable: '/usr/bin/bash', args: ['-bash'], ...onTty(pts(3)), ...user });
+    for (const pid of [901, 900, 500, 1]) sim.snapshot(pid);
+    sim.table.finishBackfill();
+    return sim;
+  }
+
+  it('is its own entry leader, typed sshd from its SSH_CONNECTION; new pane commands join it', () => {
+    const sim = backfillAfterLogout();
+    const server = sim.table.get(900)!;
+    expect(server.entryLeader).toBe(server);
+    expect(server.entryType).toBe('sshd');
+    expect(server.entrySourceIp).toBe('127.0.0.1');
+    const session = server.entrySession!;
+    expect(session.type).toBe('sshd');
+    expect(session.sourceIp).toBe('127.0.0.1');
+    expect(session.user).toBe(1001);
+    expect(session.loginRemnant).toBe(true);
+    expect(session.service).toBe(false);
+    expect(sim.table.get(901)!.entryLeader).toBe(server);
+    // a command typed in the detached pane afterwards
+    sim.fork(901, 950, { pgid: 950 });
+    const ls = sim.exec(950, '/usr/bin/ls', ['ls', '/opt']);
+    expect(ls.entryLeader).toBe(server);
+    expect(ls.entrySession).toBe(session);
+    expect(ls.userEntered).toBe(true);
+    expect(session.liveCount).toBe(3);
+    // sshd's own listener stays a service
+    expect(sim.table.get(500)!.entryType).toBe('init');
+    expect(sim.table.entrySessions().map((s) => s.leader.pid)).toEqual([900]);
+  });
+
+  it('without SSH_CONNECTION it is unknown', () => {
+    const server = backfillAfterLogout({ sshConnection: '' }).table.get(900)!;
+    expect(server.entryLeader).toBe(server);
+    expect(server.entryType).toBe('unknown');
+    expect(server.entrySourceIp).toBe('');
+    expect(server.entrySession!.loginRemnant).toBe(true);
+  });
+
+  it('needs both audit ids: a login uid or an audit session id alone stays init', () => {
+    for (const over of [{ loginUid: AUDIT_UNSET }, { auditSessionId: AUDIT_UNSET }]) {
+      const server = backfillAfterLogout(over).table.get(900)!;
+      expect(server.entryType).toBe('init');
+      expect(server.entrySession!.service).toBe(true);
+      expect(server.entrySession!.loginRemnant).toBe(false);
+    }
+  });
+
+  it('remnants of one login (tmux and screen) form one entry session led by the earliest; other logins apart', () => {
+    const sim = new SyntheticHost();
+    sim.define({ pid: 1, ppid: 0, executable: '/sbin/init' });
+    sim.define({ pid: 900, ppid: 1, executable: '/usr/bin/tmux', ...user, sshConnection: SSH });
+    sim.define({ pid: 901, ppid: 900, executable: '/usr/bin/bash', ...onTty(pts(3)), ...user });
+    sim.define({ pid: 910, ppid: 1, executable: '/usr/bin/screen', ...user });
+    sim.define({ pid: 911, ppid: 910, executable: '/usr/bin/bash', ...onTty(pts(4)), ...user });
+    sim.define({ pid: 920, ppid: 1, executable: '/usr/bin/tmux', ...user, auditSessionId: AUDIT + 1 });
+    for (const pid of [920, 911, 910, 901, 900, 1]) sim.snapshot(pid); // any order
+    sim.table.finishBackfill();
+    const tmux = sim.table.get(900)!;
+    const screen = sim.table.get(910)!;
+    expect(screen.entryLeader).toBe(tmux);
+    expect(screen.entryType).toBeNull();
+    expect(sim.table.get(911)!.entryLeader).toBe(tmux);
+    expect(tmux.entrySession!.liveCount).toBe(4);
+    expect(sim.table.subSessions(tmux.entrySession!).map((s) => s.sid)).toEqual([900, 901, 910, 911]);
+    const other = sim.table.get(920)!;
+    expect(other.entryLeader).toBe(other);
+    expect(other.entrySession).not.toBe(tmux.entrySession);
+    // once the first remnant and its pane are gone, a later one leads on its own
+    sim.exit(901);
+    sim.exit(900);
+    sim.exit(911);
+    sim.exit(910);
+    sim.define({ pid: 930, ppid: 1, executable: '/usr/bin/tmux', ...user });
+    const late = sim.exec(930, '/usr/bin/tmux');
+    expect(late.entryLeader).toBe(late);
+    expect(late.entrySession!.loginRemnant).toBe(true);
+  });
+
+  it('live: a login whose shell ended still claims its audit session while members run', () => {
+    const sim = booted();
+    const bash = sim.sshLogin(602, { audit: AUDIT, loginUid: 1001 });
+    // tmux server: forked by the shell, daemonized
+    sim.fork(602, 800);
+    sim.setsid(800);
+    sim.proc(800).ppid = 1;
+    sim.exit(602); // the user logs out; tmux keeps running in the login entry session
+    expect(sim.table.get(800)!.entryLeader).toBe(bash);
+    // a new session leader under pid 1 with the login's audit ids (`setsid -f job` in the pane)
+    sim.fork(800, 810);
+    sim.setsid(810);
+    sim.proc(810).ppid = 1;
+    const job = sim.exec(810, '/usr/local/bin/job');
+    expect(job.entryLeader).toBe(bash);
+    expect(bash.entrySession!.liveCount).toBe(2);
   });
 });
 

@@ -146,7 +146,7 @@ describe('ProcessTable: PID reuse', () => {
     sim.fork(603, 700);
     const fresh = sim.exec(700, '/usr/bin/top');
     expect(old.exited).toBe(true);
-    expect(old.exitCause).toBe('');
+    expect(old.exitCause).toBe('unknown');
     expect(old.entryLeader).toBe(a);
     expect(fresh.entryLeader).toBe(b);
     expect(a.entrySession?.liveCount).toBe(1);
