@@ -65,13 +65,15 @@ export function reconcileWithProc(table: ProcessTable, opts: ProcReadOptions, on
   for (const n of gone) {
     endEventOf(n, time, e);
     e.exitUnknown = true;
-    onApplied?.(e, table.apply(e));
+    const node = table.apply(e);
+    onApplied?.(e, node);
     result.ended++;
   }
   for (const n of zombies) {
     endEventOf(n, time, e);
     decodeWaitStatus((procStats.get(n.pid) as ProcStat).exitStatus, e);
-    onApplied?.(e, table.apply(e));
+    const node = table.apply(e);
+    onApplied?.(e, node);
     result.endedZombies++;
   }
 

@@ -3,8 +3,9 @@
  *
  * - a ring buffer deliberately too small (4 KiB) under a fork+exec storm: the losses are counted by
  *   the sensor, delivered as `lost` events whose sum is that count, summed by the model, and nothing
- *   crashes — the feed keeps delivering afterwards; with the CLI: recorded as `lost` lines and shown
- *   in the live TUI;
+ *   crashes — the feed keeps delivering afterwards; the model reconciles with /proc after the losses,
+ *   so no storm process whose end was lost stays live; with the CLI: recorded as `lost` lines and
+ *   shown in the live TUI;
  * - SIGHUP to a live TUI (recording) in a pty: the recording is valid and the terminal restored;
  * - `kill -9` of `sessiontop record`: the file is still readable (at most a partial last line).
  *
@@ -19,6 +20,7 @@ import pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, CliRecording, cliAvailability, field, parseNdjson, readRecording, snapshotJson } from '../support/cli-harness.js';
 import type { ProcessNode } from '../../src/model/types.js';
+import { readStat } from '../../src/sensor/procfs.js';
 import { LiveModel } from '../support/live-model.js';
 import { sensorHelper, sensorSkipReason } from '../support/sensor-harness.js';
 
@@ -64,6 +66,35 @@ describe.skipIf(skip)('acceptance: faults', () => {
       const stormExecs = model.find((s) => s.action === 'exec' && s.ppid === stormPid).length;
       expect(stormExecs).toBeLessThan(STORM);
       expect(model.source.malformed).toBe(0);
+      // Ends were lost too, but the model must not keep the storm's processes alive forever: after
+      // the losses it reconciles with /proc (at most once a second while they continue), so its
+      // live storm processes become /proc's (none: the storm is over), ended with an unknown cause.
+      const stormNodes = (): ProcessNode[] =>
+        [...model.table.processes()].filter((n) => n.pid === stormPid || n.ppid === stormPid);
+      const aliveInProc = (n: ProcessNode): boolean => {
+        const st = readStat(n.pid);
+        return st !== null && st.startTicks === n.startTicks && st.state !== 'Z';
+      };
+      const liveVsProc = () => {
+        model.drain();
+        const nodes = stormNodes();
+        return { model: nodes.filter((n) => !n.exited).map((n) => n.pid), proc: nodes.filter(aliveInProc).map((n) => n.pid) };
+      };
+      let counts = liveVsProc();
+      for (let i = 0; i < 60 && counts.model.length !== counts.proc.length; i++) {
+        await sleep(100);
+        counts = liveVsProc();
+      }
+      const nodes = stormNodes();
+      const foundGone = nodes.filter((n) => n.exitCause === 'unknown');
+      console.info(
+        `[faults] storm: ${nodes.length} processes in the model, ${foundGone.length} ended by a /proc reconciliation ` +
+          `(end lost), ${model.reconciliations} reconciliation(s), ${lost} events lost`,
+      );
+      expect(nodes.length).toBeGreaterThan(0);
+      expect(counts.model, `storm processes live in the model but not in /proc (${counts.model.length})`).toEqual(counts.proc);
+      expect(model.reconciliations).toBeGreaterThan(0);
+      for (const n of foundGone) expect([n.exited, n.exitCode, n.signal, n.end > 0]).toEqual([true, 0, 0, true]);
       // the sensor and the model keep going: a process started afterwards is seen whole (fork, exec,
       // end). The ring is still tiny and the machine is shared, so allow a few attempts.
       let whole: ProcessNode | undefined;

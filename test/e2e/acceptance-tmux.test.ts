@@ -202,6 +202,13 @@ describe.skipIf(skip)('acceptance: tmux inside an ssh login', () => {
       { type: session.type, user: session.user, leader: `${session.leader.pid}/${session.leader.name}` },
       `pane command ${describeNode(node)}; tmux server ${describeNode(server)}`,
     ).toEqual({ type: 'sshd', user: sshd.uid, leader: expect.any(String) });
+    // the tmux server is that login's remnant: its own entry leader, typed from its SSH_CONNECTION
+    expect(server.entryLeader, describeNode(server)).toBe(server);
+    expect(session.leader).toBe(server);
+    expect(session.loginRemnant).toBe(true);
+    expect(session.service).toBe(false);
+    expect(session.sourceIp).toBe('127.0.0.1');
+    expect(m3.table.get(panePid)!.entrySession).toBe(session);
   });
 
   it.skipIf(!cli?.record || !cli?.snapshot)('restart after the disconnect, from the CLI: recording and snapshot --json put the pane in an sshd login', async (ctx) => {

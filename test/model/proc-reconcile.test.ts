@@ -1,55 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProcReconciler, reconcileWithProc } from '../../src/model/proc-reconcile.js';
 import type { ProcessNode } from '../../src/model/types.js';
 import type { EventAction, ProcessEvent } from '../../src/sensor/process-event.js';
+import { fakeOf, writeFakeProc } from './fake-proc.js';
 import { HOST, SyntheticHost } from './synthetic-host.js';
-import type { SimProcess } from './synthetic-host.js';
-
-/** One fake /proc/<pid> directory: stat (52 fields), status, cmdline. */
-interface FakeProc {
-  pid: number;
-  ppid: number;
-  pgid?: number;
-  sid?: number;
-  comm: string;
-  startTicks: number;
-  state?: string;
-  exitStatus?: number;
-  uid?: number;
-  args?: string[];
-}
-
-function writeFakeProc(root: string, p: FakeProc): void {
-  const dir = join(root, String(p.pid));
-  mkdirSync(dir, { recursive: true });
-  const f = new Array<string>(53).fill('0'); // f[N] = stat field N (3..52)
-  f[3] = p.state ?? 'S';
-  f[4] = String(p.ppid);
-  f[5] = String(p.pgid ?? p.pid);
-  f[6] = String(p.sid ?? p.pid);
-  f[8] = '-1';
-  f[22] = String(p.startTicks);
-  f[52] = String(p.exitStatus ?? 0);
-  writeFileSync(join(dir, 'stat'), `${p.pid} (${p.comm}) ${f.slice(3).join(' ')}\n`);
-  const uid = p.uid ?? 0;
-  writeFileSync(join(dir, 'status'), `Name:\t${p.comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${uid}\t${uid}\t${uid}\t${uid}\n`);
-  writeFileSync(join(dir, 'cmdline'), `${(p.args ?? [p.comm]).join('\0')}\0`);
-}
-
-/** What /proc would show for a simulated process that is still alive. */
-const fakeOf = (p: SimProcess): FakeProc => ({
-  pid: p.pid,
-  ppid: p.ppid,
-  pgid: p.pgid,
-  sid: p.sid,
-  comm: p.comm,
-  startTicks: p.startTicks,
-  uid: p.uid,
-  args: p.args,
-});
 
 interface Applied {
   action: EventAction;
@@ -160,8 +117,7 @@ describe('reconciliation with /proc after losses', () => {
 
   it('a late real end after an unknown one fills in the exit facts', () => {
     const { sim, sleep } = scenario();
-    const rr = reconcileWithProc(sim.table, { bootTimeMs: HOST.bootTimeMs, procRoot: root });
-    console.log('DBG', rr, sleep.exited, sleep.exitCause, sleep.pid, sleep.startTicks);
+    reconcileWithProc(sim.table, { bootTimeMs: HOST.bootTimeMs, procRoot: root });
     expect(sleep.exitCause).toBe('unknown');
     const liveBefore = sim.table.stats().live;
     const late = sim.exit(701, 5); // the real end was still in the ring

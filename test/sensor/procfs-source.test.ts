@@ -89,6 +89,7 @@ describe('ProcfsSource', () => {
     expect(h.table.get(pid)).toBe(node);
     expect(node.entityId).toBe(id);
     expect(node.end).toBeGreaterThanOrEqual(node.start);
+    expect(node.exitCause).toBe('unknown'); // reaped between two polls: no exit code invented
   });
 
   it('synthesizes fork and exec for a new process, in start order (parents first)', async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -220,6 +220,61 @@ describe('procfs reads (this machine)', () => {
     const self = events.find((e) => e.pid === process.pid)!;
     expect(self.executable).toBe(realpathSync(process.execPath));
     expect(scanProcSnapshot({ bootTimeMs: 0, includeKernelThreads: false }).some((e) => e.ppid === 2)).toBe(false);
+  });
+});
+
+describe('procfs: whose SSH_CONNECTION is read (fake /proc)', () => {
+  const roots: string[] = [];
+  afterEach(() => {
+    for (const d of roots.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** A fake /proc/<pid>: stat, status, audit ids, an environment with SSH_CONNECTION, an exe link. */
+  function fakeProc(root: string, p: { pid: number; ppid: number; sid: number; exe: string; loginuid?: number; sessionid?: number }): void {
+    const dir = join(root, String(p.pid));
+    mkdirSync(dir, { recursive: true });
+    const f = new Array<string>(53).fill('0');
+    f[3] = 'S';
+    f[4] = String(p.ppid);
+    f[5] = String(p.sid);
+    f[6] = String(p.sid);
+    f[22] = String(1000 + p.pid);
+    const comm = p.exe.slice(p.exe.lastIndexOf('/') + 1);
+    writeFileSync(join(dir, 'stat'), `${p.pid} (${comm}) ${f.slice(3).join(' ')}\n`);
+    writeFileSync(join(dir, 'status'), 'Uid:\t1001\t1001\t1001\t1001\nGid:\t1001\t1001\t1001\t1001\n');
+    writeFileSync(join(dir, 'loginuid'), String(p.loginuid ?? AUDIT_UNSET));
+    writeFileSync(join(dir, 'sessionid'), String(p.sessionid ?? AUDIT_UNSET));
+    writeFileSync(join(dir, 'environ'), 'HOME=/home/u\0SSH_CONNECTION=10.1.1.1 5000 10.1.1.2 22\0TERM=xterm\0');
+    symlinkSync(p.exe, join(dir, 'exe'));
+  }
+
+  it('children of sshd and possible login remnants (pid 1 parent, session leader, audit ids set) only', () => {
+    const root = mkdtempSync(join(tmpdir(), 'st-fake-proc-'));
+    roots.push(root);
+    const login = { loginuid: 1001, sessionid: 77 };
+    fakeProc(root, { pid: 1, ppid: 0, sid: 1, exe: '/sbin/init' });
+    fakeProc(root, { pid: 500, ppid: 1, sid: 500, exe: '/usr/sbin/sshd' });
+    fakeProc(root, { pid: 510, ppid: 500, sid: 510, exe: '/usr/lib/openssh/sshd-session', ...login });
+    fakeProc(root, { pid: 512, ppid: 510, sid: 512, exe: '/usr/bin/bash', ...login }); // login shell
+    fakeProc(root, { pid: 900, ppid: 1, sid: 900, exe: '/usr/bin/tmux', ...login }); // remnant candidate
+    fakeProc(root, { pid: 901, ppid: 900, sid: 901, exe: '/usr/bin/bash', ...login }); // its pane: no
+    fakeProc(root, { pid: 910, ppid: 1, sid: 905, exe: '/usr/bin/tmux', ...login }); // not a session leader
+    fakeProc(root, { pid: 920, ppid: 1, sid: 920, exe: '/usr/sbin/cron' }); // a service: audit ids unset
+    fakeProc(root, { pid: 930, ppid: 1, sid: 930, exe: '/usr/bin/job', sessionid: 78 }); // login uid unset
+    const ssh = new Map(
+      scanProcSnapshot({ bootTimeMs: 0, procRoot: root }).map((e) => [e.pid, e.sshConnection] as const),
+    );
+    expect(Object.fromEntries(ssh)).toEqual({
+      1: '',
+      500: '',
+      510: '10.1.1.1 5000 10.1.1.2 22', // child of sshd (sshd-session itself is one)
+      512: '10.1.1.1 5000 10.1.1.2 22', // child of sshd-session
+      900: '10.1.1.1 5000 10.1.1.2 22',
+      901: '',
+      910: '',
+      920: '',
+      930: '',
+    });
   });
 });
 

@@ -108,6 +108,11 @@ export class LiveModel {
     return this.feed?.lost() ?? 0;
   }
 
+  /** Reconciliations with /proc the feed ran after losses. */
+  get reconciliations(): number {
+    return this.feed?.reconciliations ?? 0;
+  }
+
   /** Delivers whatever the kernel has now. */
   drain(): void {
     if (this.feed) this.source.drain();
