@@ -17,10 +17,11 @@
  * while losses continue). It runs on a timer, off the event hot path.
  */
 
-import { newProcessEvent, resetProcessEvent } from '../sensor/process-event.js';
+import { newProcessEvent } from '../sensor/process-event.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
 import { decodeWaitStatus, readProcStats, readSnapshotEvents } from '../sensor/procfs.js';
 import type { ProcReadOptions, ProcStat } from '../sensor/procfs.js';
+import { nodeHeaderToEvent } from './node-facts.js';
 import type { ProcessTable } from './process-table.js';
 import type { ProcessNode } from './types.js';
 
@@ -63,14 +64,14 @@ export function reconcileWithProc(table: ProcessTable, opts: ProcReadOptions, on
   }
   const e = newProcessEvent();
   for (const n of gone) {
-    endEventOf(n, time, e);
+    nodeHeaderToEvent(n, 'end', time, e);
     e.exitUnknown = true;
     const node = table.apply(e);
     onApplied?.(e, node);
     result.ended++;
   }
   for (const n of zombies) {
-    endEventOf(n, time, e);
+    nodeHeaderToEvent(n, 'end', time, e);
     decodeWaitStatus((procStats.get(n.pid) as ProcStat).exitStatus, e);
     const node = table.apply(e);
     onApplied?.(e, node);
@@ -91,35 +92,6 @@ export function reconcileWithProc(table: ProcessTable, opts: ProcReadOptions, on
     result.learned = snapshots.length;
   }
   return result;
-}
-
-/** An `end` event (into `e`) with the facts the model has of `n`, timed `time`. */
-function endEventOf(n: ProcessNode, time: number, e: ProcessEvent): void {
-  resetProcessEvent(e);
-  e.action = 'end';
-  e.time = time;
-  e.pid = n.pid;
-  e.ppid = n.ppid;
-  e.pgid = n.pgid;
-  e.sid = n.sid;
-  e.startTicks = n.startTicks;
-  e.start = n.start;
-  e.uid = n.uid;
-  e.euid = n.euid;
-  e.suid = n.suid;
-  e.gid = n.gid;
-  e.egid = n.egid;
-  e.sgid = n.sgid;
-  e.loginUid = n.loginUid;
-  e.auditSessionId = n.auditSessionId;
-  e.tty = n.tty;
-  e.stdinDev = n.stdinDev;
-  e.stdinType = n.stdinType;
-  e.stdoutDev = n.stdoutDev;
-  e.stdoutType = n.stdoutType;
-  e.stderrDev = n.stderrDev;
-  e.stderrType = n.stderrType;
-  e.comm = n.comm;
 }
 
 export interface ProcReconcilerOptions {

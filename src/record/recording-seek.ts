@@ -22,6 +22,7 @@
  *   a ProcessTable clone (asked of the model).
  */
 
+import { nodeHeaderToEvent } from '../model/node-facts.js';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ProcessTable } from '../model/process-table.js';
 import type { ProcessNode } from '../model/types.js';
@@ -98,31 +99,7 @@ export interface ReplayCheckpoint {
 
 /** The raw facts of a tracked process as a `snapshot` event (and an `end` if it exited). */
 export function nodeToEvents(n: ProcessNode, time: number): { snapshot: ProcessEvent; end: ProcessEvent | null } {
-  const e = resetProcessEvent(newProcessEvent());
-  e.action = 'snapshot';
-  e.time = time;
-  e.pid = n.pid;
-  e.ppid = n.ppid;
-  e.pgid = n.pgid;
-  e.sid = n.sid;
-  e.startTicks = n.startTicks;
-  e.start = n.start;
-  e.uid = n.uid;
-  e.euid = n.euid;
-  e.suid = n.suid;
-  e.gid = n.gid;
-  e.egid = n.egid;
-  e.sgid = n.sgid;
-  e.loginUid = n.loginUid;
-  e.auditSessionId = n.auditSessionId;
-  e.tty = n.tty;
-  e.stdinDev = n.stdinDev;
-  e.stdinType = n.stdinType;
-  e.stdoutDev = n.stdoutDev;
-  e.stdoutType = n.stdoutType;
-  e.stderrDev = n.stderrDev;
-  e.stderrType = n.stderrType;
-  e.comm = n.comm;
+  const e = nodeHeaderToEvent(n, 'snapshot', time, newProcessEvent());
   e.executable = n.executable;
   e.args = n.args.slice();
   e.argsTruncated = n.argsTruncated;
