@@ -5,11 +5,14 @@
  *   node dist/bench/record-storm.js [N] [pairs]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/sensor/native-addon.js';
 import { isMain, median, printFigures } from './bench-util.js';
+
+/** The sensor reports the file actually run (/usr/bin/true on merged-/usr systems). */
+const TRUE_EXE = realpathSync('/bin/true');
 import { buildStormHelper, timeStorm } from './storm-overhead.js';
 
 export interface RecordStormFigures {
@@ -70,7 +73,7 @@ export async function run(n = 3000, pairs = 5): Promise<RecordStormFigures> {
           process?: { executable?: string; parent?: { pid?: number } };
           sessiontop?: { lost?: number };
         };
-        if (doc.event.action === 'exec' && doc.process?.parent?.pid === s.pid && doc.process.executable === '/bin/true') count++;
+        if (doc.event.action === 'exec' && doc.process?.parent?.pid === s.pid && doc.process.executable === TRUE_EXE) count++;
         if (doc.event.action === 'lost') lost += doc.sessiontop?.lost ?? 0;
       }
       rmSync(file, { force: true });

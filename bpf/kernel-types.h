@@ -108,9 +108,7 @@ struct inode {
 	struct super_block *i_sb;
 };
 
-struct file {
-	struct inode *f_inode;
-};
+struct file;
 
 struct fdtable {
 	unsigned int max_fds;
@@ -150,6 +148,11 @@ struct mount {
 struct path {
 	struct vfsmount *mnt;
 	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
 };
 
 struct fs_struct {
@@ -196,6 +199,7 @@ struct task_struct {
 };
 
 struct linux_binprm {
+	struct file *file;
 	const char *filename;
 };
 

@@ -263,15 +263,17 @@ done:
 	return 1;
 }
 
-/* Appends cwd components, leaf first, each NUL-terminated, walking dentries and crossing mounts up
- * to the task's root. Returns the new offset. */
-static __always_inline __u32 append_cwd(struct st_record *r, __u32 off, struct task_struct *t)
+/* Appends the components of `path`, leaf first, each NUL-terminated, walking dentries and crossing
+ * mounts up to the task's root. Sets `trunc_flag` when the walk stops early. Returns the new offset;
+ * *written gets the bytes appended. */
+static __always_inline __u32 append_path(struct st_record *r, __u32 off, struct task_struct *t,
+					 struct dentry *dentry, struct vfsmount *vfsmnt, __u32 trunc_flag, __u32 *written)
 {
 	struct fs_struct *fs = BPF_CORE_READ(t, fs);
 	struct cwd_walk w = {};
 
-	w.dentry = BPF_CORE_READ(fs, pwd.dentry);
-	w.vfsmnt = BPF_CORE_READ(fs, pwd.mnt);
+	w.dentry = dentry;
+	w.vfsmnt = vfsmnt;
 	w.root_dentry = BPF_CORE_READ(fs, root.dentry);
 	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
 	w.mnt_offset = bpf_core_field_offset(struct mount, mnt);
@@ -279,10 +281,9 @@ static __always_inline __u32 append_cwd(struct st_record *r, __u32 off, struct t
 	w.off = off;
 	w.start = off;
 	bpf_loop(ST_CWD_DEPTH, cwd_step, &w, 0);
-	if (!w.done)
-		w.flags |= ST_F_CWD_TRUNC;
-	r->flags |= w.flags;
-	r->len[1] = w.off - off;
+	if (!w.done || w.flags)
+		r->flags |= trunc_flag;
+	*written = w.off - off;
 	return w.off;
 }
 
@@ -348,7 +349,14 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	r->aux[0] = want;
 	off += want;
 
-	off = append_cwd(r, off, p);
+	{
+		struct fs_struct *fs = BPF_CORE_READ(p, fs);
+		__u32 n_cwd = 0;
+
+		off = append_path(r, off, p, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), ST_F_CWD_TRUNC,
+				  &n_cwd);
+		r->len[1] = n_cwd;
+	}
 
 	/* cgroup v2 leaf name (container id lives here) */
 	off &= ST_HALF_MASK;
@@ -376,6 +384,17 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 			r->flags |= ST_F_ENV;
 			off += env;
 		}
+	}
+
+	/* the executable actually run (symlinks resolved), as /proc/<pid>/exe shows it */
+	{
+		struct file *file = BPF_CORE_READ(bprm, file);
+		__u32 n_exe = 0;
+
+		if (file)
+			off = append_path(r, off, p, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
+					  ST_F_EXE_TRUNC, &n_exe);
+		r->aux[2] = n_exe;
 	}
 
 	output_scratch(r, off);

@@ -12,13 +12,13 @@
 #ifndef SESSIONTOP_H
 #define SESSIONTOP_H
 
-#define ST_RECORD_VERSION 1
+#define ST_RECORD_VERSION 2
 
 #define ST_COMM_LEN 16
 #define ST_FILENAME_MAX 4096 /* bytes of bprm->filename kept (incl. NUL while reading) */
 #define ST_ARGS_DEFAULT 16384 /* default argv bound */
 #define ST_ARGS_LIMIT 65536 /* largest argv bound the scratch buffer allows */
-#define ST_CWD_MAX 4096 /* bytes of cwd components kept */
+#define ST_CWD_MAX 4096 /* bytes of path components kept (cwd, and the executable's path) */
 #define ST_CWD_DEPTH 48 /* dentry levels walked */
 #define ST_NAME_MAX 256 /* one path component, incl. NUL */
 #define ST_CGROUP_MAX 256 /* cgroup leaf name */
@@ -60,6 +60,7 @@ enum st_flags {
 	ST_F_CWD_TRUNC = 1 << 2, /* cwd deeper/longer than the bound: components stop early */
 	ST_F_FILENAME_TRUNC = 1 << 3,
 	ST_F_ENV = 1 << 4, /* env payload present (parent is sshd) */
+	ST_F_EXE_TRUNC = 1 << 5, /* executable path deeper/longer than the bound */
 };
 
 struct st_record {
@@ -82,11 +83,14 @@ struct st_record {
 	unsigned char pad0; /* 91 */
 	unsigned int flags; /* 92: enum st_flags */
 	char comm[ST_COMM_LEN]; /* 96 */
-	unsigned int aux[4]; /* 112: exec: aux[0] = args bytes kept, aux[1] = args bytes in total;
+	unsigned int aux[4]; /* 112: exec: aux[0] = args bytes kept, aux[1] = args bytes in total,
+				 aux[2] = executable path bytes (components, like cwd);
 				 typed: aux[0] = line bytes kept, aux[1] = line bytes in total (capped) */
 	unsigned short len[4]; /* 128: exec: filename, cwd, cgroup, env byte counts */
-	/* 136: payload. exec: filename | args (NUL-separated, as in memory) | cwd components
-	 * leaf-first, each NUL-terminated | cgroup leaf | env (NUL-separated). typed: line. */
+	/* 136: payload. exec: filename (as passed to execve) | args (NUL-separated, as in memory) |
+	 * cwd components leaf-first, each NUL-terminated | cgroup leaf | env (NUL-separated) |
+	 * executable path components (the file actually run, as /proc/<pid>/exe), leaf-first.
+	 * typed: line. */
 };
 
 #define ST_HEADER_SIZE 136

@@ -114,7 +114,8 @@ export class RecordDecoder {
         const cwdLen = v.getUint16(off + Off.len + 2, true);
         const cgroupLen = v.getUint16(off + Off.len + 4, true);
         const envLen = v.getUint16(off + Off.len + 6, true);
-        if (p + filenameLen + aux0 + cwdLen + cgroupLen + envLen > end) return false;
+        const exeLen = v.getUint32(off + Off.aux + 8, true);
+        if (p + filenameLen + aux0 + cwdLen + cgroupLen + envLen + exeLen > end) return false;
         const filename = decodeUntrusted(b, p, p + filenameLen);
         p += filenameLen;
         e.args = splitNul(b, p, p + aux0);
@@ -125,7 +126,10 @@ export class RecordDecoder {
         e.cgroup = decodeUntrusted(b, p, p + cgroupLen);
         p += cgroupLen;
         if (flags & Flag.env) e.sshConnection = findEnv(b, p, p + envLen, SSH_CONNECTION);
-        e.executable = filename.startsWith('/') || e.cwd === '' ? filename : joinPath(e.cwd, filename);
+        p += envLen;
+        // The file actually run (symlinks resolved, as /proc/<pid>/exe); else the path as passed.
+        if (exeLen > 0) e.executable = joinCwd(b, p, p + exeLen, (flags & Flag.exeTruncated) !== 0);
+        else e.executable = filename.startsWith('/') || e.cwd === '' ? filename : joinPath(e.cwd, filename);
         break;
       }
       case Kind.exit:

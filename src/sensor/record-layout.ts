@@ -2,7 +2,7 @@
  * Byte offsets of struct st_record (bpf/sessiontop.h). test/sensor/record-layout.test.ts compiles the
  * C header and checks every offset here against offsetof(), so the two cannot drift apart.
  */
-export const RECORD_VERSION = 1;
+export const RECORD_VERSION = 2;
 export const HEADER_SIZE = 136;
 
 export const Off = {
@@ -50,6 +50,7 @@ export const Flag = {
   cwdTruncated: 1 << 2,
   filenameTruncated: 1 << 3,
   env: 1 << 4,
+  exeTruncated: 1 << 5,
 } as const;
 
 /** Kernel limits compiled into the BPF object. */

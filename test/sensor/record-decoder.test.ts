@@ -52,6 +52,13 @@ describe('RecordDecoder', () => {
     expect(e.comm).toBe('bash');
   });
 
+  it('takes the executable from the resolved path the kernel walked, not the path as passed', () => {
+    const { events } = decodeAll([
+      buildRecord({ kind: Kind.exec, filename: Buffer.from('/bin/sh'), args: argv('sh'), cwd: cwd('/'), exe: cwd('/usr/bin/dash') }),
+    ]);
+    expect(events[0]!.executable).toBe('/usr/bin/dash');
+  });
+
   it('resolves a relative exec path against the cwd and shows root as /', () => {
     const { events } = decodeAll([
       buildRecord({ kind: Kind.exec, filename: Buffer.from('./bin/../tool'), args: argv('./tool'), cwd: cwd('/opt/app') }),

@@ -22,6 +22,8 @@ export interface RecordSpec {
   cwd?: Buffer;
   cgroup?: Buffer;
   env?: Buffer;
+  /** executable path components, leaf first (like cwd) */
+  exe?: Buffer;
   line?: Buffer;
   version?: number;
 }
@@ -29,7 +31,7 @@ export interface RecordSpec {
 export function buildRecord(s: RecordSpec): Buffer {
   const payload =
     s.kind === Kind.exec
-      ? Buffer.concat([s.filename ?? Buffer.alloc(0), s.args ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0), s.cgroup ?? Buffer.alloc(0), s.env ?? Buffer.alloc(0)])
+      ? Buffer.concat([s.filename ?? Buffer.alloc(0), s.args ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0), s.cgroup ?? Buffer.alloc(0), s.env ?? Buffer.alloc(0), s.exe ?? Buffer.alloc(0)])
       : s.kind === Kind.typed
         ? (s.line ?? Buffer.alloc(0))
         : Buffer.alloc(0);
@@ -61,6 +63,7 @@ export function buildRecord(s: RecordSpec): Buffer {
     b.writeUInt16LE(s.cgroup?.length ?? 0, Off.len + 4);
     b.writeUInt16LE(s.env?.length ?? 0, Off.len + 6);
     b.writeUInt32LE(s.args?.length ?? 0, Off.aux);
+    b.writeUInt32LE(s.exe?.length ?? 0, Off.aux + 8);
   }
   if (s.kind === Kind.typed) b.writeUInt32LE(s.line?.length ?? 0, Off.aux);
   payload.copy(b, HEADER_SIZE);
