@@ -1,9 +1,8 @@
 /**
- * The real sessiontop UI in a pseudo-terminal for the UI benchmarks: spawned the way an
- * administrator runs it (the binary once the CLI dispatches the UI; until then the thin driver over
- * dist/), its output read by a headless xterm, its CPU time read from /proc/<pid>/stat.
+ * The real sessiontop UI in a pseudo-terminal for the UI benchmarks: the binary spawned the way an
+ * administrator runs it, its output read by a headless xterm, its CPU time read from
+ * /proc/<pid>/stat.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import xterm from '@xterm/headless';
@@ -14,16 +13,8 @@ const { Terminal } = xterm;
 
 /** Command line of the UI: `sessiontop [args]` / `sessiontop replay args`. */
 export function uiCommand(kind: 'live' | 'replay', args: string[]): string[] {
-  const root = packageRoot();
-  const bin = join(root, 'bin', 'sessiontop.js');
-  let help = '';
-  try {
-    help = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
-  } catch {
-    help = '';
-  }
-  if (/sessiontop replay/.test(help)) return kind === 'live' ? [bin, ...args] : [bin, 'replay', ...args];
-  return [join(root, 'test', 'e2e', 'support', 'ui-driver.mjs'), kind, ...args];
+  const bin = join(packageRoot(), 'bin', 'sessiontop.js');
+  return kind === 'live' ? [bin, ...args] : [bin, 'replay', ...args];
 }
 
 export interface UiProcess {
@@ -32,6 +23,8 @@ export interface UiProcess {
   /** Resolves with the ms from spawn to the first screen whose first line shows the header. */
   readonly firstFrame: Promise<number>;
   screen(): string[];
+  /** Frames Ink wrote so far (each is wrapped in a synchronized-update pair). */
+  frames(): number;
   write(s: string): void;
   waitFor(pred: (lines: string[]) => boolean, timeoutMs: number): Promise<number>;
   stop(): Promise<void>;
@@ -57,6 +50,7 @@ export function spawnUi(kind: 'live' | 'replay', args: string[], cols = 120, row
   let resolveFirst!: (ms: number) => void;
   const firstFrame = new Promise<number>((r) => (resolveFirst = r));
   let seen = false;
+  let frames = 0;
   let exited = false;
   const exit = new Promise<void>((r) =>
     p.onExit(() => {
@@ -65,6 +59,7 @@ export function spawnUi(kind: 'live' | 'replay', args: string[], cols = 120, row
     }),
   );
   p.onData((d) => {
+    for (let i = d.indexOf('\x1b[?2026h'); i >= 0; i = d.indexOf('\x1b[?2026h', i + 1)) frames++;
     term.write(d, () => {
       if (!seen && screen()[0]!.startsWith('sessiontop ')) {
         seen = true;
@@ -77,6 +72,7 @@ export function spawnUi(kind: 'live' | 'replay', args: string[], cols = 120, row
     spawnedAt,
     firstFrame,
     screen,
+    frames: () => frames,
     write: (s) => p.write(s),
     async waitFor(pred, timeoutMs) {
       const t0 = performance.now();

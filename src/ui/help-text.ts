@@ -30,15 +30,40 @@ export const REPLAY_KEYS: readonly [string, string][] = [
   ['s  :', 'seek to a time: 12:03:04, 2024-05-01T12:03:04Z, +30s, -5m, 50%'],
 ];
 
-export function helpLines(mode: 'live' | 'replay'): string[] {
+const KEY_COLUMN = 15;
+
+/** The help text, wrapped to `width` columns (descriptions continue under themselves). */
+export function helpLines(mode: 'live' | 'replay', width = 80): string[] {
   const keys = [...COMMON_KEYS, ...(mode === 'live' ? LIVE_KEYS : REPLAY_KEYS)];
   const out: string[] = [];
   out.push(mode === 'live' ? 'sessiontop — live view. Keys:' : 'sessiontop — replay. Keys:');
   out.push('');
-  for (const [k, what] of keys) out.push(`  ${k.padEnd(12)} ${what}`);
+  for (const [k, what] of keys) {
+    const lines = wrap(what, Math.max(20, width - KEY_COLUMN - 1));
+    lines.forEach((l, i) => out.push(`${(i === 0 ? `  ${k}` : '').padEnd(KEY_COLUMN)} ${l}`));
+  }
   out.push('');
-  out.push('Highlighted commands were entered by a person at a terminal; » lines are what they typed.');
-  out.push('Exit codes other than 0 and signals are shown in red, with how long the process ran.');
-  out.push('Every string from a process is shown with its control characters escaped (\\e, \\x07, \\xNN).');
+  for (const para of [
+    'Highlighted (▸) commands were entered by a person at a terminal; » lines are what they typed.',
+    'Exit codes other than 0 and signals are shown in red, with how long the process ran.',
+    'Every string from a process is shown with its control characters escaped (\\e, \\x07, \\xNN).',
+  ]) {
+    out.push(...wrap(para, Math.max(20, width - 1)));
+  }
   return out;
+}
+
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
 }

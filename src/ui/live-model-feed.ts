@@ -112,7 +112,7 @@ export class LiveModelFeed implements ModelFeed {
     const feed = this.feed;
     this.state = feed.degraded ? 'degraded' : 'live';
     this.sourceName = feed.degraded ? '/proc polling' : 'eBPF';
-    if (feed.fallbackReason !== '') this.notices.push(feed.fallbackReason);
+    if (feed.fallbackReason !== '') this.notices.push(degradedNotice(feed.fallbackReason));
     else if (feed.degraded) this.notices.push('watching /proc (--source procfs): short-lived processes can be missed');
     const src = feed.source;
     if (src instanceof BpfSource && o.typed) {
@@ -212,4 +212,15 @@ export class LiveModelFeed implements ModelFeed {
     }
     return problem;
   }
+}
+
+/**
+ * The one line about the /proc fallback, consequence first (a narrow terminal cuts the end of the
+ * line, and the why is the part that can be cut): "short-lived processes can be missed — eBPF
+ * unavailable: <reason>".
+ */
+export function degradedNotice(fallbackReason: string): string {
+  const m = /^eBPF unavailable \((.*)\); watching \/proc instead: short-lived processes can be missed$/.exec(fallbackReason);
+  if (m === null) return fallbackReason;
+  return `watching /proc: short-lived processes can be missed — eBPF unavailable: ${m[1]}`;
 }

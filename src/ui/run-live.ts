@@ -34,5 +34,5 @@ export async function runLive(options: LiveOptions): Promise<number> {
   }
   const source = options.source === 'procfs' ? '/proc polling starting…' : 'eBPF starting…';
   const live = feed;
-  return runWithStartupFrame(feed, feed.host.name, feed.host.kernel, source, () => live.close());
+  return runWithStartupFrame(feed, feed.host.name, feed.host.kernel, source, () => live.close(), true);
 }

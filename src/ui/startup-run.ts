@@ -1,15 +1,31 @@
 /**
  * Shows the startup frame, then loads React and Ink (NODE_ENV is production by now) and runs the
- * UI. Until the UI's own handlers are in place, a signal or an error still gives the terminal back.
+ * UI. With `startEarly` (live) the feed starts meanwhile: the sensor loads while Ink does. Until the
+ * UI's own handlers are in place, a signal or an error still gives the terminal back.
  */
 
+import { oneLineMessage } from '../record/recording-error.js';
 import { installExitHandlers } from './exit-handlers.js';
+import { FeedRelay } from './feed-relay.js';
 import { drawStartupFrame } from './startup-frame.js';
 import { safeText } from './terminal-text.js';
 import type { RunnableFeed } from './terminal-app.js';
 
-export async function runWithStartupFrame(feed: RunnableFeed, host: string, kernel: string, what: string, close: () => unknown): Promise<number> {
+export async function runWithStartupFrame(
+  feed: RunnableFeed,
+  host: string,
+  kernel: string,
+  what: string,
+  close: () => unknown,
+  startEarly = false,
+): Promise<number> {
   const guard = drawStartupFrame(process.stdout, process.stdin, host, kernel, what);
+  let relay: FeedRelay | undefined;
+  if (startEarly) {
+    const r = new FeedRelay();
+    relay = r;
+    feed.start(r).catch((err: unknown) => r.fatal(oneLineMessage(err), 1));
+  }
   const early = installExitHandlers({
     onSignal: () => {
       guard.restore();
@@ -33,5 +49,5 @@ export async function runWithStartupFrame(feed: RunnableFeed, host: string, kern
     return 1;
   }
   early();
-  return runTerminalApp(feed, { guard });
+  return runTerminalApp(feed, relay === undefined ? { guard } : { guard, relay });
 }

@@ -13,6 +13,7 @@ import { render, type Instance } from 'ink';
 import { oneLineMessage } from '../record/recording-error.js';
 import { App } from './components/app.js';
 import { installExitHandlers, type StopSignal } from './exit-handlers.js';
+import type { FeedRelay } from './feed-relay.js';
 import type { FeedListener, ModelFeed } from './model-feed.js';
 import { TerminalGuard } from './terminal-guard.js';
 import { safeText } from './terminal-text.js';
@@ -31,6 +32,8 @@ export interface TerminalAppOptions {
   stderr?: NodeJS.WriteStream;
   /** The guard of a startup frame already drawn (the alternate screen is entered). */
   guard?: TerminalGuard;
+  /** The feed was started already, its events going to this relay: plug the store into it. */
+  relay?: FeedRelay;
 }
 
 /** How long after the UI ended the process may still linger before it is made to exit. */
@@ -116,6 +119,7 @@ export async function runTerminalApp(feed: RunnableFeed, options: TerminalAppOpt
       patchConsole: true,
       maxFps: 30,
       incrementalRendering: false,
+      onRender: ({ renderTime }) => store.noteFrameCost(renderTime),
     });
   } catch (err) {
     return finish(1, `cannot start the terminal UI: ${oneLineMessage(err)}`, 'fatal');
@@ -123,7 +127,8 @@ export async function runTerminalApp(feed: RunnableFeed, options: TerminalAppOpt
   instance.waitUntilExit().catch((err: unknown) => void finish(1, `internal error: ${oneLineMessage(err)}`, 'fatal'));
   stdout.on('resize', onResize);
   store.start();
-  feed.start(store.feedListener).catch((err: unknown) => void finish(1, oneLineMessage(err), 'fatal'));
+  if (options.relay !== undefined) options.relay.attach(store.feedListener);
+  else feed.start(store.feedListener).catch((err: unknown) => void finish(1, oneLineMessage(err), 'fatal'));
 
   const status = await done;
   // Whatever still holds the event loop (a sensor thread finishing its load), the command is over.

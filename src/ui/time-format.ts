@@ -51,16 +51,30 @@ export function duration(ms: number): string {
   return `${Math.floor(h / 24)}d${pad2(h % 24)}h`;
 }
 
-/** An idle time in at most five cells: `0s`, `45s`, `12m`, `3h`, `5d`. */
+/**
+ * An idle time in at most four cells, to the minute (`<1m`, `12m`, `3h`, `5d`): it changes once a
+ * minute, so an idle screen has nothing to redraw.
+ */
 export function idleTime(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) ms = 0;
   const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
+  if (s < 60) return '<1m';
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m`;
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h`;
   return `${Math.floor(h / 24)}d`;
+}
+
+/**
+ * How long a process has been running, coarser as it ages so the screen stays still: `42s` for the
+ * first minute, then `12m`, `2h05m`, `3d04h`.
+ */
+export function runningTime(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0;
+  if (ms < 60_000) return `${Math.floor(ms / 1000)}s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m`;
+  return duration(ms);
 }
 
 /** `sessiontop-YYYYmmdd-HHMMSS.ndjson`, the default name of a recording started with `r`. */

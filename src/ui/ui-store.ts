@@ -2,8 +2,10 @@
  * UiStore: between the model and React. It counts activity as events arrive (O(1) each), and turns
  * the model into an immutable UiSnapshot
  *
- * - after model changes at most once per `publishIntervalMs` (100 ms: ~10 frames a second), and
- *   once a second for the clock (idle times, durations, sparklines);
+ * - after model changes at most once per `publishIntervalMs` (100 ms: ~10 frames a second) — a
+ *   person's own actions (typed lines, commands they entered) that fast, background churn as the
+ *   measured cost of a frame allows (about 1 % of a core) — and every 2 s for the clock (idle
+ *   times, durations, sparklines);
  * - at once after a key (selection, scrolling), reusing the lists built from the model.
  *
  * React subscribes with useSyncExternalStore and renders only the snapshot: it never reads the
@@ -39,7 +41,7 @@ export interface UiStoreOptions {
   rows: number;
   /** Minimum time between two model-driven snapshots (default 100 ms). */
   publishIntervalMs?: number;
-  /** Clock refresh (default 1000 ms). */
+  /** Clock refresh (default 2000 ms). */
   clockIntervalMs?: number;
   /** Called on `q` / Ctrl-C, and when the feed fails (exit status, one-line message). */
   onQuit?: (code: number, message: string) => void;
@@ -61,10 +63,12 @@ const PROMPT_LABELS: Record<PromptKind, string> = {
 const MESSAGE_MS = 5000;
 /** Events/s sparkline: one cell per second. */
 const RATE_SPARK_WIDTH = 20;
+/** Refresh of what changes with time alone (idle times, running durations): like top, every 2 s. */
+const CLOCK_INTERVAL_MS = 2000;
 /** Share of a core model-driven frames may take (their spacing follows what they cost). */
-const RENDER_BUDGET = 0.025;
-/** Longest spacing of model-driven frames (new commands must show within a second). */
-const MAX_FRAME_INTERVAL_MS = 500;
+const RENDER_BUDGET = 0.01;
+/** Longest spacing of frames for background changes (a person's own actions are drawn at once). */
+const MAX_FRAME_INTERVAL_MS = 1000;
 /** Longest a big tree waits between rebuilds (its rebuild cost sets the interval below this). */
 const MAX_TREE_INTERVAL_MS = 2000;
 
@@ -82,7 +86,7 @@ interface TreeCache {
 export class UiStore {
   readonly feed: ModelFeed;
   readonly feedListener: FeedListener;
-  private readonly publishIntervalMs: number;
+  readonly publishIntervalMs: number;
   private readonly clockIntervalMs: number;
   private readonly onQuit: (code: number, message: string) => void;
   private readonly recordingDir: string;
@@ -96,6 +100,12 @@ export class UiStore {
   private publishTimer: NodeJS.Timeout | null = null;
   private clockTimer: NodeJS.Timeout | null = null;
   private lastPublish = Number.NEGATIVE_INFINITY;
+  /** When the scheduled publish is due (wall ms). */
+  private dueAt = 0;
+  /** A change a person made is waiting: publish at the minimum interval. */
+  private urgent = false;
+  /** The entry session whose tree is on screen (null: a fold or nothing). */
+  private watched: EntrySession | null = null;
   private modelDirty = true;
   private stopped = false;
 
@@ -148,7 +158,7 @@ export class UiStore {
     this.cols = options.cols;
     this.rows = options.rows;
     this.publishIntervalMs = options.publishIntervalMs ?? 100;
-    this.clockIntervalMs = options.clockIntervalMs ?? 1000;
+    this.clockIntervalMs = options.clockIntervalMs ?? CLOCK_INTERVAL_MS;
     this.onQuit = options.onQuit ?? (() => undefined);
     this.recordingDir = options.recordingDir ?? process.cwd();
     this.wall = options.wallClock ?? Date.now;
@@ -157,6 +167,20 @@ export class UiStore {
       event(node: ProcessNode | null, time: number): void {
         store.activity.note(node === null ? null : node.entrySession, time);
         store.modelDirty = true;
+        // what a person just did in the session on screen (a typed line, a command they entered)
+        // is drawn promptly; everything else waits for the next frame the render budget allows
+        if (
+          node !== null &&
+          !store.urgent &&
+          node.entrySession === store.watched &&
+          (node.userEntered || node.typed[node.typed.length - 1]?.time === time)
+        ) {
+          store.urgent = true;
+          if (store.publishTimer !== null && store.lastPublish + store.publishIntervalMs < store.dueAt) {
+            clearTimeout(store.publishTimer);
+            store.publishTimer = null;
+          }
+        }
         if (store.publishTimer === null) store.schedule();
       },
       reset(): void {
@@ -193,7 +217,7 @@ export class UiStore {
     if (this.clockTimer === null) {
       this.clockTimer = setInterval(() => {
         this.modelDirty = true;
-        this.publish();
+        this.schedule();
       }, this.clockIntervalMs);
     }
     this.publish();
@@ -245,7 +269,9 @@ export class UiStore {
 
   private schedule(): void {
     if (this.publishTimer !== null || this.stopped) return;
-    const wait = Math.max(0, this.lastPublish + this.frameIntervalMs - this.wall());
+    const interval = this.urgent ? this.publishIntervalMs : this.frameIntervalMs;
+    this.dueAt = this.lastPublish + interval;
+    const wait = Math.max(0, this.dueAt - this.wall());
     this.publishTimer = setTimeout(() => this.publish(), wait);
   }
 
@@ -253,6 +279,7 @@ export class UiStore {
     if (this.publishTimer !== null) clearTimeout(this.publishTimer);
     this.publishTimer = null;
     this.lastPublish = this.wall();
+    this.urgent = false;
     if (this.modelDirty && !this.paused) {
       this.modelDirty = false;
       this.refreshModel();
@@ -273,10 +300,15 @@ export class UiStore {
     this.snap = next;
     const t0 = performance.now();
     for (const l of this.listeners) l();
-    if (this.listeners.size > 0) {
-      const cost = performance.now() - t0;
-      this.frameCostMs = this.frameCostMs === 0 ? cost : this.frameCostMs * 0.8 + cost * 0.2;
-    }
+    if (this.listeners.size > 0) this.noteFrameCost(performance.now() - t0);
+  }
+
+  /**
+   * What drawing one frame cost (ms): React's part is measured around the listeners, Ink's output
+   * pass is reported by the renderer (its onRender). A moving average sets the frame spacing.
+   */
+  noteFrameCost(ms: number): void {
+    this.frameCostMs = this.frameCostMs === 0 ? ms : this.frameCostMs * 0.8 + ms * 0.2;
   }
 
   /** Time between two model-driven frames: at least publishIntervalMs, more when frames are costly. */
@@ -413,6 +445,7 @@ export class UiStore {
   }
 
   private setTree(t: TreeBuild, cache: TreeCache | null): void {
+    this.watched = cache?.session ?? null;
     this.tree = t;
     this.treeViews = new Array<TreeRowView | undefined>(t.entries.length);
     this.treeCache = cache;
@@ -606,7 +639,7 @@ export class UiStore {
       return;
     }
     if (this.overlay === 'help') {
-      this.helpOffset = clampStep(this.helpOffset, delta, helpLines(this.feed.mode).length);
+      this.helpOffset = clampStep(this.helpOffset, delta, helpLines(this.feed.mode, this.cols).length);
       return;
     }
     this.follow = false;
@@ -880,7 +913,7 @@ export class UiStore {
     const help =
       this.overlay === 'help'
         ? (() => {
-            const lines = helpLines(this.feed.mode);
+            const lines = helpLines(this.feed.mode, this.cols);
             const first = Math.max(0, Math.min(this.helpOffset, Math.max(0, lines.length - layout.overlay)));
             this.helpOffset = first;
             return { title: 'help (? or Esc closes)', rows: lines.slice(first, first + layout.overlay), first, total: lines.length, height: layout.overlay, cursor: -1, focused: true };

@@ -45,9 +45,9 @@ describe('views', () => {
   it('sessions list: one row per entry session, services folded, kernel threads folded', async () => {
     const a = await open();
     const f = a.frame();
-    expect(lineWith(f, 'TYPE')).toMatch(/TYPE +USER +FROM +TTY +START +IDLE +PROCS +LAST COMMAND +ACTIVITY/);
-    expect(lineWith(f, 'alice')).toMatch(/sshd +alice +203\.0\.113\.7 +pts\/3 +10:00 +\d+s +5 vim notes\.txt/);
-    expect(lineWith(f, 'tty1')).toMatch(/console +root +- +tty1 +10:00 +\d+s +3 top/);
+    expect(lineWith(f, 'TYPE')).toMatch(/TYPE +USER +FROM +TTY +START +IDLE +PROCS +ACTIVITY +LAST COMMAND/);
+    expect(lineWith(f, 'alice')).toMatch(/sshd +alice +203\.0\.113\.7 +pts\/3 +10:00 +<1m +5 [ ▁▂▃▄▅▆▇█]{8} vim notes\.txt$/);
+    expect(lineWith(f, 'tty1')).toMatch(/console +root +- +tty1 +10:00 +<1m +3 [ ▁▂▃▄▅▆▇█]{8} top$/);
     expect(lineWith(f, 'services (init)')).toContain('▸ services (init): 2 sessions, 3 live processes');
     expect(lineWith(f, 'kernel threads')).toContain('▸ kernel threads and processes outside any session: 4');
   });
@@ -57,12 +57,12 @@ describe('views', () => {
     const f = await a.press(KEY.down); // the ssh session
     expect(lineWith(f, 'sshd session of alice')).toContain('leader 1001 bash · 5 live of 10 · 1 shell-noise hidden (v)');
     expect(lineWith(f, '» ls -la /etc')).toMatch(/├─» ls -la \/etc/);
-    expect(lineWith(f, '1003')).toMatch(/├─1003 ▸ ls -la \/etc +exit 0 2\.0s$/);
-    expect(lineWith(f, '1004')).toMatch(/├─1004 ▸ make build +exit 2 5\.0s$/);
-    expect(lineWith(f, '1005')).toMatch(/│ └─1005 cc -c main\.c +exit 1 2\.0s$/);
-    expect(lineWith(f, '1006')).toMatch(/├─1006 ▸ sleep 600 +SIGINT 2\.0s$/);
+    expect(lineWith(f, '1003')).toMatch(/├─1003 ▸ ls -la \/etc {2}\(exit 0, 2\.0s\)$/);
+    expect(lineWith(f, '1004')).toMatch(/├─1004 ▸ make build {2}\(exit 2, 5\.0s\)$/);
+    expect(lineWith(f, '1005')).toMatch(/│ └─1005 cc -c main\.c {2}\(exit 1, 2\.0s\)$/);
+    expect(lineWith(f, '1006')).toMatch(/├─1006 ▸ sleep 600 {2}\(SIGINT, 2\.0s\)$/);
     expect(lineWith(f, 'tmux pane')).toMatch(/┆ tmux pane · pts\/4 · sid 1012 · alice ──/);
-    expect(lineWith(f, '1013')).toMatch(/└─1013 ▸ vim notes\.txt +\d+s$/);
+    expect(lineWith(f, '1013')).toMatch(/└─1013 ▸ vim notes\.txt {2}\(\d+s\)$/);
     expect(f).not.toContain('dircolors');
   });
 

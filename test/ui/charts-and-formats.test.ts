@@ -3,7 +3,7 @@ import { ActivityHistory, BucketRing } from '../../src/ui/activity-history.js';
 import { byteSize, compactCount, groupedCount } from '../../src/ui/number-format.js';
 import { signalName } from '../../src/ui/signal-names.js';
 import { sparkline } from '../../src/ui/sparkline.js';
-import { clockTime, defaultRecordingName, duration, idleTime, shortStart } from '../../src/ui/time-format.js';
+import { clockTime, defaultRecordingName, duration, idleTime, runningTime, shortStart } from '../../src/ui/time-format.js';
 
 process.env.TZ = 'UTC';
 
@@ -70,7 +70,10 @@ describe('formats', () => {
     expect(duration(192_000)).toBe('3m12s');
     expect(duration(2 * 3600_000 + 5 * 60_000)).toBe('2h05m');
     expect(duration(3 * 86_400_000 + 4 * 3600_000)).toBe('3d04h');
-    expect(idleTime(45_000)).toBe('45s');
+    expect(idleTime(45_000)).toBe('<1m');
+    expect(runningTime(42_500)).toBe('42s');
+    expect(runningTime(12 * 60_000 + 5000)).toBe('12m');
+    expect(runningTime(2 * 3600_000 + 5 * 60_000)).toBe('2h05m');
     expect(idleTime(12 * 60_000)).toBe('12m');
     expect(idleTime(5 * 86_400_000)).toBe('5d');
   });

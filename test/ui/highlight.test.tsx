@@ -30,9 +30,9 @@ describe('styles', () => {
     const f = await h.press(KEY.down, KEY.tab);
     expect(line(f, '▸ make build')).toContain(`${ESC}[36m`); // cyan
     expect(line(f, '▸ make build')).toContain(`${ESC}[1m`); // bold
-    expect(line(f, 'exit 2 5.0s')).toMatch(/\x1b\[31m[^\n]*exit 2 5\.0s/); // red
+    expect(line(f, '(exit 2, 5.0s)')).toMatch(/\x1b\[31m[^\n]*\(exit 2, 5\.0s\)/); // red
     expect(line(f, '» cd /tmp')).toContain(`${ESC}[35m`); // magenta
-    expect(line(f, 'exit 0 2.0s')).not.toContain(`${ESC}[31m`);
+    expect(line(f, '(exit 0, 2.0s)')).not.toContain(`${ESC}[31m`);
     expect(line(f, '1001 -bash')).toContain(`${ESC}[7m`); // the cursor row of the focused pane
   });
 

@@ -2,15 +2,16 @@
 
 import { EcsDocumentBuilder } from '../../src/record/ecs-document.js';
 import { RecordingWriter } from '../../src/record/recording-writer.js';
+import type { HostInfo } from '../../src/model/types.js';
 import { buildScenario, FixtureHost, HOST, NAMES } from './ui-fixture.js';
 
 /**
  * Records `script` run on a fresh FixtureHost: the backfill as snapshot lines (once resolved), then
  * every event. Returns the host (its table is the model the recording must replay into).
  */
-export function recordFixture(path: string, script: (f: FixtureHost) => void = (f) => void buildScenario(f)): FixtureHost {
+export function recordFixture(path: string, script: (f: FixtureHost) => void = (f) => void buildScenario(f), host: HostInfo = HOST): FixtureHost {
   const f = new FixtureHost();
-  const doc = new EcsDocumentBuilder({ host: HOST, names: NAMES });
+  const doc = new EcsDocumentBuilder({ host, names: NAMES });
   const w = RecordingWriter.open(path, { flushIntervalMs: 0 });
   let backfilled = false;
   const finish = f.finishBackfill.bind(f);

@@ -14,6 +14,8 @@ import { recordingEndTime } from '../../src/ui/recording-end-time.js';
 import { ReplayModelFeed } from '../../src/ui/replay-model-feed.js';
 import { parseSeekTime } from '../../src/ui/seek-time.js';
 import { recordFixture } from './recording-fixture.js';
+import { HOST } from './ui-fixture.js';
+import { UiStore } from '../../src/ui/ui-store.js';
 
 process.env.TZ = 'UTC';
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-ui-replay-'));
@@ -27,14 +29,14 @@ const snapshotLines = lines.filter((l) => l.includes('"action":"snapshot"')).len
 interface Heard {
   events: number;
   resets: number;
-  fatal: { message: string; code: number } | null;
+  failure: { message: string; code: number } | null;
 }
 
 function listen(): FeedListener & Heard {
   const l = {
     events: 0,
     resets: 0,
-    fatal: null as { message: string; code: number } | null,
+    failure: null as { message: string; code: number } | null,
     event(_n: ProcessNode | null, _t: number) {
       l.events++;
     },
@@ -43,7 +45,7 @@ function listen(): FeedListener & Heard {
     },
     changed() {},
     fatal(message: string, code: number) {
-      l.fatal = { message, code };
+      l.failure = { message, code };
     },
   };
   return l;
@@ -172,7 +174,7 @@ describe('replay feed', () => {
 
     const strict = await openFeed(bad, { strict: true, paused: true });
     strict.feed.replay.toEnd();
-    expect(strict.l.fatal).toEqual({ message: expect.stringMatching(/bad\.ndjson:9: not a JSON object/), code: 2 });
+    expect(strict.l.failure).toEqual({ message: expect.stringMatching(/bad\.ndjson:9: not a JSON object/), code: 2 });
   });
 
   it('refuses what is not a recording before anything is shown (exit status 2)', () => {
@@ -197,6 +199,22 @@ describe('replay feed', () => {
     appendFileSync(cut, '{"@timestamp":"2030-01-01T00:00:00Z","event":{"act');
     expect(recordingEndTime(cut)).toBe(Date.parse(JSON.parse(lines.at(-1)!)['@timestamp']));
     expect(recordingEndTime(join(dir, 'nope'))).toBeNaN();
+  });
+
+  it('replays several hosts side by side: one model per host, sessions labelled user@host', async () => {
+    const other = join(dir, 'db-1.ndjson');
+    recordFixture(other, undefined, { ...HOST, name: 'db-1', bootId: '11111111-2222-4333-8444-555555555555' });
+    const feed = new ReplayModelFeed([path, other], { paused: true });
+    feeds.push(feed);
+    await feed.start(listen());
+    feed.replay.toEnd();
+    expect(feed.hosts().map((h) => h.host.name).sort()).toEqual(['db-1', 'web-1']);
+    const store = new UiStore({ feed, cols: 120, rows: 40 });
+    store.flush();
+    const snap = store.getSnapshot();
+    expect(snap.header.host).toBe('2 hosts');
+    expect(snap.sessions.rows.filter((r) => r.type === 'sshd').map((r) => r.user).sort()).toEqual(['alice@db-1', 'alice@web-1']);
+    store.stop();
   });
 
   it('parses seek times', () => {

@@ -72,8 +72,9 @@ describe('exit handlers', () => {
       onExit: () => seen.push('exit'),
     });
     for (const s of STOP_SIGNALS) process.emit(s, s);
-    process.emit('uncaughtException', new Error('boom'), 'uncaughtException');
-    process.emit('exit', 0);
+    const emit = process.emit.bind(process) as (event: string, ...args: unknown[]) => boolean;
+    emit('uncaughtException', new Error('boom'), 'uncaughtException');
+    emit('exit', 0);
     expect(seen).toEqual(['SIGINT', 'SIGTERM', 'SIGHUP', 'fatal boom', 'exit']);
     off();
     expect(STOP_SIGNALS.map((s) => process.listenerCount(s))).toEqual(before.signals);

@@ -27,21 +27,24 @@ function speedText(speed: number): string {
 }
 
 export function HeaderBar({ header: h, width, now }: { header: HeaderView; width: number; now: number }) {
-  const first: Segment[] = [{ text: 'sessiontop ', bold: true, color: 'cyan' }, { text: h.host, bold: true }];
-  if (h.kernel !== '') first.push({ text: `  kernel ${h.kernel}`, dim: true });
-  first.push({ text: '  ' }, sourceSegment(h));
+  const head: Segment[] = [{ text: 'sessiontop ', bold: true, color: 'cyan' }, { text: h.host, bold: true }];
+  const rest: Segment[] = [{ text: '  ' }, sourceSegment(h)];
   const r = h.replay;
   if (r !== null) {
     const pct = Number.isFinite(r.start) && Number.isFinite(r.end) && r.end > r.start ? ` ${Math.round(((r.position - r.start) / (r.end - r.start)) * 100)}%` : '';
-    first.push({ text: ` ${r.busy !== '' ? r.busy : r.atEnd ? '■ end' : r.playing ? `▶ ${speedText(r.speed)}` : `❚❚ ${speedText(r.speed)}`} `, bold: true });
-    first.push({ text: `${dateTimeMs(r.position)}${pct}`, color: 'magenta' });
+    rest.push({ text: ` ${r.busy !== '' ? r.busy : r.atEnd ? '■ end' : r.playing ? `▶ ${speedText(r.speed)}` : `❚❚ ${speedText(r.speed)}`} `, bold: true });
+    rest.push({ text: `${dateTimeMs(r.position)}${pct}`, color: 'magenta' });
   }
-  first.push({ text: '  lost ' }, { text: String(h.lost), ...(h.lost > 0 ? { color: 'red', bold: true } : { dim: true }) });
-  if (h.badLines > 0) first.push({ text: '  bad lines ' }, { text: String(h.badLines), color: 'yellow', bold: true });
-  first.push({ text: `  ${compactCount(h.rate)} ev/s ` });
-  // the events/s sparkline gets the room left (its newest seconds), at most its full width
+  rest.push({ text: '  lost ' }, { text: String(h.lost), ...(h.lost > 0 ? { color: 'red', bold: true } : { dim: true }) });
+  if (h.badLines > 0) rest.push({ text: '  bad lines ' }, { text: String(h.badLines), color: 'yellow', bold: true });
+  rest.push({ text: `  ${compactCount(h.rate)} ev/s ` });
+  // what is left goes to the kernel release (when it fits whole), then to the events/s sparkline
   let used = 0;
-  for (const s of first) used += cellWidth(s.text);
+  for (const s of [...head, ...rest]) used += cellWidth(s.text);
+  const kernel = h.kernel === '' ? '' : `  kernel ${h.kernel}`;
+  const withKernel = kernel !== '' && used + cellWidth(kernel) + 4 <= width;
+  if (withKernel) used += cellWidth(kernel);
+  const first: Segment[] = withKernel ? [...head, { text: kernel, dim: true }, ...rest] : [...head, ...rest];
   const room = Math.max(0, Math.min(h.spark.length, width - used));
   if (room > 0) first.push({ text: h.spark.slice(h.spark.length - room), color: 'green' });
 
@@ -50,7 +53,7 @@ export function HeaderBar({ header: h, width, now }: { header: HeaderView; width
     { text: ` · services ${h.services} · live ${groupedCount(h.live)} · exited ${groupedCount(h.exited)}`, dim: true },
   ];
   if (r !== null) second.push({ text: ` · ${groupedCount(r.applied)} events replayed`, dim: true });
-  else second.push({ text: ` · ${clockTime(now)}`, dim: true });
+  else second.push({ text: ` · ${clockTime(now).slice(0, 5)}`, dim: true });
   if (h.recording !== null) second.push({ text: '  ● REC ', color: 'red', bold: true }, { text: `${h.recording.path} ${byteSize(h.recording.bytes)}`, color: 'red' });
   if (h.paused) second.push({ text: '  PAUSED ', color: 'black', backgroundColor: 'yellow' });
   if (h.follow) second.push({ text: '  FOLLOW ', color: 'black', backgroundColor: 'cyan' });

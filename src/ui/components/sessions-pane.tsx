@@ -21,8 +21,8 @@ interface Columns {
 export function sessionColumns(width: number, spark: number): Columns {
   const wide = width >= 100;
   const c: Columns = { type: 9, user: wide ? 12 : 8, from: 15, tty: 7, start: wide ? 5 : 0, idle: 4, live: 5, command: 0, spark };
-  // marker + every column followed by one space, the spark last
-  const fixed = 1 + c.type + 1 + c.user + 1 + c.from + 1 + c.tty + 1 + (c.start > 0 ? c.start + 1 : 0) + c.idle + 1 + c.live + 1 + 1 + c.spark;
+  // marker + every column followed by one space; the command last, as long as it is
+  const fixed = 1 + c.type + 1 + c.user + 1 + c.from + 1 + c.tty + 1 + (c.start > 0 ? c.start + 1 : 0) + c.idle + 1 + c.live + 1 + c.spark + 1;
   c.command = Math.max(8, width - fixed);
   return c;
 }
@@ -31,7 +31,7 @@ function headerSegments(c: Columns): Segment[] {
   let t = ' ';
   t += fitText('TYPE', c.type) + ' ' + fitText('USER', c.user) + ' ' + fitText('FROM', c.from) + ' ' + fitText('TTY', c.tty) + ' ';
   if (c.start > 0) t += fitText('START', c.start) + ' ';
-  t += fitText('IDLE', c.idle, true, true) + ' ' + fitText('PROCS', c.live, true, true) + ' ' + fitText('LAST COMMAND', c.command) + ' ' + fitText('ACTIVITY', c.spark);
+  t += fitText('IDLE', c.idle, true, true) + ' ' + fitText('PROCS', c.live, true, true) + ' ' + fitText('ACTIVITY', c.spark) + ' LAST COMMAND';
   return [{ text: t, bold: true }];
 }
 
@@ -58,9 +58,9 @@ function rowSegments(r: SessionRowView, c: Columns, now: number, marker: string)
   return [
     { text: marker },
     { text: cells, dim },
-    { text: fitText(r.commandKind === 'typed' ? `» ${r.command}` : r.command, c.command), dim, ...(cmdColor !== undefined ? { color: cmdColor } : {}) },
-    { text: ' ' },
     { text: fitText(r.activity, c.spark), color: 'green', dim },
+    { text: ' ' },
+    { text: fitText(r.commandKind === 'typed' ? `» ${r.command}` : r.command, c.command, false), dim, ...(cmdColor !== undefined ? { color: cmdColor } : {}) },
   ];
 }
 

@@ -3,22 +3,18 @@
 import { Box } from 'ink';
 import { signalName } from '../signal-names.js';
 import { cellWidth, fitText } from '../terminal-text.js';
-import { clockTimeMs, duration } from '../time-format.js';
+import { clockTimeMs, duration, runningTime } from '../time-format.js';
 import type { PaneView, TreeRowView } from '../ui-snapshot.js';
 import { SegmentLine, type Segment } from './segment-line.js';
 
-/** The right-hand status of a process row: how it ended (red unless exit 0) and how long it ran. */
+/** How a process row ends: how it exited (red unless exit 0) and how long it ran, or how long it has run. */
 export function processStatus(r: TreeRowView, now: number): Segment | null {
   if (r.kind !== 'process') return null;
-  if (!r.exited) {
-    // running: whole seconds (the clock refreshes once a second)
-    const ran = Math.max(0, now - r.start);
-    return { text: ran < 60_000 ? `${Math.floor(ran / 1000)}s` : duration(ran), dim: true };
-  }
+  if (!r.exited) return { text: `(${runningTime(now - r.start)})`, dim: true };
   const lasted = duration(r.end - r.start);
-  if (r.signal !== 0) return { text: `${signalName(r.signal)}${r.coreDumped ? ' core' : ''} ${lasted}`, color: 'red', bold: true };
-  if (r.exitCode !== 0) return { text: `exit ${r.exitCode} ${lasted}`, color: 'red', bold: true };
-  return { text: `exit 0 ${lasted}`, dim: true };
+  if (r.signal !== 0) return { text: `(${signalName(r.signal)}${r.coreDumped ? ' core' : ''}, ${lasted})`, color: 'red', bold: true };
+  if (r.exitCode !== 0) return { text: `(exit ${r.exitCode}, ${lasted})`, color: 'red', bold: true };
+  return { text: `(exit 0, ${lasted})`, dim: true };
 }
 
 function rowSegments(r: TreeRowView, width: number, now: number, timestamps: boolean, marker: string): Segment[] {
@@ -35,11 +31,11 @@ function rowSegments(r: TreeRowView, width: number, now: number, timestamps: boo
   }
   segs.push({ text: `${r.pid} `, dim: true });
   const status = processStatus(r, now);
-  const statusText = status === null ? '' : ` ${status.text}`;
+  const statusText = status === null ? '' : `  ${status.text}`;
   let used = 0;
   for (const s of segs) used += cellWidth(s.text);
   const room = Math.max(4, width - used - cellWidth(statusText));
-  const fitted = fitText(r.userEntered ? `▸ ${r.text}` : r.text, room);
+  const fitted = fitText(r.userEntered ? `▸ ${r.text}` : r.text, room, false);
   const style: Segment = r.userEntered
     ? { text: fitted, color: 'cyan', bold: true }
     : r.noise
@@ -52,7 +48,7 @@ function rowSegments(r: TreeRowView, width: number, now: number, timestamps: boo
     style.color = 'black';
   }
   segs.push(style);
-  if (status !== null) segs.push({ ...status, text: ` ${status.text}` });
+  if (status !== null) segs.push({ ...status, text: `  ${status.text}` });
   return segs;
 }
 

@@ -14,7 +14,6 @@ import pty from 'node-pty';
 const { Terminal } = xterm;
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'bin/sessiontop.js');
-const DRIVER = join(ROOT, 'test/e2e/support/ui-driver.mjs');
 
 function newestMtime(dir: string): number {
   let t = 0;
@@ -26,30 +25,19 @@ function newestMtime(dir: string): number {
 }
 
 let built = false;
-/** Compiles dist/ when the UI sources are newer than it (the binary runs dist/). */
+/** Compiles dist/ when the sources are newer than it (the binary runs dist/). */
 export function ensureBuilt(): void {
   if (built) return;
   const out = join(ROOT, 'dist/src/ui/run-live.js');
-  if (!existsSync(out) || statSync(out).mtimeMs < newestMtime(join(ROOT, 'src/ui'))) {
+  if (!existsSync(out) || statSync(out).mtimeMs < Math.max(newestMtime(join(ROOT, 'src/ui')), statSync(join(ROOT, 'src/cli.ts')).mtimeMs)) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
   }
   built = true;
 }
 
-let cliHasUi: boolean | null = null;
-/** The command line: the real binary once the CLI dispatches the UI, else the thin driver over dist/. */
+/** The command line of the real binary: `sessiontop [args]` or `sessiontop replay [args]`. */
 export function sessiontopArgs(kind: 'live' | 'replay', args: string[]): string[] {
-  if (cliHasUi === null) {
-    let help = '';
-    try {
-      help = execFileSync('node', [BIN, '--help'], { encoding: 'utf8' });
-    } catch {
-      help = '';
-    }
-    cliHasUi = /sessiontop replay/.test(help);
-  }
-  if (cliHasUi) return kind === 'live' ? [BIN, ...args] : [BIN, 'replay', ...args];
-  return [DRIVER, kind, ...args];
+  return kind === 'live' ? [BIN, ...args] : [BIN, 'replay', ...args];
 }
 
 export interface ScreenOptions {
