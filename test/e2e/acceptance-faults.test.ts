@@ -187,11 +187,12 @@ describe.skipIf(skip)('acceptance: faults', () => {
       const exited = new Promise((r) => term.onExit(r));
       try {
         const deadline = Date.now() + 20_000;
-        while (!out.includes('\x1b[?1049h')) {
-          if (Date.now() > deadline) throw new Error(`the TUI did not start: ${JSON.stringify(plain(out).slice(-400))}`);
+        // The first frame is drawn before the sensor is attached ("eBPF starting…"): storm only once
+        // the header shows the sensor live (its lost counter), or nothing can be lost.
+        while (!(out.includes('\x1b[?1049h') && /eBPF\s+lost\s+\d/.test(plain(out)))) {
+          if (Date.now() > deadline) throw new Error(`the sensor did not go live: ${JSON.stringify(plain(out).slice(-400))}`);
           await sleep(100);
         }
-        await sleep(500);
         const from = out.length;
         await execFileAsync(helper, ['storm', String(STORM), '/bin/true']);
         const shown = Date.now() + 5000;
