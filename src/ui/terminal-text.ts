@@ -1,11 +1,9 @@
 /**
  * Text from processes made safe and measurable for the administrator's terminal.
  *
- * `safeText` escapes everything that could act on a terminal or hide text: what the recorder's
- * escapeControl covers (C0, DEL, C1 — which include 8-bit CSI/OSC —, bidi overrides, line and
- * paragraph separators, BOM), plus the lone surrogates sessiontop uses for invalid UTF-8 bytes
- * (U+DC80–U+DCFF, shown as `\xNN`, the byte they stand for), any other unpaired surrogate, and the
- * zero-width / invisible formatting characters that could make text look like something it is not.
+ * `safeText` escapes everything that could act on a terminal or hide text (see escapeControl: C0,
+ * DEL, C1, bidi and invisible formatting characters, and the U+DC80–U+DCFF stand-ins for bytes
+ * that are not UTF-8, shown as `\xNN`), the same escaping `snapshot` uses.
  *
  * `cellWidth` / `fitText` measure and cut text in terminal cells (wide East Asian characters and
  * emoji take two, combining marks none), so rows never wrap.
@@ -13,20 +11,9 @@
 
 import { escapeControl } from '../record/escape-control.js';
 
-// Unpaired high surrogate | unpaired low surrogate | invisible format characters.
-const EXTRA = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2060-\u2064\ufff9-\ufffb]/;
-const EXTRA_GLOBAL = new RegExp(EXTRA.source, 'g');
-
-function replaceExtra(ch: string): string {
-  const code = ch.charCodeAt(0);
-  if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code & 0xff).toString(16).padStart(2, '0')}`;
-  return `\\u{${code.toString(16)}}`;
-}
-
 /** `s` with every control, invisible or undecodable character shown as a visible escape. */
 export function safeText(s: string): string {
-  const out = escapeControl(s);
-  return EXTRA.test(out) ? out.replace(EXTRA_GLOBAL, replaceExtra) : out;
+  return escapeControl(s);
 }
 
 /** A process's command line for display: argv joined by spaces (escaped), else its name. */

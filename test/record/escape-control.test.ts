@@ -14,3 +14,13 @@ describe('escapeControl', () => {
     expect(escapeControl('file\u202etxt.exe\u2028')).toBe('file\\u{202e}txt.exe\\u{2028}');
   });
 });
+
+describe('escapeControl, bytes that are not UTF-8 and invisible characters', () => {
+  it('shows the U+DC80–U+DCFF stand-ins as the bytes they are, and other unpaired surrogates and invisible characters as escapes', () => {
+    expect(escapeControl('a\udcff\udc80b')).toBe('a\\xff\\x80b');
+    expect(escapeControl('x\ud800y')).toBe('x\\u{d800}y');
+    expect(escapeControl('zero\u200bwidth\u00adsoft')).toBe('zero\\u{200b}width\\xadsoft');
+    // a valid surrogate pair (an emoji) is kept
+    expect(escapeControl('ok \u{1f600}')).toBe('ok \u{1f600}');
+  });
+});
