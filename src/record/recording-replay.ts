@@ -78,6 +78,13 @@ export class RecordingReplay {
     return this.replayUntil(Infinity);
   }
 
+  /** The next event to apply (null at the end), without applying it. Valid until the next call. */
+  peek(): RecordEntry | null {
+    const entry = this.take();
+    if (entry !== null) this.held = entry;
+    return entry;
+  }
+
   /** Time of the next event to apply (NaN at the end). Does not consume it. */
   peekTime(): number {
     const entry = this.take();

@@ -260,13 +260,34 @@ export class SeekableReplay {
       this.forwardTo(time);
       return;
     }
+    this.restore(cp);
+    this.forwardTo(time);
+  }
+
+  /**
+   * Goes back to the last checkpoint strictly before `target` (a time, or a number of events
+   * applied), or to the start, without replaying forward: the caller continues with step(). Use it
+   * to go backwards in slices (a UI keeping its frames coming).
+   */
+  rewind(target: { time: number } | { count: number }): void {
+    let cp: ReplayCheckpoint | null = null;
+    for (let i = this.checkpoints.length - 1; i >= 0; i--) {
+      const c = this.checkpoints[i] as ReplayCheckpoint;
+      if ('time' in target ? c.time < target.time : c.applied <= target.count) {
+        cp = c;
+        break;
+      }
+    }
+    this.restore(cp);
+  }
+
+  private restore(cp: ReplayCheckpoint | null): void {
     this.current.close();
     this.current =
       cp === null
         ? RecordingReplay.open(this.files, this.options.read ?? {}, this.options.table ?? {})
         : restoreCheckpoint(this.files, cp, this.options.read ?? {}, this.options.table ?? {});
     this.sinceCheckpoint = 0;
-    this.forwardTo(time);
   }
 
   close(): void {

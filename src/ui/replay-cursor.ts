@@ -1,14 +1,15 @@
 /**
- * A forward-only position in one or several recordings: the merged reader of src/record plus one
- * ProcessTable per recorded host (host name + boot id), with a one-event lookahead so the player
- * can tell what comes next (its time, whether it is part of the opening snapshot) before applying
- * it. Every event goes through ProcessTable.apply: the model is rebuilt from the raw facts.
+ * A position in one or several recordings for the replay view: the recording engine's
+ * SeekableReplay (merged reader, one ProcessTable per recorded host, checkpoints taken while it
+ * plays) with a one-event lookahead, so the player can tell what comes next (its time, whether it
+ * is part of the opening snapshot) before applying it. Every event goes through
+ * ProcessTable.apply: the model is rebuilt from the raw facts. Going backwards restores the
+ * nearest checkpoint instead of re-reading from the start.
  */
 
-import { ProcessTable } from '../model/process-table.js';
 import type { ProcessNode } from '../model/types.js';
-import type { RecordingHost } from '../record/line-to-event.js';
-import { MergedRecordingReader, type ReadOptions, type ReadStats, type RecordEntry } from '../record/recording-reader.js';
+import type { ReadOptions, ReadStats, RecordEntry } from '../record/recording-reader.js';
+import { SeekableReplay } from '../record/recording-seek.js';
 import type { HostModelView } from './model-feed.js';
 
 export interface AppliedEvent {
@@ -17,46 +18,53 @@ export interface AppliedEvent {
 }
 
 export class ReplayCursor {
-  readonly views: HostModelView[] = [];
-  private readonly tables = new Map<string, ProcessTable>();
-  private held: RecordEntry | null = null;
-  private done = false;
+  private viewList: HostModelView[] = [];
   private readonly out: AppliedEvent = { node: null, time: 0 };
-  /** Events applied. */
-  applied = 0;
-  /** Time of the last event applied (NaN before any). */
-  lastTime = Number.NaN;
 
-  private constructor(private readonly reader: MergedRecordingReader) {}
+  private constructor(private readonly seekable: SeekableReplay) {}
 
   /** Opens the files (throws RecordingError with a one-line message). */
   static open(files: readonly string[], options: ReadOptions): ReplayCursor {
-    return new ReplayCursor(MergedRecordingReader.open(files, options));
+    return new ReplayCursor(new SeekableReplay(files, { read: options }));
+  }
+
+  /** One view per recorded host seen so far (new tables after a rewind). */
+  get views(): HostModelView[] {
+    const models = this.seekable.replay.models;
+    if (this.viewList.length !== models.size || this.viewList.some((v, i) => v.table !== [...models.values()][i]?.table)) {
+      this.viewList = [...models.values()].map((m) => ({ host: m.host.info, table: m.table, names: m.host.names }));
+    }
+    return this.viewList;
+  }
+
+  /** Events applied. */
+  get applied(): number {
+    return this.seekable.replay.applied;
+  }
+
+  /** Time of the last event applied (NaN before any). */
+  get lastTime(): number {
+    return this.seekable.replay.lastTime;
   }
 
   /** The next event without applying it (null at the end). Valid until the next call. */
   peek(): RecordEntry | null {
-    if (this.held !== null) return this.held;
-    if (this.done) return null;
-    const e = this.reader.next();
-    if (e === null) this.done = true;
-    this.held = e;
-    return e;
+    return this.seekable.replay.peek();
   }
 
   /** Applies the next event; null at the end. The returned object is reused. */
   apply(): AppliedEvent | null {
-    const entry = this.peek();
-    if (entry === null) return null;
-    this.held = null;
-    const table = this.tableOf(entry.host);
-    const e = entry.event;
+    const step = this.seekable.step();
+    if (step === null) return null;
     const out = this.out;
-    out.node = table.apply(e);
-    out.time = e.time;
-    this.lastTime = e.time;
-    this.applied++;
+    out.node = step.node;
+    out.time = step.entry.event.time;
     return out;
+  }
+
+  /** Back to the last checkpoint before `target` (or the start); continue with apply(). */
+  rewind(target: { time: number } | { count: number }): void {
+    this.seekable.rewind(target);
   }
 
   get finished(): boolean {
@@ -64,21 +72,10 @@ export class ReplayCursor {
   }
 
   stats(): ReadStats {
-    return this.reader.stats();
+    return this.seekable.replay.stats();
   }
 
   close(): void {
-    this.reader.close();
-  }
-
-  private tableOf(host: RecordingHost): ProcessTable {
-    let t = this.tables.get(host.key);
-    if (t === undefined) {
-      // host.info is shared with the reader, which fills in the boot time once it learns it
-      t = new ProcessTable({ host: host.info });
-      this.tables.set(host.key, t);
-      this.views.push({ host: host.info, table: t, names: host.names });
-    }
-    return t;
+    this.seekable.close();
   }
 }

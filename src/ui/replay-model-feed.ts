@@ -59,6 +59,7 @@ export class ReplayModelFeed implements ModelFeed {
   private playTimer: NodeJS.Timeout | null = null;
   private lastTick = 0;
   private badLines = 0;
+  private readonly badSeen = new Map<string, number>();
   private lastBad: BadLine | null = null;
   private warning = '';
   private failed = false;
@@ -66,13 +67,17 @@ export class ReplayModelFeed implements ModelFeed {
 
   /** Opens the recordings and reads up to their first event (throws RecordingError). */
   constructor(
-    private readonly files: readonly string[],
+    files: readonly string[],
     options: ReplayOptions = {},
   ) {
     this.wall = options.wallClock ?? Date.now;
     this.readOptions = {
       strict: options.strict ?? false,
       onBadLine: (b) => {
+        // a rewind re-reads lines: count each bad line once
+        const seen = this.badSeen.get(b.file) ?? 0;
+        if (b.line <= seen) return;
+        this.badSeen.set(b.file, b.line);
         this.badLines++;
         this.lastBad = b;
       },
@@ -272,9 +277,8 @@ export class ReplayModelFeed implements ModelFeed {
     this.jobTimer = null;
     const behind = 'count' in target ? target.count < this.cursor.applied : target.time < this.cursor.lastTime;
     if (behind) {
-      this.cursor.close();
-      this.badLines = 0;
-      this.cursor = ReplayCursor.open(this.files, this.readOptions);
+      // back to the nearest checkpoint before the target (or the start), then forward in slices
+      this.cursor.rewind(target);
       this.atEnd = false;
       this.listener?.reset();
     }
