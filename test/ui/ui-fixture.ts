@@ -4,9 +4,10 @@
  * store's feed listener, and serves the table through a ModelFeed the tests can steer.
  */
 
-import { AUDIT_UNSET, FdType, makeDev, newProcessEvent, resetProcessEvent } from '../../src/sensor/process-event.js';
+import { AUDIT_UNSET, FdType, newProcessEvent, resetProcessEvent } from '../../src/sensor/process-event.js';
 import type { EventAction, ProcessEvent } from '../../src/sensor/process-event.js';
 import { ProcessTable } from '../../src/model/process-table.js';
+import { noTty, onTty, pts, TTY1 } from '../model/synthetic-host.js';
 import type { HostInfo, ProcessNode } from '../../src/model/types.js';
 import type { FeedHeader, FeedListener, HostModelView, LiveControls, ModelFeed, ReplayControls } from '../../src/ui/model-feed.js';
 import type { NameLookup } from '../../src/record/user-names.js';
@@ -19,10 +20,7 @@ export const HOST: HostInfo = {
   bootTimeMs: Date.UTC(2024, 4, 1, 8, 0, 0),
 };
 
-export const pts = (n: number): number => makeDev(136, n);
-export const TTY1 = makeDev(4, 1);
-const DEV_NULL = makeDev(1, 3);
-const PIPE = makeDev(0, 13);
+export { pts, TTY1 };
 
 export const NAMES: NameLookup = {
   user: (uid) => ({ 0: 'root', 1000: 'alice', 1001: 'bob' })[uid],
@@ -49,19 +47,7 @@ interface Proc {
   sshConnection: string;
 }
 
-export const onTty = (tty: number): Pick<Proc, 'tty' | 'stdin' | 'stdout' | 'stderr'> => ({
-  tty,
-  stdin: [tty, FdType.char],
-  stdout: [tty, FdType.char],
-  stderr: [tty, FdType.char],
-});
-
-const noTty = (): Pick<Proc, 'tty' | 'stdin' | 'stdout' | 'stderr'> => ({
-  tty: 0,
-  stdin: [DEV_NULL, FdType.char],
-  stdout: [PIPE, FdType.pipe],
-  stderr: [PIPE, FdType.pipe],
-});
+export { onTty };
 
 export class FixtureHost {
   readonly table = new ProcessTable({ host: HOST });
