@@ -141,7 +141,8 @@ describe.skipIf(skip)('acceptance: faults', () => {
         name: 'xterm-256color',
         cols: 160,
         rows: 40,
-        env: { ...process.env, TERM: 'xterm-256color' },
+        // CI=true (as .ci/run sets it) makes Ink print nothing until exit
+        env: { ...process.env, CI: 'false', TERM: 'xterm-256color' },
       });
       let out = '';
       term.onData((d) => (out += d));
@@ -180,7 +181,8 @@ describe.skipIf(skip)('acceptance: faults', () => {
         name: 'xterm-256color',
         cols: 200,
         rows: 50,
-        env: { ...process.env, TERM: 'xterm-256color' },
+        // CI=true (as .ci/run sets it) makes Ink print nothing until exit
+        env: { ...process.env, CI: 'false', TERM: 'xterm-256color' },
       });
       let out = '';
       term.onData((d) => (out += d));
