@@ -4,6 +4,7 @@
  * the record carries (comm, and for exec the path, argv, cwd).
  */
 import { Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION } from './record-layout.js';
+import { StringInterner } from './string-interner.js';
 import { decodeUntrusted } from './untrusted-bytes.js';
 import { type EventAction, type FdType, type ProcessEvent, resetProcessEvent } from './process-event.js';
 
@@ -22,6 +23,8 @@ export class RecordDecoder {
   readonly counters: DecodeCounters = { records: 0, malformed: 0 };
   private view: DataView;
   private bytes: Uint8Array;
+  /** comm, paths and cgroup names repeat from record to record: one string each. */
+  private readonly strings = new StringInterner();
 
   /**
    * @param bootOffsetMs CLOCK_REALTIME − CLOCK_BOOTTIME in ms (addon.bootClockOffsetMs()), to turn
@@ -101,7 +104,7 @@ export class RecordDecoder {
     e.stdinType = b[off + Off.fdType]! as FdType;
     e.stdoutType = b[off + Off.fdType + 1]! as FdType;
     e.stderrType = b[off + Off.fdType + 2]! as FdType;
-    e.comm = cString(b, off + Off.comm, 16);
+    e.comm = this.strings.intern(b, off + Off.comm, cEnd(b, off + Off.comm, 16), decodeUntrusted);
 
     const flags = v.getUint32(off + Off.flags, true);
     const aux0 = v.getUint32(off + Off.aux, true);
@@ -116,20 +119,25 @@ export class RecordDecoder {
         const envLen = v.getUint16(off + Off.len + 6, true);
         const exeLen = v.getUint32(off + Off.aux + 8, true);
         if (p + filenameLen + aux0 + cwdLen + cgroupLen + envLen + exeLen > end) return false;
-        const filename = decodeUntrusted(b, p, p + filenameLen);
+        const filenameAt = p;
         p += filenameLen;
         e.args = splitNul(b, p, p + aux0);
         e.argsTruncated = (flags & Flag.argsTruncated) !== 0;
         p += aux0;
-        e.cwd = joinCwd(b, p, p + cwdLen, (flags & Flag.cwdTruncated) !== 0);
+        // (a truncated path is rare and must not share an entry with the same bytes untruncated)
+        e.cwd = (flags & Flag.cwdTruncated) !== 0 ? joinCwd(b, p, p + cwdLen, true) : this.strings.intern(b, p, p + cwdLen, joinPathWhole);
         p += cwdLen;
-        e.cgroup = decodeUntrusted(b, p, p + cgroupLen);
+        e.cgroup = this.strings.intern(b, p, p + cgroupLen, decodeUntrusted);
         p += cgroupLen;
         if (flags & Flag.env) e.sshConnection = findEnv(b, p, p + envLen, SSH_CONNECTION);
         p += envLen;
         // The file actually run (symlinks resolved, as /proc/<pid>/exe); else the path as passed.
-        if (exeLen > 0) e.executable = joinCwd(b, p, p + exeLen, (flags & Flag.exeTruncated) !== 0);
-        else e.executable = filename.startsWith('/') || e.cwd === '' ? filename : joinPath(e.cwd, filename);
+        if (exeLen > 0) {
+          e.executable = (flags & Flag.exeTruncated) !== 0 ? joinCwd(b, p, p + exeLen, true) : this.strings.intern(b, p, p + exeLen, joinPathWhole);
+        } else {
+          const filename = decodeUntrusted(b, filenameAt, filenameAt + filenameLen);
+          e.executable = filename.startsWith('/') || e.cwd === '' ? filename : joinPath(e.cwd, filename);
+        }
         break;
       }
       case Kind.exit:
@@ -173,11 +181,12 @@ export function nsToTicks(lo: number, hi: number): number {
   return hi * 429 + Math.floor((hi * 4967296 + lo) / NS_PER_TICK);
 }
 
-function cString(b: Uint8Array, start: number, max: number): string {
+/** End of a NUL-terminated string of at most `max` bytes. */
+function cEnd(b: Uint8Array, start: number, max: number): number {
   let end = start;
   const limit = start + max;
   while (end < limit && b[end] !== 0) end++;
-  return decodeUntrusted(b, start, end);
+  return end;
 }
 
 /** argv as laid out in memory: each argument NUL-terminated (the last may be cut by the bound). */
@@ -194,7 +203,9 @@ function splitNul(b: Uint8Array, start: number, end: number): string[] {
   return out;
 }
 
-/** cwd components arrive leaf first, each NUL-terminated. */
+const joinPathWhole = (b: Uint8Array, start: number, end: number): string => joinCwd(b, start, end, false);
+
+/** Path components arrive leaf first, each NUL-terminated. */
 function joinCwd(b: Uint8Array, start: number, end: number, truncated: boolean): string {
   const parts = splitNul(b, start, end);
   if (parts.length === 0) return truncated ? '…' : '/';

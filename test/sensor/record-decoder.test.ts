@@ -141,3 +141,14 @@ describe('RecordDecoder', () => {
     }
   });
 });
+
+describe('RecordDecoder, repeated strings', () => {
+  it('gives the same path and comm strings for repeated records, and keeps truncated paths apart', () => {
+    const rec = (flags = 0) => buildRecord({ kind: Kind.exec, flags, comm: 'grep', filename: Buffer.from('/bin/grep'), args: argv('grep', 'x'), cwd: cwd('/srv/app'), exe: cwd('/usr/bin/grep') });
+    const { events } = decodeAll([rec(), rec(), rec(Flag.cwdTruncated)]);
+    expect(events[0]!.executable).toBe('/usr/bin/grep');
+    expect(events[1]!.cwd).toBe('/srv/app');
+    expect(events[2]!.cwd).toBe('…/srv/app');
+    expect(events[1]!.comm).toBe('grep');
+  });
+});
