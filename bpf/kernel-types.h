@@ -42,6 +42,8 @@ enum bpf_map_type_used {
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 #define BPF_ANY 0
+#define BPF_RB_NO_WAKEUP (1ULL << 0)
+#define BPF_RB_FORCE_WAKEUP (1ULL << 1)
 
 #define PF_KTHREAD 0x00200000
 #define S_IFMT 00170000

@@ -64,6 +64,22 @@ struct {
 	__type(value, struct setpgid_args);
 } setpgid_inflight SEC(".maps");
 
+/* Ring buffer wake-ups are rate-limited: the first record after ST_WAKEUP_NS of quiet wakes the
+ * reader at once, the following ones ride along (the reader drains a batch per wake-up, and on a
+ * timer). A wake-up per record costs an IPI each (a VM exit under virtualisation). */
+#define ST_WAKEUP_NS (10 * 1000 * 1000ULL)
+__u64 last_wakeup_ns = 0;
+
+static __always_inline __u64 wakeup_flags(void)
+{
+	__u64 now = bpf_ktime_get_ns();
+
+	if (now - last_wakeup_ns < ST_WAKEUP_NS)
+		return BPF_RB_NO_WAKEUP;
+	last_wakeup_ns = now;
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 static __always_inline void count_lost(void)
 {
 	__u32 zero = 0;
@@ -183,7 +199,7 @@ static __always_inline void output_scratch(struct st_record *r, __u32 size)
 	size = (size + 7) & ~7u;
 	size &= ST_HALF_MASK;
 	r->size = size;
-	if (bpf_ringbuf_output(&events, r, size, 0))
+	if (bpf_ringbuf_output(&events, r, size, wakeup_flags()))
 		count_lost();
 }
 
@@ -199,7 +215,7 @@ static __always_inline void output_header(struct task_struct *t, __u16 kind, __u
 	fill_header(r, t, kind);
 	r->aux[0] = aux0;
 	r->aux[1] = aux1;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wakeup_flags());
 }
 
 /* State of the cwd walk across bpf_loop iterations. */
