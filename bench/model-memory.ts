@@ -10,8 +10,8 @@
 
 import { pathToFileURL } from 'node:url';
 import { ProcessTable } from '../src/model/process-table.js';
-import type { HostInfo } from '../src/model/types.js';
-import { FdType, makeDev, newProcessEvent, resetProcessEvent } from '../src/sensor/process-event.js';
+import { BENCH_HOST, fillIdentity } from './synthetic-event.js';
+import { FdType, makeDev, newProcessEvent } from '../src/sensor/process-event.js';
 import type { EventAction, ProcessEvent } from '../src/sensor/process-event.js';
 
 export interface MemoryFigures {
@@ -24,7 +24,7 @@ export interface MemoryFigures {
   heapUsedMiB: number;
 }
 
-const HOST: HostInfo = { name: 'bench', bootId: 'bench-boot-id', pidNsIno: 4026531836, kernel: 'bench', bootTimeMs: 1.7e12 };
+const HOST = BENCH_HOST;
 const SESSIONS = 1000;
 
 function gc(): void {
@@ -37,18 +37,7 @@ function gc(): void {
 const fresh = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
 
 function header(e: ProcessEvent, action: EventAction, time: number, pid: number, ppid: number, pgid: number, sid: number, ticks: number, tty: number): void {
-  resetProcessEvent(e);
-  e.action = action;
-  e.time = time;
-  e.pid = pid;
-  e.ppid = ppid;
-  e.pgid = pgid;
-  e.sid = sid;
-  e.startTicks = ticks;
-  e.start = HOST.bootTimeMs + ticks * 10;
-  e.uid = e.euid = e.suid = e.gid = e.egid = e.sgid = 1000;
-  e.loginUid = 1000;
-  e.auditSessionId = 7;
+  fillIdentity(e, action, time, pid, ppid, pgid, sid, ticks);
   e.tty = tty;
   e.stdinDev = e.stdoutDev = e.stderrDev = tty;
   e.stdinType = e.stdoutType = e.stderrType = tty === 0 ? FdType.none : FdType.char;

@@ -8,8 +8,8 @@
 
 import { pathToFileURL } from 'node:url';
 import { ProcessTable } from '../src/model/process-table.js';
-import type { HostInfo } from '../src/model/types.js';
-import { FdType, makeDev, newProcessEvent, resetProcessEvent } from '../src/sensor/process-event.js';
+import { BENCH_HOST, fillIdentity } from './synthetic-event.js';
+import { FdType, makeDev, newProcessEvent } from '../src/sensor/process-event.js';
 import type { EventAction, ProcessEvent } from '../src/sensor/process-event.js';
 
 export interface ThroughputFigures {
@@ -23,7 +23,7 @@ export interface ThroughputFigures {
   evicted: number;
 }
 
-const HOST: HostInfo = { name: 'bench', bootId: 'bench-boot-id', pidNsIno: 4026531836, kernel: 'bench', bootTimeMs: 1.7e12 };
+const HOST = BENCH_HOST;
 const PTS = makeDev(136, 0);
 const SHELLS = 16;
 const PIPE = makeDev(0, 13);
@@ -37,18 +37,7 @@ const COMMANDS: [string, string[]][] = [
 
 /** Fills `e` with the header facts of a process of shell `shell`. */
 function header(e: ProcessEvent, action: EventAction, time: number, pid: number, ppid: number, pgid: number, sid: number, ticks: number): void {
-  resetProcessEvent(e);
-  e.action = action;
-  e.time = time;
-  e.pid = pid;
-  e.ppid = ppid;
-  e.pgid = pgid;
-  e.sid = sid;
-  e.startTicks = ticks;
-  e.start = HOST.bootTimeMs + ticks * 10;
-  e.uid = e.euid = e.suid = e.gid = e.egid = e.sgid = 1000;
-  e.loginUid = 1000;
-  e.auditSessionId = 7;
+  fillIdentity(e, action, time, pid, ppid, pgid, sid, ticks);
   e.tty = PTS;
   e.stdinDev = PTS;
   e.stdinType = FdType.char;
@@ -155,5 +144,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(`  time:            ${f.seconds.toFixed(3)} s`);
   console.log(`  throughput:      ${(f.eventsPerSecond / 1e6).toFixed(2)} M events/s (${f.nsPerEvent.toFixed(0)} ns/event)`);
   console.log(`  table at end:    ${f.tracked} tracked (${f.live} live, ${f.exited} exited), ${f.evicted.toLocaleString('en-US')} evicted`);
-  console.log(`  target:          > 1 M events/s (decode + model) — ${f.eventsPerSecond > 1e6 ? 'met' : 'NOT met'} by the model alone`);
+  console.log('  target:          > 1 M events/s for decode + model together: see dist/bench/pipeline-throughput.js');
 }

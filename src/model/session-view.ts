@@ -83,7 +83,18 @@ export function flattenSessionTree(entry: EntrySession, opts: SessionViewOptions
   }
   roots.sort(byStart);
   for (const list of children.values()) list.sort(byStart);
+  return flattenForest(roots, children, (node) => node.pid === node.sid && node !== entry.leader);
+}
 
+/**
+ * Rows of a forest, depth-first, in the order of `roots` and of each children list; a node is
+ * listed once even if reachable twice.
+ */
+export function flattenForest(
+  roots: readonly ProcessNode[],
+  children: ReadonlyMap<ProcessNode, readonly ProcessNode[]>,
+  subSessionStart: (node: ProcessNode) => boolean,
+): SessionTreeRow[] {
   const rows: SessionTreeRow[] = [];
   const seen = new Set<ProcessNode>();
   const stack: { node: ProcessNode; depth: number }[] = [];
@@ -92,7 +103,7 @@ export function flattenSessionTree(entry: EntrySession, opts: SessionViewOptions
     const { node, depth } = stack.pop() as { node: ProcessNode; depth: number };
     if (seen.has(node)) continue;
     seen.add(node);
-    rows.push({ node, depth, subSessionStart: node.pid === node.sid && node !== entry.leader });
+    rows.push({ node, depth, subSessionStart: subSessionStart(node) });
     const kids = children.get(node);
     if (kids !== undefined) for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i] as ProcessNode, depth: depth + 1 });
   }

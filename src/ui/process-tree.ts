@@ -9,6 +9,7 @@
  */
 
 import type { ProcessNode, SessionTreeRow, TypedLine } from '../model/types.js';
+import { flattenForest } from '../model/session-view.js';
 import { isShellNoise } from './shell-noise.js';
 
 export type TreeEntryKind = 'process' | 'typed' | 'subhead';
@@ -150,17 +151,5 @@ export function unattachedRows(nodes: readonly ProcessNode[]): SessionTreeRow[] 
       roots.push(n);
     }
   }
-  const rows: SessionTreeRow[] = [];
-  const seen = new Set<ProcessNode>();
-  const stack: { node: ProcessNode; depth: number }[] = [];
-  for (let i = roots.length - 1; i >= 0; i--) stack.push({ node: roots[i] as ProcessNode, depth: 0 });
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop() as { node: ProcessNode; depth: number };
-    if (seen.has(node)) continue;
-    seen.add(node);
-    rows.push({ node, depth, subSessionStart: false });
-    const kids = children.get(node);
-    if (kids !== undefined) for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i] as ProcessNode, depth: depth + 1 });
-  }
-  return rows;
+  return flattenForest(roots, children, () => false);
 }
