@@ -289,7 +289,10 @@ export class SshdHarness {
     try {
       execFileSync(SSHD, ['-t', '-f', config], { stdio: 'pipe' });
       if (options.sudo ?? true) h.grantSudo();
-      h.sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // detached: sshd leads its own session, as under systemd (its per-connection children inherit its
+      // entry leader). Without it, under a runner whose ancestors never called setsid (sid 0, some CI
+      // agents), each per-connection sshd would become an entry leader of its own (DESIGN §3 rule 4).
+      h.sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       h.sshd.stderr!.setEncoding('utf8');
       h.sshd.stderr!.on('data', (d: string) => {
         h.log += d;
