@@ -15,7 +15,7 @@ const HOST: HostInfo = { name: 'bench', bootId: 'bench-boot-id', pidNsIno: 40265
 const BATCH = 4 << 20;
 
 /** Batches of packed records: shells first, then fork+exec+exit of `processes` children. */
-function workload(processes: number, round: number): Uint8Array[] {
+export function workload(processes: number, round: number): Uint8Array[] {
   const batches: Uint8Array[] = [];
   let parts: Buffer[] = [];
   let size = 0;

@@ -8,7 +8,7 @@
 
 import { AUDIT_UNSET, FdType } from '../sensor/process-event.js';
 import { hostEntityId } from './entity-id.js';
-import type { EntrySessionRecord } from './entry-session.js';
+import type { EntrySessionRecord, SessionMembers } from './entry-session.js';
 import type { EntrySession, EntryType, ExitCause, HostInfo, PreviousExec, ProcessNode, TypedLine } from './types.js';
 
 /** Shared empty arrays: a node allocates its own only when it first needs one. */
@@ -96,6 +96,10 @@ export class ProcessRecord implements ProcessNode {
   ledSession: EntrySessionRecord | null = null;
   /** An earlier, still retained process that had the same pid (PID reuse chain, newest first). */
   olderSamePid: ProcessRecord | null = null;
+  /** Links of its entry session's member list (entry-session.ts SessionMembers). */
+  memberOf: SessionMembers | null = null;
+  memberPrev: ProcessRecord | null = null;
+  memberNext: ProcessRecord | null = null;
   /** Doubly linked list of exited nodes, oldest first. */
   exitedPrev: ProcessRecord | null = null;
   exitedNext: ProcessRecord | null = null;

@@ -212,8 +212,17 @@ export interface EntrySession {
    * running (`type` sshd when its SSH_CONNECTION is known, else unknown). See entry-leader.ts.
    */
   readonly loginRemnant: boolean;
-  /** All members (alive and retained-exited), including the leader. */
-  readonly members: ReadonlySet<ProcessNode>;
+  /** All members (alive and retained-exited), including the leader, in joining order. */
+  readonly members: MemberSet;
+}
+
+/**
+ * The members of an entry session: membership test, count and iteration (joining order). Not to be
+ * mutated while iterated (the model only changes it inside `apply`).
+ */
+export interface MemberSet extends Iterable<ProcessNode> {
+  has(n: ProcessNode): boolean;
+  readonly size: number;
 }
 
 /**
