@@ -1,8 +1,9 @@
 /**
  * The sessiontop CLI as an administrator runs it, for acceptance tests: `record -o FILE` as a child
  * process, `snapshot --json` (live or `--from FILE`), and an NDJSON reader that tolerates a partial
- * last line (what SIGKILL can leave). Which commands exist is read from `--help`, so scenarios can
- * skip — saying why — the parts whose command is not wired yet.
+ * last line (what SIGKILL can leave). Which commands and options exist is read from `--help`; every
+ * one the scenarios use is wired, so a `--help` that does not list one (or that fails or hangs)
+ * fails the suite: it never turns those scenarios into skips.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -45,7 +46,7 @@ export function cliAvailability(): CliAvailability {
       reason: 'dist/ not built (npx tsc -p tsconfig.json)',
     };
   } else {
-    const r = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8', timeout: 60_000 });
     const help = `${r.stdout ?? ''}${r.stderr ?? ''}`;
     const record = /sessiontop record\b/.test(help);
     const snapshot = /sessiontop snapshot\b/.test(help);
@@ -61,10 +62,13 @@ export function cliAvailability(): CliAvailability {
       tuiRecord,
       recordRingSize,
       help,
-      reason: missing ? `sessiontop --help does not list: ${missing} (not wired yet)` : '',
+      reason: missing ? `sessiontop --help does not list: ${missing}` : '',
     };
   }
-  if (availability.reason) console.warn(`[skip] CLI parts of the acceptance scenarios: ${availability.reason}`);
+  if (availability.reason || !availability.snapshotFrom || !availability.recordRingSize) {
+    const why = availability.reason || 'sessiontop --help does not list snapshot --from or record --ring-size';
+    throw new Error(`acceptance scenarios need the whole CLI: ${why}; --help printed: ${JSON.stringify(availability.help.slice(0, 300))}`);
+  }
   return availability;
 }
 
