@@ -93,7 +93,12 @@ describe.skipIf(skip)('acceptance: daemons and pid namespaces', () => {
     const pid = out.daemon;
     pidsToKill.push(pid);
     daemonPid = pid;
-    const actualParent = hostView(pid).ppid;
+    // the intermediate child of the double fork may still be exiting: let the re-parenting settle
+    let actualParent = hostView(pid).ppid;
+    for (let i = 0; i < 40 && actualParent !== 1; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      actualParent = hostView(pid).ppid;
+    }
     hostParentWasInit = actualParent === 1;
     if (actualParent !== 1) {
       // A child subreaper adopted the orphan: DESIGN's rule "parent is pid 1 → init" cannot apply.
