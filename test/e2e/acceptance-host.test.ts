@@ -17,7 +17,7 @@ import { AUDIT_UNSET } from '../../src/sensor/process-event.js';
 import type { ProcessNode } from '../../src/model/types.js';
 import { CliRecording, cliAvailability, type Doc, field, snapshotJson } from '../support/cli-harness.js';
 import { describeNode, LiveModel } from '../support/live-model.js';
-import { sensorSkipReason } from '../support/sensor-harness.js';
+import { sensorSkipReason, settledParent } from '../support/sensor-harness.js';
 import { killQuietly } from '../support/sshd-harness.js';
 
 const skip = sensorSkipReason();
@@ -93,12 +93,7 @@ describe.skipIf(skip)('acceptance: daemons and pid namespaces', () => {
     const pid = out.daemon;
     pidsToKill.push(pid);
     daemonPid = pid;
-    // the intermediate child of the double fork may still be exiting: let the re-parenting settle
-    let actualParent = hostView(pid).ppid;
-    for (let i = 0; i < 40 && actualParent !== 1; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      actualParent = hostView(pid).ppid;
-    }
+    const actualParent = await settledParent(pid);
     hostParentWasInit = actualParent === 1;
     if (actualParent !== 1) {
       // A child subreaper adopted the orphan: DESIGN's rule "parent is pid 1 → init" cannot apply.

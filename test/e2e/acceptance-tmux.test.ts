@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessNode } from '../../src/model/types.js';
 import { CliRecording, cliAvailability, type Doc, field, snapshotJson } from '../support/cli-harness.js';
 import { describeNode, LiveModel } from '../support/live-model.js';
-import { sensorSkipReason } from '../support/sensor-harness.js';
+import { sensorSkipReason, settledParent } from '../support/sensor-harness.js';
 import { type SshPty, SshdHarness, sshdSkipReason } from '../support/sshd-harness.js';
 
 const skip = sensorSkipReason() ?? sshdSkipReason() ?? (existsSync('/usr/bin/tmux') ? undefined : 'tmux is not installed');
@@ -61,14 +61,7 @@ describe.skipIf(skip)('acceptance: tmux inside an ssh login', () => {
     panePid = Number(await client.value(`$(tmux -L ${sock} display -p -t acc '#{pane_pid}')`));
     expect(serverPid).toBeGreaterThan(1);
     expect(panePid).toBeGreaterThan(1);
-    // daemon(3): the intermediate child may still be exiting when the client returns; wait for the
-    // re-parenting (to pid 1, or to a subreaper if the machine has one) to settle.
-    const ppidOf = (pid: number): number => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-    serverParent = ppidOf(serverPid);
-    for (let i = 0; i < 40 && serverParent !== 1; i++) {
-      await sleep(50);
-      serverParent = ppidOf(serverPid);
-    }
+    serverParent = await settledParent(serverPid); // tmux daemonizes with daemon(3)
     if (serverParent !== 1) {
       console.warn(`[skip] tmux restart scenarios: the daemonized tmux server was adopted by ${serverParent}, not pid 1 (a subreaper); DESIGN's pid-1 rules do not apply`);
     }

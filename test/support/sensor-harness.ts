@@ -3,7 +3,7 @@
  * not), the compiled C helper, and an event collector with waitFor().
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BpfSource, type BpfSourceOptions } from '../../src/sensor/bpf-source.js';
@@ -95,4 +95,19 @@ export class Collector {
   async stop(): Promise<void> {
     await this.source.stop();
   }
+}
+
+/**
+ * The parent of a daemonized (double-forked) process once its re-parenting has settled: the
+ * intermediate child may still be exiting when the launcher returns. Waits up to 2 s for pid 1;
+ * anything else then is a child subreaper that adopted the orphan.
+ */
+export async function settledParent(pid: number): Promise<number> {
+  const ppid = (): number => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  let parent = ppid();
+  for (let i = 0; i < 40 && parent !== 1; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    parent = ppid();
+  }
+  return parent;
 }
