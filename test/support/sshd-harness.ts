@@ -29,7 +29,8 @@ const execFileAsync = promisify(execFile);
 
 export const SSHD = '/usr/sbin/sshd';
 export const TEST_USER = 'sessiontop-t';
-const SUDOERS_FILE = `/etc/sudoers.d/${TEST_USER}`;
+// One file per test process, so harnesses of concurrent runs never remove each other's grant.
+const SUDOERS_FILE = `/etc/sudoers.d/${TEST_USER}-${process.pid}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Why the sshd scenarios cannot run here, or undefined when they can. */
