@@ -125,7 +125,7 @@ async function trace(args: string[]): Promise<number> {
     .split(',')
     .filter(Boolean)
     .map((p) => parseIntOption(p, '--pid', 1, 4194304)!);
-  const { runTrace } = await import('./sensor/trace-command.js');
+  const { runTrace } = await import('./commands/trace.js');
   return runTrace({ ...defined(sensorOptions(values)), durationSec: parseSeconds(values.duration, '--duration'), actions, pids });
 }
 
@@ -152,7 +152,7 @@ async function live(args: string[]): Promise<number> {
   });
   if (values.force && !values.record) throw new UsageError('--force goes with --record FILE');
   const sensor = sensorOptions(values);
-  const { runLive } = await import('./ui/run-live.js');
+  const { runLive } = await import('./commands/live.js');
   return runLive({
     source: parseSource(values.source),
     typed: sensor.typed,
@@ -161,7 +161,7 @@ async function live(args: string[]): Promise<number> {
 }
 
 /** Parses `record`'s arguments into the options runRecord takes (exported for the systemd unit's test). */
-export function parseRecordArgs(args: string[]): import('./record/record-command.js').RecordCommandOptions {
+export function parseRecordArgs(args: string[]): import('./commands/record.js').RecordCommandOptions {
   const { values } = parseArgs({
     args,
     options: {
@@ -192,7 +192,7 @@ export function parseRecordArgs(args: string[]): import('./record/record-command
 
 async function record(args: string[]): Promise<number> {
   const options = parseRecordArgs(args);
-  const { runRecord } = await import('./record/record-command.js');
+  const { runRecord } = await import('./commands/record.js');
   return runRecord(options);
 }
 
@@ -209,7 +209,7 @@ async function replay(args: string[]): Promise<number> {
     speed = Number(values.speed);
     if (!Number.isFinite(speed) || speed < 0.125 || speed > 1024) throw new UsageError('--speed must be a number from 0.125 to 1024');
   }
-  const { runReplay } = await import('./ui/run-replay.js');
+  const { runReplay } = await import('./commands/replay.js');
   return runReplay(positionals, defined({ strict: values.strict, speed }));
 }
 
@@ -229,7 +229,7 @@ async function snapshot(args: string[]): Promise<number> {
   const from = [...(values.from ?? []), ...positionals];
   if (positionals.length > 0 && !values.from) throw new UsageError(`unexpected argument "${positionals[0]}" (recordings go after --from)`);
   if (values.at !== undefined && from.length === 0) throw new UsageError('--at goes with --from FILE');
-  const { runSnapshot } = await import('./record/snapshot-command.js');
+  const { runSnapshot } = await import('./commands/snapshot.js');
   return runSnapshot({ from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...defined({ at: values.at }) });
 }
 

@@ -21,7 +21,7 @@ import type { HostInfo, ProcessNode } from '../model/types.js';
 import { formatIsoMicros } from './ecs-time.js';
 import { jsonString, jsonStringArray } from './json-text.js';
 import { isEcsIp } from './schema.js';
-import { NO_NAMES, type NameLookup } from './user-names.js';
+import { NO_NAMES, type NameLookup } from '../text/user-names.js';
 
 /** The raw facts of a process, as both ProcessEvent and ProcessNode carry them. */
 export type ProcessFacts = Pick<

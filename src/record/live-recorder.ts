@@ -14,7 +14,7 @@ import type { ProcessEvent } from '../sensor/process-event.js';
 import { EcsDocumentBuilder } from './ecs-document.js';
 import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
 import type { RotateSpec } from './rotate-spec.js';
-import { localNames, type NameLookup } from './user-names.js';
+import { localNames, type NameLookup } from '../text/user-names.js';
 
 export interface LiveRecorderOptions {
   /** FILE or `-`. */

@@ -17,7 +17,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { LineReader, DEFAULT_MAX_LINE_BYTES } from './line-reader.js';
 import { HostRegistry, lineToEvent, type RecordingHost } from './line-to-event.js';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from './recording-error.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from '../exit-error.js';
 import { validateRecordLine } from './schema.js';
 
 export interface BadLine {

@@ -30,7 +30,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from './recording-error.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from '../exit-error.js';
 import type { RotateSpec } from './rotate-spec.js';
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;

@@ -4,7 +4,7 @@
  * default 5).
  */
 
-import { EXIT_BAD_INPUT, RecordingError } from './recording-error.js';
+import { EXIT_BAD_INPUT, RecordingError } from '../exit-error.js';
 
 export interface RotateSpec {
   /** Rotate once the current file holds at least this many bytes. */

@@ -9,7 +9,7 @@ import type { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { EcsDocumentBuilder } from '../record/ecs-document.js';
 import { RecordingWriter } from '../record/recording-writer.js';
-import type { NameLookup } from '../record/user-names.js';
+import type { NameLookup } from '../text/user-names.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
 
 export class LiveRecording {

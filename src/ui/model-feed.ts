@@ -6,7 +6,7 @@
 
 import type { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
-import type { NameLookup } from '../record/user-names.js';
+import type { NameLookup } from '../text/user-names.js';
 
 export interface HostModelView {
   readonly host: HostInfo;

@@ -7,12 +7,12 @@
  */
 
 import type { BadLine, ReadOptions } from '../record/recording-reader.js';
-import { EXIT_BAD_INPUT, oneLineMessage, RecordingError, exitCodeOf } from '../record/recording-error.js';
+import { EXIT_BAD_INPUT, oneLineMessage, RecordingError, exitCodeOf } from '../exit-error.js';
 import type { FeedHeader, FeedListener, HostModelView, ModelFeed, ReplayControls } from './model-feed.js';
 import { recordingsEndTime } from './recording-end-time.js';
 import { ReplayCursor } from './replay-cursor.js';
 import { parseSeekTime } from './seek-time.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 
 export interface ReplayOptions {
   /** Stop at the first bad line (exit status 2). */

@@ -4,7 +4,7 @@
  * (ISO 8601, `@EPOCH_SECONDS`, `HH:MM[:SS]` on the day the recording starts).
  */
 
-import { parseAtTime } from '../record/at-time.js';
+import { parseAtTime } from '../text/time-grammar.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, '': 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -15,7 +15,7 @@
 
 import { resolve } from 'node:path';
 import type { EntrySession, ProcessNode } from '../model/types.js';
-import { oneLineMessage } from '../record/recording-error.js';
+import { oneLineMessage } from '../exit-error.js';
 import { ActivityHistory } from './activity-history.js';
 import { detailLines } from './detail-fields.js';
 import { helpLines } from './help-text.js';
@@ -30,7 +30,7 @@ import { buildSessionList, KERNEL_KEY, sessionKey, type SessionEntry } from './s
 import { sessionRowView, userLabel } from './session-row-view.js';
 import { isShellNoise } from './shell-noise.js';
 import { sparkline } from './sparkline.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 import { defaultRecordingName } from './time-format.js';
 import { treeRowView } from './tree-row-view.js';
 import type { DetailLine, HeaderView, SessionRowView, StatusView, Tone, TreeRowView, UiSnapshot } from './ui-snapshot.js';

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { RecordingError } from '../../src/exit-error.js';
 import { MergedRecordingReader, RecordingFileReader, type BadLine } from '../../src/record/recording-reader.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
-import { runSnapshot } from '../../src/record/snapshot-command.js';
+import { runSnapshot } from '../../src/commands/snapshot.js';
 import { buildRichSession, CONTAINER_ID, PTY, RICH_HOST } from './rich-session.js';
 import { modelFingerprint } from './model-fingerprint.js';
 

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { RecordingError } from '../../src/exit-error.js';
 import { RecordingWriter } from '../../src/record/recording-writer.js';
 import { parseRotateSpec } from '../../src/record/rotate-spec.js';
 

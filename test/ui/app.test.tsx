@@ -3,7 +3,7 @@
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { RecordingError } from '../../src/exit-error.js';
 import { KEY, lineWith, renderApp, type AppHarness } from './render-app.js';
 
 process.env.TZ = 'UTC';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAtTime } from '../../src/record/at-time.js';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { parseAtTime } from '../../src/text/time-grammar.js';
+import { RecordingError } from '../../src/exit-error.js';
 
 const first = Date.UTC(2024, 4, 1, 10, 0, 0);
 

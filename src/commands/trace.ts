@@ -3,9 +3,9 @@
  * what the kernel side reports.
  */
 import { once } from 'node:events';
-import { BpfSource, type BpfSourceOptions } from './bpf-source.js';
+import { BpfSource, type BpfSourceOptions } from '../sensor/bpf-source.js';
 import { traceRecord } from './trace-format.js';
-import type { EventAction } from './process-event.js';
+import type { EventAction } from '../sensor/process-event.js';
 
 export interface TraceOptions extends BpfSourceOptions {
   /** Stop after this many seconds (0: until interrupted). */

@@ -4,10 +4,10 @@
  * is one line and exit status 2), then runs the UI over them.
  */
 
-import { exitCodeOf, oneLineMessage } from '../record/recording-error.js';
-import { safeText } from './terminal-text.js';
-import { runWithStartupFrame } from './startup-run.js';
-import type { ReplayOptions } from './replay-model-feed.js';
+import { exitCodeOf, oneLineMessage } from '../exit-error.js';
+import { safeText } from '../text/terminal-text.js';
+import { runWithStartupFrame } from '../ui/startup-run.js';
+import type { ReplayOptions } from '../ui/replay-model-feed.js';
 
 export interface ReplayCommandOptions {
   /** Stop at the first bad line (exit status 2). */
@@ -31,7 +31,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions =
     process.stderr.write('sessiontop: replay needs a terminal on stdin and stdout (for a text view: sessiontop snapshot --from FILE)\n');
     return 2;
   }
-  const { ReplayModelFeed } = await import('./replay-model-feed.js');
+  const { ReplayModelFeed } = await import('../ui/replay-model-feed.js');
   let feed;
   try {
     const o: ReplayOptions = {};

@@ -17,14 +17,14 @@ import { readHostInfo } from '../model/host-info.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
-import { parseAtTime } from './at-time.js';
-import { EcsDocumentBuilder } from './ecs-document.js';
-import { escapeControl } from './escape-control.js';
-import { EXIT_BAD_INPUT, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
-import type { BadLine } from './recording-reader.js';
-import { RecordingReplay } from './recording-replay.js';
+import { parseAtTime } from '../text/time-grammar.js';
+import { EcsDocumentBuilder } from '../record/ecs-document.js';
+import { escapeControl } from '../text/escape-control.js';
+import { EXIT_BAD_INPUT, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from '../exit-error.js';
+import type { BadLine } from '../record/recording-reader.js';
+import { RecordingReplay } from '../record/recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
-import { localNames, type NameLookup } from './user-names.js';
+import { localNames, type NameLookup } from '../text/user-names.js';
 
 export interface TextSink {
   write(text: string): unknown;

@@ -20,11 +20,11 @@ import { readHostInfo } from '../model/host-info.js';
 import type { HostInfo } from '../model/types.js';
 import type { BpfSourceOptions } from '../sensor/bpf-source.js';
 import type { EventSource, ProcessEvent } from '../sensor/process-event.js';
-import { escapeControl } from './escape-control.js';
-import { LiveRecorder, type RecorderHandlers } from './live-recorder.js';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
-import { parseRotateSpec, type RotateSpec } from './rotate-spec.js';
-import type { NameLookup } from './user-names.js';
+import { escapeControl } from '../text/escape-control.js';
+import { LiveRecorder, type RecorderHandlers } from '../record/live-recorder.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from '../exit-error.js';
+import { parseRotateSpec, type RotateSpec } from '../record/rotate-spec.js';
+import type { NameLookup } from '../text/user-names.js';
 
 export type SourceKind = SourceChoice;
 export const SOURCE_KINDS: readonly SourceKind[] = ['auto', 'bpf', 'procfs'];

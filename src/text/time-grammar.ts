@@ -8,7 +8,7 @@
  * - `HH:MM[:SS]` local time on the day of the recording's first event.
  */
 
-import { EXIT_BAD_INPUT, RecordingError } from './recording-error.js';
+import { EXIT_BAD_INPUT, RecordingError } from '../exit-error.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, '': 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

@@ -4,12 +4,12 @@
  * (so a refused file is one line and exit status 2), then runs the UI until `q` or a signal.
  */
 
-import { exitCodeOf, oneLineMessage } from '../record/recording-error.js';
-import { safeText } from './terminal-text.js';
-import { runWithStartupFrame } from './startup-run.js';
-import type { LiveOptions } from './live-model-feed.js';
+import { exitCodeOf, oneLineMessage } from '../exit-error.js';
+import { safeText } from '../text/terminal-text.js';
+import { runWithStartupFrame } from '../ui/startup-run.js';
+import type { LiveOptions } from '../ui/live-model-feed.js';
 
-export type { LiveOptions } from './live-model-feed.js';
+export type { LiveOptions } from '../ui/live-model-feed.js';
 
 const SOURCES = ['auto', 'bpf', 'procfs'];
 
@@ -24,7 +24,7 @@ export async function runLive(options: LiveOptions): Promise<number> {
     process.stderr.write('sessiontop: the live view needs a terminal on stdin and stdout (for a headless recording: sessiontop record -o FILE)\n');
     return 2;
   }
-  const { LiveModelFeed } = await import('./live-model-feed.js');
+  const { LiveModelFeed } = await import('../ui/live-model-feed.js');
   let feed;
   try {
     feed = new LiveModelFeed(options);
