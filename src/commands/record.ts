@@ -22,7 +22,7 @@ import type { BpfSourceOptions } from '../sensor/bpf-source.js';
 import type { EventSource, ProcessEvent } from '../sensor/process-event.js';
 import { escapeControl } from '../text/escape-control.js';
 import { LiveRecorder, type RecorderHandlers } from '../record/live-recorder.js';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from '../exit-error.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, ExitError, exitCodeOf, oneLineMessage } from '../exit-error.js';
 import { parseRotateSpec, type RotateSpec } from '../record/rotate-spec.js';
 import type { NameLookup } from '../text/user-names.js';
 
@@ -83,10 +83,10 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   let rotate: RotateSpec | null;
   try {
     if (!SOURCE_KINDS.includes(kind)) {
-      throw new RecordingError(`--source must be one of ${SOURCE_KINDS.join(', ')} (got "${escapeControl(String(kind))}")`, EXIT_BAD_INPUT, 'EUSAGE');
+      throw new ExitError(`--source must be one of ${SOURCE_KINDS.join(', ')} (got "${escapeControl(String(kind))}")`, EXIT_BAD_INPUT, 'EUSAGE');
     }
     if (options.duration !== undefined && (!Number.isFinite(options.duration) || options.duration < 0)) {
-      throw new RecordingError('--duration must be a positive number of seconds', EXIT_BAD_INPUT, 'EUSAGE');
+      throw new ExitError('--duration must be a positive number of seconds', EXIT_BAD_INPUT, 'EUSAGE');
     }
     rotate = typeof options.rotate === 'string' ? parseRotateSpec(options.rotate) : (options.rotate ?? null);
   } catch (err) {
@@ -157,7 +157,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       feed = live;
     }
   } catch (err) {
-    failure = new RecordingError(`cannot start the sensor: ${oneLineMessage(err)}`, exitCodeOf(err), 'ESENSOR');
+    failure = new ExitError(`cannot start the sensor: ${oneLineMessage(err)}`, exitCodeOf(err), 'ESENSOR');
     requestStop();
   }
 
@@ -183,7 +183,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     const code = (failure as { code?: string }).code;
     if (code === 'EPIPE' && options.output === '-') return EXIT_OK; // the reader went away: a normal end for a pipe
     say(`stopped: ${oneLineMessage(failure)}`);
-    return failure instanceof RecordingError ? failure.exitCode : EXIT_FAILURE;
+    return failure instanceof ExitError ? failure.exitCode : EXIT_FAILURE;
   }
   const where = options.output === '-' ? 'stdout' : escapeControl(options.output);
   const rotations = recorder.writer.stats().rotations;

@@ -17,10 +17,10 @@ import { readHostInfo } from '../model/host-info.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
-import { parseAtTime } from '../text/time-grammar.js';
+import { parseAtTime } from '../text/time-size-grammar.js';
 import { EcsDocumentBuilder } from '../record/ecs-document.js';
 import { escapeControl } from '../text/escape-control.js';
-import { EXIT_BAD_INPUT, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from '../exit-error.js';
+import { EXIT_BAD_INPUT, EXIT_OK, ExitError, exitCodeOf, oneLineMessage } from '../exit-error.js';
 import type { BadLine } from '../record/recording-reader.js';
 import { RecordingReplay } from '../record/recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
@@ -90,7 +90,7 @@ interface HostView {
 
 function fromLiveHost(options: SnapshotCommandOptions): HostView {
   if (options.at !== undefined) {
-    throw new RecordingError('--at needs --from FILE (a live snapshot is always now)', EXIT_BAD_INPUT, 'EUSAGE');
+    throw new ExitError('--at needs --from FILE (a live snapshot is always now)', EXIT_BAD_INPUT, 'EUSAGE');
   }
   const host = options.liveHost ?? readHostInfo();
   const table = new ProcessTable({ host });
@@ -125,7 +125,7 @@ function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => v
     if (stats.badLines > maxReported) say(`... ${stats.badLines - maxReported} more bad lines not shown`);
     if (stats.badLines > 0) say(`${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'} skipped (--strict stops at the first)`);
     if (replay.models.size === 0) {
-      throw new RecordingError(
+      throw new ExitError(
         options.at !== undefined ? `nothing recorded at or before ${options.at}` : 'the recordings hold no events',
         EXIT_BAD_INPUT,
         'EEMPTY',

@@ -82,7 +82,7 @@ export class LiveRecorder {
     };
   }
 
-  /** Opens the output safely (RecordingError on refusal) and returns the recorder. */
+  /** Opens the output safely (ExitError on refusal) and returns the recorder. */
   static open(options: LiveRecorderOptions): LiveRecorder {
     const { table } = options;
     const doc = new EcsDocumentBuilder({ host: options.host, names: options.names ?? localNames() });
@@ -109,7 +109,7 @@ export class LiveRecorder {
     return recorder;
   }
 
-  /** Writes what is buffered, fsyncs and closes (throws RecordingError on an I/O failure). */
+  /** Writes what is buffered, fsyncs and closes (throws ExitError on an I/O failure). */
   close(): void {
     this.writer.close();
   }

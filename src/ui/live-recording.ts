@@ -23,7 +23,7 @@ export class LiveRecording {
     this.doc = new EcsDocumentBuilder({ host, names });
   }
 
-  /** Creates the file (throws RecordingError with a one-line message). */
+  /** Creates the file (throws ExitError with a one-line message). */
   static open(path: string, options: { force?: boolean; host: HostInfo; names: NameLookup }): LiveRecording {
     const writer = RecordingWriter.open(path, { force: options.force ?? false });
     return new LiveRecording(writer, options.host, options.names);

@@ -58,7 +58,7 @@ export interface FeedHeader {
 }
 
 export interface LiveControls {
-  /** Starts recording every event to `path` (a new file, 0600). Throws RecordingError. */
+  /** Starts recording every event to `path` (a new file, 0600). Throws ExitError. */
   startRecording(path: string): void;
   /** Stops (flush, fsync, close); returns what was written, null when not recording. */
   stopRecording(): { path: string; bytes: number } | null;

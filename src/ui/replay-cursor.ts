@@ -23,7 +23,7 @@ export class ReplayCursor {
 
   private constructor(private readonly seekable: SeekableReplay) {}
 
-  /** Opens the files (throws RecordingError with a one-line message). */
+  /** Opens the files (throws ExitError with a one-line message). */
   static open(files: readonly string[], options: ReadOptions): ReplayCursor {
     return new ReplayCursor(new SeekableReplay(files, { read: options }));
   }

@@ -7,11 +7,11 @@
  */
 
 import type { BadLine, ReadOptions } from '../record/recording-reader.js';
-import { EXIT_BAD_INPUT, oneLineMessage, RecordingError, exitCodeOf } from '../exit-error.js';
+import { EXIT_BAD_INPUT, oneLineMessage, ExitError, exitCodeOf } from '../exit-error.js';
 import type { FeedHeader, FeedListener, HostModelView, ModelFeed, ReplayControls } from './model-feed.js';
 import { recordingsEndTime } from './recording-end-time.js';
 import { ReplayCursor } from './replay-cursor.js';
-import { parseSeekTime } from './seek-time.js';
+import { parseSeekTime } from '../text/time-size-grammar.js';
 import { safeText } from '../text/terminal-text.js';
 
 export interface ReplayOptions {
@@ -65,7 +65,7 @@ export class ReplayModelFeed implements ModelFeed {
   private failed = false;
   private closed = false;
 
-  /** Opens the recordings and reads up to their first event (throws RecordingError). */
+  /** Opens the recordings and reads up to their first event (throws ExitError). */
   constructor(
     files: readonly string[],
     options: ReplayOptions = {},
@@ -86,7 +86,7 @@ export class ReplayModelFeed implements ModelFeed {
       },
     };
     const speed = options.speed ?? 1;
-    if (!Number.isFinite(speed) || speed <= 0) throw new RecordingError('--speed must be a positive number (1 = real time)', EXIT_BAD_INPUT, 'EUSAGE');
+    if (!Number.isFinite(speed) || speed <= 0) throw new ExitError('--speed must be a positive number (1 = real time)', EXIT_BAD_INPUT, 'EUSAGE');
     this.speedIndex = nearestSpeed(speed);
     this.playing = !(options.paused ?? false);
     this.cursor = ReplayCursor.open(files, this.readOptions);
@@ -99,7 +99,7 @@ export class ReplayModelFeed implements ModelFeed {
     }
     if (first === null) {
       this.cursor.close();
-      throw new RecordingError(`${files.join(', ')}: no events to replay`, EXIT_BAD_INPUT, 'EEMPTY');
+      throw new ExitError(`${files.join(', ')}: no events to replay`, EXIT_BAD_INPUT, 'EEMPTY');
     }
     this.firstTime = first.event.time;
     this.position = this.firstTime;

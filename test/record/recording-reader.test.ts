@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/exit-error.js';
+import { ExitError } from '../../src/exit-error.js';
 import { MergedRecordingReader, RecordingFileReader, type BadLine } from '../../src/record/recording-reader.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
 import { runSnapshot } from '../../src/commands/snapshot.js';
@@ -332,6 +332,6 @@ describe('several recordings', () => {
   });
 
   it('one unreadable file fails the whole read with its own message', () => {
-    expect(() => MergedRecordingReader.open([file(richText), join(dir, 'nope')])).toThrow(RecordingError);
+    expect(() => MergedRecordingReader.open([file(richText), join(dir, 'nope')])).toThrow(ExitError);
   });
 });

@@ -12,7 +12,7 @@ import type { ProcessNode } from '../../src/model/types.js';
 import type { FeedListener } from '../../src/ui/model-feed.js';
 import { recordingEndTime } from '../../src/ui/recording-end-time.js';
 import { ReplayModelFeed } from '../../src/ui/replay-model-feed.js';
-import { parseSeekTime } from '../../src/ui/seek-time.js';
+import { parseSeekTime } from '../../src/text/time-size-grammar.js';
 import { recordFixture } from './recording-fixture.js';
 import { HOST } from './ui-fixture.js';
 import { UiStore } from '../../src/ui/ui-store.js';
