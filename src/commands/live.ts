@@ -4,22 +4,32 @@
  * (so a refused file is one line and exit status 2), then runs the UI until `q` or a signal.
  */
 
-import { exitCodeOf, oneLineMessage } from '../exit-error.js';
+import { exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
+import type { ParsedArgs } from './command-line.js';
+import { sensorOptionValues, sourceChoice, stringValue } from './option-values.js';
 import { safeText } from '../text/terminal-text.js';
 import { runWithStartupFrame } from '../ui/startup-run.js';
 import type { LiveOptions } from '../ui/live-model-feed.js';
 
 export type { LiveOptions } from '../ui/live-model-feed.js';
 
-const SOURCES = ['auto', 'bpf', 'procfs'];
+/** The live view's options from its parsed arguments (usage errors for bad values). */
+export function liveOptionsFromArgs({ values }: ParsedArgs): LiveOptions {
+  const record = stringValue(values, 'record');
+  if (values.force && record === undefined) throw usageError('--force goes with --record FILE');
+  const sensor = sensorOptionValues(values);
+  const options: LiveOptions = { source: sourceChoice(values.source), typed: sensor.typed };
+  if (record !== undefined) options.record = record;
+  if (values.force) options.forceRecord = true;
+  if (sensor.ringBytes !== undefined) options.ringBytes = sensor.ringBytes;
+  if (sensor.argsMax !== undefined) options.argsMax = sensor.argsMax;
+  if (sensor.typedMax !== undefined) options.typedMax = sensor.typedMax;
+  return options;
+}
 
 /** Returns the exit status: 0 ok, 2 bad usage or input, 1 other errors. */
 export async function runLive(options: LiveOptions): Promise<number> {
   process.env.NODE_ENV = 'production';
-  if (!SOURCES.includes(options.source)) {
-    process.stderr.write(`sessiontop: --source must be one of auto, bpf, procfs (got "${String(options.source)}") (see sessiontop --help)\n`);
-    return 2;
-  }
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     process.stderr.write('sessiontop: the live view needs a terminal on stdin and stdout (for a headless recording: sessiontop record -o FILE)\n');
     return 2;

@@ -5,6 +5,9 @@
  */
 
 import { exitCodeOf, oneLineMessage } from '../exit-error.js';
+import { checkReplaySpeed } from '../record/replay-speed.js';
+import type { ParsedArgs } from './command-line.js';
+import { stringValue } from './option-values.js';
 import { safeText } from '../text/terminal-text.js';
 import { runWithStartupFrame } from '../ui/startup-run.js';
 import type { ReplayOptions } from '../ui/replay-model-feed.js';
@@ -16,13 +19,18 @@ export interface ReplayCommandOptions {
   speed?: number;
 }
 
+/** `replay`'s files and options from its parsed arguments (usage errors for bad values). */
+export function replayOptionsFromArgs({ values, positionals }: ParsedArgs): { files: string[]; options: ReplayCommandOptions } {
+  const options: ReplayCommandOptions = {};
+  if (values.strict) options.strict = true;
+  const speed = stringValue(values, 'speed');
+  if (speed !== undefined) options.speed = checkReplaySpeed(Number(speed));
+  return { files: positionals, options };
+}
+
 /** Returns the exit status: 0 ok, 2 bad usage or input, 1 other errors. */
 export async function runReplay(files: string[], options: ReplayCommandOptions = {}): Promise<number> {
   process.env.NODE_ENV = 'production';
-  if (files.length === 0) {
-    process.stderr.write('sessiontop: replay needs at least one recording FILE (see sessiontop --help)\n');
-    return 2;
-  }
   if (files.includes('-')) {
     process.stderr.write('sessiontop: replay reads its keys from the terminal, so it cannot read a recording from stdin: give a FILE\n');
     return 2;

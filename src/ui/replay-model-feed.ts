@@ -12,6 +12,7 @@ import type { FeedHeader, FeedListener, HostModelView, ModelFeed, ReplayControls
 import { recordingsEndTime } from './recording-end-time.js';
 import { ReplayCursor } from './replay-cursor.js';
 import { parseSeekTime } from '../text/time-size-grammar.js';
+import { REPLAY_SPEEDS, checkReplaySpeed, nearestSpeedIndex } from '../record/replay-speed.js';
 import { safeText } from '../text/terminal-text.js';
 
 export interface ReplayOptions {
@@ -25,7 +26,7 @@ export interface ReplayOptions {
   wallClock?: () => number;
 }
 
-export const SPEEDS: readonly number[] = [0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+export const SPEEDS = REPLAY_SPEEDS;
 const TICK_MS = 50;
 /** Longest a slice of replay work holds the event loop. */
 const SLICE_MS = 25;
@@ -86,8 +87,7 @@ export class ReplayModelFeed implements ModelFeed {
       },
     };
     const speed = options.speed ?? 1;
-    if (!Number.isFinite(speed) || speed <= 0) throw new ExitError('--speed must be a positive number (1 = real time)', EXIT_BAD_INPUT, 'EUSAGE');
-    this.speedIndex = nearestSpeed(speed);
+    this.speedIndex = nearestSpeedIndex(checkReplaySpeed(speed));
     this.playing = !(options.paused ?? false);
     this.cursor = ReplayCursor.open(files, this.readOptions);
     let first;
@@ -375,10 +375,4 @@ export class ReplayModelFeed implements ModelFeed {
       this.listener?.fatal(oneLineMessage(err), exitCodeOf(err));
     }
   }
-}
-
-function nearestSpeed(speed: number): number {
-  let best = 0;
-  for (let i = 1; i < SPEEDS.length; i++) if (Math.abs(Math.log(SPEEDS[i] as number) - Math.log(speed)) < Math.abs(Math.log(SPEEDS[best] as number) - Math.log(speed))) best = i;
-  return best;
 }
