@@ -9,7 +9,7 @@
 import type { BadLine, ReadOptions } from '../record/recording-reader.js';
 import { EXIT_BAD_INPUT, oneLineMessage, ExitError, exitCodeOf } from '../exit-error.js';
 import type { FeedHeader, FeedListener, HostModelView, ModelFeed, ReplayControls } from './model-feed.js';
-import { recordingsEndTime } from './recording-end-time.js';
+import { recordingsEndTime } from '../record/recording-end-time.js';
 import { ReplayCursor } from './replay-cursor.js';
 import { parseSeekTime } from '../text/time-size-grammar.js';
 import { REPLAY_SPEEDS, checkReplaySpeed, nearestSpeedIndex } from '../record/replay-speed.js';

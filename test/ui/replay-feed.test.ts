@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ProcessNode } from '../../src/model/types.js';
 import type { FeedListener } from '../../src/ui/model-feed.js';
-import { recordingEndTime } from '../../src/ui/recording-end-time.js';
+import { recordingEndTime } from '../../src/record/recording-end-time.js';
 import { ReplayModelFeed } from '../../src/ui/replay-model-feed.js';
 import { parseSeekTime } from '../../src/text/time-size-grammar.js';
 import { recordFixture } from './recording-fixture.js';
