@@ -1,5 +1,5 @@
 /**
- * The one zod schema for a line of a sessiontop recording (ECS NDJSON, DESIGN.md §4).
+ * The one zod schema for a line of a sessiontop recording (ECS NDJSON; docs/design.md describes it).
  *
  * Every field the writer (ecs-document.ts) emits is declared here with its ECS type: `keyword` →
  * string, `long` → integer, `date` → ISO 8601 string, `boolean`, `ip`. Fields ECS lacks live under
@@ -150,7 +150,7 @@ const stdioDevice = z.object({
 });
 
 const sessiontopSchema = z.object({
-  /** The process is user-entered (Cmd's definition, DESIGN.md §3). */
+  /** The process is user-entered (Cmd's definition: see docs/design.md). */
   user_entered: z.boolean().optional(),
   /** Nearest strict ancestor that is user-entered. */
   last_user_entered: z

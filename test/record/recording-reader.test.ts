@@ -142,7 +142,7 @@ describe('reading a valid recording', () => {
   });
 });
 
-describe('bad input: one-line errors or counted skips, DESIGN exit statuses, no stack trace, no hang', () => {
+describe('bad input: one-line errors or counted skips, exit statuses 2/1, no stack trace, no hang', () => {
   it('an empty file → exit 2', async () => {
     const p = file('');
     const s = await snapshot([p]);
