@@ -6,6 +6,7 @@
 
 import type { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
+import type { ReplayState } from '../record/replay-player.js';
 import type { NameLookup } from '../text/user-names.js';
 
 export interface HostModelView {
@@ -29,20 +30,8 @@ export interface FeedListener {
 
 export type SourceState = 'starting' | 'live' | 'degraded' | 'replay' | 'stopped';
 
-export interface ReplayPosition {
-  /** Recording time shown (ms since the epoch). */
-  position: number;
-  /** First and last event times (NaN when unknown). */
-  start: number;
-  end: number;
-  playing: boolean;
-  speed: number;
-  atEnd: boolean;
-  /** Events applied so far. */
-  applied: number;
-  /** Work in progress ("seeking 45%"), '' when idle. */
-  busy: string;
-}
+/** Where a replay is (the player's state). */
+export type ReplayPosition = ReplayState;
 
 export interface FeedHeader {
   /** `eBPF`, `/proc polling`, `replay`. */
