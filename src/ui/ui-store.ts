@@ -18,7 +18,7 @@ import type { EntrySession, ProcessNode } from '../model/types.js';
 import { oneLineMessage } from '../exit-error.js';
 import { ActivityHistory } from './activity-history.js';
 import { detailLines } from './detail-fields.js';
-import { helpLines } from './help-text.js';
+import { helpLines, keyHints } from './help-text.js';
 import { commandForKey, splitKeys, type Command, type KeyInfo } from './key-bindings.js';
 import { moveCursor, windowStart } from './list-window.js';
 import type { FeedListener, HostModelView, ModelFeed } from './model-feed.js';
@@ -1003,10 +1003,7 @@ export class UiStore {
     let search = '';
     const s = this.search;
     if (s !== null) search = `/${safeText(s.query.text)} ${s.matches.length === 0 ? 'no match' : `${s.index + 1}/${s.matches.length}`}`;
-    const hints =
-      this.feed.mode === 'live'
-        ? '? help  q quit  Tab pane  Enter detail  / search  f follow  p pause  r rec  t time  v verbose'
-        : '? help  q quit  Space play  +/- speed  ←/→ step  g/G start/end  s seek  / search';
+    const hints = keyHints(this.feed.mode);
     return {
       prompt: p === null ? null : { label: PROMPT_LABELS[p.kind], text: safeText(p.text) },
       message: msg === null ? null : { text: msg.text, tone: msg.tone },
