@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import type { EntrySession, ProcessNode } from '../model/types.js';
 import { oneLineMessage } from '../exit-error.js';
 import { ActivityHistory } from './activity-history.js';
+import { FrameScheduler } from './frame-scheduler.js';
 import { detailLines } from './detail-fields.js';
 import { helpLines, keyHints } from './help-text.js';
 import { commandForKey, splitKeys, type Command, type KeyInfo } from './key-bindings.js';
@@ -65,10 +66,6 @@ const MESSAGE_MS = 5000;
 const RATE_SPARK_WIDTH = 20;
 /** Refresh of what changes with time alone (idle times, running durations): like top, every 2 s. */
 const CLOCK_INTERVAL_MS = 2000;
-/** Share of a core model-driven frames may take (their spacing follows what they cost). */
-const RENDER_BUDGET = 0.01;
-/** Longest spacing of frames for background changes (a person's own actions are drawn at once). */
-const MAX_FRAME_INTERVAL_MS = 1000;
 /** Longest a big tree waits between rebuilds (its rebuild cost sets the interval below this). */
 const MAX_TREE_INTERVAL_MS = 2000;
 
@@ -86,8 +83,7 @@ interface TreeCache {
 export class UiStore {
   readonly feed: ModelFeed;
   readonly feedListener: FeedListener;
-  readonly publishIntervalMs: number;
-  private readonly clockIntervalMs: number;
+  private readonly frames: FrameScheduler;
   private readonly onQuit: (code: number, message: string) => void;
   private readonly recordingDir: string;
   private readonly wall: () => number;
@@ -97,17 +93,9 @@ export class UiStore {
   private snap: UiSnapshot;
   private seq = 0;
   private readonly listeners = new Set<() => void>();
-  private publishTimer: NodeJS.Timeout | null = null;
-  private clockTimer: NodeJS.Timeout | null = null;
-  private lastPublish = Number.NEGATIVE_INFINITY;
-  /** When the scheduled publish is due (wall ms). */
-  private dueAt = 0;
-  /** A change a person made is waiting: publish at the minimum interval. */
-  private urgent = false;
   /** The entry session whose tree is on screen (null: a fold or nothing). */
   private watched: EntrySession | null = null;
   private modelDirty = true;
-  private stopped = false;
 
   // ---- lists built from the model (refreshModel), read by render()
   private hosts: readonly HostModelView[] = [];
@@ -125,8 +113,6 @@ export class UiStore {
   private readonly sparkScratch: number[] = [];
   private modelNow = 0;
   private lastSignature = '';
-  /** Moving average of what one frame costs React and Ink (ms). */
-  private frameCostMs = 0;
 
   // ---- view state
   private focus: Pane = 'sessions';
@@ -157,11 +143,18 @@ export class UiStore {
     this.feed = options.feed;
     this.cols = options.cols;
     this.rows = options.rows;
-    this.publishIntervalMs = options.publishIntervalMs ?? 100;
-    this.clockIntervalMs = options.clockIntervalMs ?? CLOCK_INTERVAL_MS;
+    this.wall = options.wallClock ?? Date.now;
+    this.frames = new FrameScheduler({
+      publishIntervalMs: options.publishIntervalMs ?? 100,
+      clockIntervalMs: options.clockIntervalMs ?? CLOCK_INTERVAL_MS,
+      wall: this.wall,
+      frame: () => this.publish(),
+      clockTick: () => {
+        this.modelDirty = true;
+      },
+    });
     this.onQuit = options.onQuit ?? (() => undefined);
     this.recordingDir = options.recordingDir ?? process.cwd();
-    this.wall = options.wallClock ?? Date.now;
     const store = this;
     this.feedListener = {
       event(node: ProcessNode | null, time: number): void {
@@ -171,28 +164,25 @@ export class UiStore {
         // is drawn promptly; everything else waits for the next frame the render budget allows
         if (
           node !== null &&
-          !store.urgent &&
+          !store.frames.urgent &&
           node.entrySession === store.watched &&
           (node.userEntered || node.typed[node.typed.length - 1]?.time === time)
         ) {
-          store.urgent = true;
-          if (store.publishTimer !== null && store.lastPublish + store.publishIntervalMs < store.dueAt) {
-            clearTimeout(store.publishTimer);
-            store.publishTimer = null;
-          }
+          store.frames.requestUrgent();
+        } else {
+          store.frames.request();
         }
-        if (store.publishTimer === null) store.schedule();
       },
       reset(): void {
         store.activity.clear();
         store.treeCache = null;
         store.unattachedAt = Number.NEGATIVE_INFINITY;
         store.modelDirty = true;
-        store.schedule();
+        store.frames.request();
       },
       changed(): void {
         store.modelDirty = true;
-        if (store.publishTimer === null) store.schedule();
+        store.frames.request();
       },
       fatal(message: string, exitCode: number): void {
         store.onQuit(exitCode, message);
@@ -213,22 +203,17 @@ export class UiStore {
 
   /** Starts the clock; the first snapshot is published at once. */
   start(): void {
-    this.stopped = false;
-    if (this.clockTimer === null) {
-      this.clockTimer = setInterval(() => {
-        this.modelDirty = true;
-        this.schedule();
-      }, this.clockIntervalMs);
-    }
-    this.publish();
+    this.frames.start();
+    this.frames.publishNow();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.clockTimer !== null) clearInterval(this.clockTimer);
-    if (this.publishTimer !== null) clearTimeout(this.publishTimer);
-    this.clockTimer = null;
-    this.publishTimer = null;
+    this.frames.stop();
+  }
+
+  /** Minimum time between two model-driven snapshots. */
+  get publishIntervalMs(): number {
+    return this.frames.publishIntervalMs;
   }
 
   resize(cols: number, rows: number): void {
@@ -248,13 +233,13 @@ export class UiStore {
       acted = true;
       if (cmd.kind === 'quit') break;
     }
-    if (acted && !this.stopped) this.emit();
+    if (acted && !this.frames.stopped) this.emit();
   }
 
   /** Carries out one command and publishes the result at once. */
   execute(cmd: Command): void {
     this.apply(cmd);
-    if (!this.stopped) this.emit();
+    if (!this.frames.stopped) this.emit();
   }
 
   /** Publishes now, every list rebuilt from the model, whatever the throttles say (tests, first frame). */
@@ -262,24 +247,13 @@ export class UiStore {
     this.modelDirty = true;
     this.unattachedAt = Number.NEGATIVE_INFINITY;
     this.treeCache = null;
-    this.publish();
+    this.frames.publishNow();
   }
 
   // ------------------------------------------------------------------ publishing
 
-  private schedule(): void {
-    if (this.publishTimer !== null || this.stopped) return;
-    const interval = this.urgent ? this.publishIntervalMs : this.frameIntervalMs;
-    this.dueAt = this.lastPublish + interval;
-    const wait = Math.max(0, this.dueAt - this.wall());
-    this.publishTimer = setTimeout(() => this.publish(), wait);
-  }
-
+  /** A frame (FrameScheduler decides when): the lists rebuilt from the model if it changed, then emitted. */
   private publish(): void {
-    if (this.publishTimer !== null) clearTimeout(this.publishTimer);
-    this.publishTimer = null;
-    this.lastPublish = this.wall();
-    this.urgent = false;
     if (this.modelDirty && !this.paused) {
       this.modelDirty = false;
       this.refreshModel();
@@ -290,7 +264,7 @@ export class UiStore {
   /**
    * Renders a snapshot and tells React — only when something on screen would change. React and
    * Ink render synchronously inside the listeners: their cost sets the spacing of model-driven
-   * frames (RENDER_BUDGET), so drawing never takes more than a few percent of a core.
+   * frames (FrameScheduler), so drawing never takes more than a few percent of a core.
    */
   private emit(): void {
     const next = this.render();
@@ -303,17 +277,14 @@ export class UiStore {
     if (this.listeners.size > 0) this.noteFrameCost(performance.now() - t0);
   }
 
-  /**
-   * What drawing one frame cost (ms): React's part is measured around the listeners, Ink's output
-   * pass is reported by the renderer (its onRender). A moving average sets the frame spacing.
-   */
+  /** What drawing one frame cost (ms), measured around React and reported by Ink's renderer. */
   noteFrameCost(ms: number): void {
-    this.frameCostMs = this.frameCostMs === 0 ? ms : this.frameCostMs * 0.8 + ms * 0.2;
+    this.frames.noteFrameCost(ms);
   }
 
   /** Time between two model-driven frames: at least publishIntervalMs, more when frames are costly. */
   get frameIntervalMs(): number {
-    return Math.max(this.publishIntervalMs, Math.min(MAX_FRAME_INTERVAL_MS, this.frameCostMs / RENDER_BUDGET));
+    return this.frames.frameIntervalMs;
   }
 
   // ------------------------------------------------------------------ model → lists
@@ -435,7 +406,7 @@ export class UiStore {
       });
     } else if (!same) {
       this.modelDirty = true; // a big tree waits its turn: come back for it
-      if (this.publishTimer === null && !this.stopped) this.publishTimer = setTimeout(() => this.publish(), Math.max(10, dueAt - wall));
+      this.frames.retryIn(dueAt - wall);
     }
     const host = this.hosts[e.hostIndex] as HostModelView;
     const l = s.leader;
