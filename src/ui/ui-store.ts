@@ -34,6 +34,7 @@ import { sparkline } from './sparkline.js';
 import { safeText } from '../text/terminal-text.js';
 import { defaultRecordingName } from './time-format.js';
 import { treeRowView } from './tree-row-view.js';
+import { initialViewState, reduceView, type PromptKind, type ViewState } from './view-state.js';
 import type { DetailLine, HeaderView, SessionRowView, StatusView, Tone, TreeRowView, UiSnapshot } from './ui-snapshot.js';
 
 export interface UiStoreOptions {
@@ -52,8 +53,6 @@ export interface UiStoreOptions {
   wallClock?: () => number;
 }
 
-type Pane = 'sessions' | 'tree';
-type PromptKind = 'search' | 'seek' | 'record';
 
 const PROMPT_LABELS: Record<PromptKind, string> = {
   search: '/',
@@ -114,30 +113,8 @@ export class UiStore {
   private modelNow = 0;
   private lastSignature = '';
 
-  // ---- view state
-  private focus: Pane = 'sessions';
-  private overlay: 'none' | 'detail' | 'help' = 'none';
-  private selSession: string | null = null;
-  private sessCursor = 0;
-  private sessOffset = 0;
-  private selTree: string | null = null;
-  private treeCursor = 0;
-  private treeOffset = 0;
-  private detailTarget: { node: ProcessNode; hostIndex: number } | null = null;
-  private detailOffset = 0;
-  private helpOffset = 0;
-  private servicesExpanded = false;
-  private kernelExpanded = false;
-  private timestamps = false;
-  private verbose = false;
-  private follow = false;
-  private paused = false;
-  private pausedAt = 0;
-  private prompt: { kind: PromptKind; text: string } | null = null;
-  private search: { query: SearchQuery; matches: SearchMatch[]; index: number } | null = null;
-  private message: { text: string; tone: Tone; until: number } | null = null;
-  private centerSessions = false;
-  private centerTree = false;
+  // ---- view state (focus, selection, toggles, prompts, search): reduceView's for the commands it covers
+  private view: ViewState = initialViewState();
 
   constructor(options: UiStoreOptions) {
     this.feed = options.feed;
@@ -227,7 +204,7 @@ export class UiStore {
     const keys = splitKeys(input, key);
     let acted = false;
     for (const [i, k] of keys) {
-      const cmd = commandForKey(i, k, { mode: this.feed.mode, prompting: this.prompt !== null });
+      const cmd = commandForKey(i, k, { mode: this.feed.mode, prompting: this.view.prompt !== null });
       if (cmd === null) continue;
       this.apply(cmd);
       acted = true;
@@ -254,7 +231,7 @@ export class UiStore {
 
   /** A frame (FrameScheduler decides when): the lists rebuilt from the model if it changed, then emitted. */
   private publish(): void {
-    if (this.modelDirty && !this.paused) {
+    if (this.modelDirty && !this.view.paused) {
       this.modelDirty = false;
       this.refreshModel();
     }
@@ -298,7 +275,7 @@ export class UiStore {
       this.unattached = this.hosts.map((h) => h.table.unattached({ includeExited: false }));
     }
     this.rebuildSessionList();
-    if (this.follow) this.followMostActive();
+    if (this.view.follow) this.followMostActive();
     this.resolveSessionCursor();
     this.refreshTree(false);
     this.refreshDetail();
@@ -307,7 +284,7 @@ export class UiStore {
   private rebuildSessionList(): void {
     let unattached = 0;
     for (const u of this.unattached) unattached += u.length;
-    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.servicesExpanded, unattached });
+    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.view.servicesExpanded, unattached });
     const now = this.modelNow;
     this.sessionViews = this.entries.map((e) =>
       sessionRowView(
@@ -316,7 +293,7 @@ export class UiStore {
         this.activity,
         now,
         this.sessionSparkWidth(),
-        e.kind === 'services' ? this.servicesExpanded : this.kernelExpanded,
+        e.kind === 'services' ? this.view.servicesExpanded : this.view.kernelExpanded,
         this.sparkScratch,
       ),
     );
@@ -328,20 +305,20 @@ export class UiStore {
 
   private resolveSessionCursor(): void {
     const entries = this.entries;
-    const idx = this.selSession === null ? -1 : entries.findIndex((e) => e.key === this.selSession);
-    if (idx >= 0) this.sessCursor = idx;
-    else this.sessCursor = moveCursor(this.sessCursor, 0, entries.length);
-    const prev = this.selSession;
-    this.selSession = entries[this.sessCursor]?.key ?? null;
-    if (prev !== this.selSession && !this.follow) {
-      this.selTree = null;
-      this.treeCursor = 0;
-      this.treeOffset = 0;
+    const idx = this.view.selSession === null ? -1 : entries.findIndex((e) => e.key === this.view.selSession);
+    if (idx >= 0) this.view.sessCursor = idx;
+    else this.view.sessCursor = moveCursor(this.view.sessCursor, 0, entries.length);
+    const prev = this.view.selSession;
+    this.view.selSession = entries[this.view.sessCursor]?.key ?? null;
+    if (prev !== this.view.selSession && !this.view.follow) {
+      this.view.selTree = null;
+      this.view.treeCursor = 0;
+      this.view.treeOffset = 0;
     }
   }
 
   private selectedEntry(): SessionEntry | undefined {
-    return this.entries[this.sessCursor];
+    return this.entries[this.view.sessCursor];
   }
 
   /** Rebuilds the selected session's tree when it changed (big trees at a rate their cost allows). */
@@ -357,24 +334,24 @@ export class UiStore {
     if (e.kind === 'services') {
       this.setTree({ entries: [], hidden: 0 }, null);
       this.treeTitle = `services (init): ${e.count} sessions, ${e.live} live processes`;
-      this.treeEmpty = this.servicesExpanded
+      this.treeEmpty = this.view.servicesExpanded
         ? 'service sessions are listed above; select one to see its processes (Enter folds them)'
         : 'service sessions are folded: press Enter on this line to list them';
       return;
     }
     if (e.kind === 'kernel') {
-      const key = `${KERNEL_KEY}|${this.kernelExpanded}|${this.verbose}`;
+      const key = `${KERNEL_KEY}|${this.view.kernelExpanded}|${this.view.verbose}`;
       const c = this.treeCache;
       if (force || c === null || c.key !== key || wall - c.builtAt >= 1000) {
-        if (this.kernelExpanded) {
+        if (this.view.kernelExpanded) {
           const rows = this.unattached.flatMap((nodes) => unattachedRows(nodes));
-          this.setTree(buildTree(rows, true), { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.verbose, builtAt: wall, costMs: 0 });
+          this.setTree(buildTree(rows, true), { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.view.verbose, builtAt: wall, costMs: 0 });
         } else {
-          this.setTree({ entries: [], hidden: 0 }, { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.verbose, builtAt: wall, costMs: 0 });
+          this.setTree({ entries: [], hidden: 0 }, { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.view.verbose, builtAt: wall, costMs: 0 });
         }
       }
       this.treeTitle = `kernel threads and processes outside any session: ${e.count}`;
-      this.treeEmpty = this.kernelExpanded ? 'none' : 'folded: press Enter on this line to list them here';
+      this.treeEmpty = this.view.kernelExpanded ? 'none' : 'folded: press Enter on this line to list them here';
       this.resolveTreeCursor();
       return;
     }
@@ -384,15 +361,15 @@ export class UiStore {
       c !== null &&
       c.key === e.key &&
       c.session === s &&
-      c.verbose === this.verbose &&
+      c.verbose === this.view.verbose &&
       c.lastActivity === s.lastActivity &&
       c.members === s.members.size &&
       c.live === s.liveCount;
     const dueAt = c === null ? 0 : c.builtAt + Math.min(MAX_TREE_INTERVAL_MS, c.costMs * 10);
-    if (!same && (force || c === null || c.key !== e.key || c.verbose !== this.verbose || wall >= dueAt)) {
+    if (!same && (force || c === null || c.key !== e.key || c.verbose !== this.view.verbose || wall >= dueAt)) {
       const host = this.hosts[e.hostIndex] as HostModelView;
       const t0 = performance.now();
-      const built = buildTree(host.table.sessionTree(s), this.verbose);
+      const built = buildTree(host.table.sessionTree(s), this.view.verbose);
       const cost = performance.now() - t0;
       this.setTree(built, {
         key: e.key,
@@ -400,7 +377,7 @@ export class UiStore {
         lastActivity: s.lastActivity,
         members: s.members.size,
         live: s.liveCount,
-        verbose: this.verbose,
+        verbose: this.view.verbose,
         builtAt: wall,
         costMs: cost,
       });
@@ -424,7 +401,7 @@ export class UiStore {
 
   private resolveTreeCursor(): void {
     const list = this.tree.entries;
-    if (this.follow) {
+    if (this.view.follow) {
       let best = -1;
       let bestStart = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < list.length; i++) {
@@ -436,24 +413,24 @@ export class UiStore {
         }
       }
       if (best >= 0) {
-        this.treeCursor = best;
-        this.selTree = (list[best] as TreeEntry).key;
-        this.centerTree = true;
+        this.view.treeCursor = best;
+        this.view.selTree = (list[best] as TreeEntry).key;
+        this.view.centerTree = true;
         return;
       }
     }
-    const idx = this.selTree === null ? -1 : list.findIndex((t) => t.key === this.selTree);
-    if (idx >= 0) this.treeCursor = idx;
-    else this.treeCursor = moveCursor(this.treeCursor, 0, list.length);
-    this.selTree = list[this.treeCursor]?.key ?? null;
+    const idx = this.view.selTree === null ? -1 : list.findIndex((t) => t.key === this.view.selTree);
+    if (idx >= 0) this.view.treeCursor = idx;
+    else this.view.treeCursor = moveCursor(this.view.treeCursor, 0, list.length);
+    this.view.selTree = list[this.view.treeCursor]?.key ?? null;
   }
 
   private refreshDetail(): void {
-    const t = this.detailTarget;
-    if (this.overlay !== 'detail' || t === null) return;
+    const t = this.view.detailTarget;
+    if (this.view.overlay !== 'detail' || t === null) return;
     const host = this.hosts[t.hostIndex] ?? this.hosts[0];
     if (host === undefined) return;
-    this.details = detailLines(t.node, host.names, this.paused ? this.pausedAt : this.modelNow);
+    this.details = detailLines(t.node, host.names, this.view.paused ? this.view.pausedAt : this.modelNow);
   }
 
   private followMostActive(): void {
@@ -470,30 +447,23 @@ export class UiStore {
         bestLast = s.lastActivity;
       }
     }
-    if (best !== null && best.key !== this.selSession) {
-      this.selSession = best.key;
-      this.centerSessions = true;
+    if (best !== null && best.key !== this.view.selSession) {
+      this.view.selSession = best.key;
+      this.view.centerSessions = true;
     }
   }
 
   // ------------------------------------------------------------------ commands
 
   private apply(cmd: Command): void {
+    const next = reduceView(this.view, cmd);
+    if (next !== null) {
+      this.view = next;
+      return;
+    }
     switch (cmd.kind) {
       case 'quit':
         this.onQuit(0, '');
-        return;
-      case 'promptInput':
-        if (this.prompt !== null) this.prompt.text += cmd.text;
-        return;
-      case 'promptBackspace':
-        if (this.prompt !== null) this.prompt.text = [...this.prompt.text].slice(0, -1).join('');
-        return;
-      case 'promptClear':
-        if (this.prompt !== null) this.prompt.text = '';
-        return;
-      case 'promptCancel':
-        this.prompt = null;
         return;
       case 'promptSubmit':
         this.submitPrompt();
@@ -510,46 +480,28 @@ export class UiStore {
       case 'end':
         this.move(Number.POSITIVE_INFINITY);
         return;
-      case 'switchPane':
-        if (this.overlay !== 'none') return;
-        this.focus = this.focus === 'sessions' ? 'tree' : 'sessions';
-        return;
-      case 'focus':
-        if (this.overlay !== 'none') return;
-        this.focus = cmd.pane;
-        return;
       case 'open':
         this.open();
         return;
       case 'back':
         this.back();
         return;
-      case 'help':
-        this.overlay = this.overlay === 'help' ? 'none' : 'help';
-        this.helpOffset = 0;
-        return;
-      case 'search':
-        this.prompt = { kind: 'search', text: '' };
-        return;
       case 'next':
       case 'prev':
         this.nextMatch(cmd.kind === 'next' ? 1 : -1);
         return;
       case 'follow':
-        this.follow = !this.follow;
-        if (this.follow) {
+        this.view.follow = !this.view.follow;
+        if (this.view.follow) {
           this.refreshModel();
-          this.centerSessions = true;
+          this.view.centerSessions = true;
         }
-        this.say(this.follow ? 'following the most active session (any move stops it)' : 'follow off');
-        return;
-      case 'timestamps':
-        this.timestamps = !this.timestamps;
+        this.say(this.view.follow ? 'following the most active session (any move stops it)' : 'follow off');
         return;
       case 'verbose':
-        this.verbose = !this.verbose;
+        this.view.verbose = !this.view.verbose;
         this.refreshTree(true);
-        this.say(this.verbose ? 'verbose: shell noise shown' : 'shell noise hidden');
+        this.say(this.view.verbose ? 'verbose: shell noise shown' : 'shell noise hidden');
         return;
       case 'pause':
         this.togglePause();
@@ -588,7 +540,7 @@ export class UiStore {
         r.toEnd();
         break;
       case 'seek':
-        this.prompt = { kind: 'seek', text: '' };
+        this.view.prompt = { kind: 'seek', text: '' };
         return;
       default:
         return;
@@ -600,56 +552,56 @@ export class UiStore {
 
   private pageSize(): number {
     const layout = computeLayout(this.cols, this.rows, this.entries.length, this.feed.header().notice !== '');
-    if (this.overlay !== 'none') return layout.overlay;
-    return this.focus === 'sessions' ? layout.sessions : layout.tree;
+    if (this.view.overlay !== 'none') return layout.overlay;
+    return this.view.focus === 'sessions' ? layout.sessions : layout.tree;
   }
 
   private move(delta: number): void {
-    if (this.overlay === 'detail') {
-      this.detailOffset = clampStep(this.detailOffset, delta, this.details.length);
+    if (this.view.overlay === 'detail') {
+      this.view.detailOffset = clampStep(this.view.detailOffset, delta, this.details.length);
       return;
     }
-    if (this.overlay === 'help') {
-      this.helpOffset = clampStep(this.helpOffset, delta, helpLines(this.feed.mode, this.cols).length);
+    if (this.view.overlay === 'help') {
+      this.view.helpOffset = clampStep(this.view.helpOffset, delta, helpLines(this.feed.mode, this.cols).length);
       return;
     }
-    this.follow = false;
-    if (this.focus === 'sessions') {
+    this.view.follow = false;
+    if (this.view.focus === 'sessions') {
       const n = this.entries.length;
-      this.sessCursor = clampStep(this.sessCursor, delta, n);
-      const key = this.entries[this.sessCursor]?.key ?? null;
-      if (key !== this.selSession) {
-        this.selSession = key;
-        this.selTree = null;
-        this.treeCursor = 0;
-        this.treeOffset = 0;
+      this.view.sessCursor = clampStep(this.view.sessCursor, delta, n);
+      const key = this.entries[this.view.sessCursor]?.key ?? null;
+      if (key !== this.view.selSession) {
+        this.view.selSession = key;
+        this.view.selTree = null;
+        this.view.treeCursor = 0;
+        this.view.treeOffset = 0;
         this.refreshTree(true);
       }
     } else {
       const list = this.tree.entries;
-      this.treeCursor = clampStep(this.treeCursor, delta, list.length);
-      this.selTree = list[this.treeCursor]?.key ?? null;
+      this.view.treeCursor = clampStep(this.view.treeCursor, delta, list.length);
+      this.view.selTree = list[this.view.treeCursor]?.key ?? null;
     }
   }
 
   private open(): void {
-    if (this.overlay === 'help') {
-      this.overlay = 'none';
+    if (this.view.overlay === 'help') {
+      this.view.overlay = 'none';
       return;
     }
-    if (this.overlay === 'detail') return;
+    if (this.view.overlay === 'detail') return;
     const e = this.selectedEntry();
-    if (this.focus === 'sessions') {
+    if (this.view.focus === 'sessions') {
       if (e === undefined) return;
       if (e.kind === 'services') {
-        this.servicesExpanded = !this.servicesExpanded;
+        this.view.servicesExpanded = !this.view.servicesExpanded;
         this.rebuildSessionList();
         this.resolveSessionCursor();
         this.refreshTree(true);
         return;
       }
       if (e.kind === 'kernel') {
-        this.kernelExpanded = !this.kernelExpanded;
+        this.view.kernelExpanded = !this.view.kernelExpanded;
         this.rebuildSessionList();
         this.refreshTree(true);
         return;
@@ -657,7 +609,7 @@ export class UiStore {
       this.openDetail((e.session as EntrySession).leader, e.hostIndex);
       return;
     }
-    const t = this.tree.entries[this.treeCursor];
+    const t = this.tree.entries[this.view.treeCursor];
     if (t === undefined) return;
     this.openDetail(t.node, e !== undefined && e.hostIndex >= 0 ? e.hostIndex : this.hostOfNode(t.node));
   }
@@ -668,37 +620,37 @@ export class UiStore {
   }
 
   private openDetail(node: ProcessNode, hostIndex: number): void {
-    this.detailTarget = { node, hostIndex };
-    this.detailOffset = 0;
-    this.overlay = 'detail';
+    this.view.detailTarget = { node, hostIndex };
+    this.view.detailOffset = 0;
+    this.view.overlay = 'detail';
     this.refreshDetail();
   }
 
   private back(): void {
-    if (this.overlay !== 'none') {
-      this.overlay = 'none';
-      this.detailTarget = null;
+    if (this.view.overlay !== 'none') {
+      this.view.overlay = 'none';
+      this.view.detailTarget = null;
       return;
     }
-    if (this.search !== null) {
-      this.search = null;
+    if (this.view.search !== null) {
+      this.view.search = null;
       this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
       return;
     }
-    if (this.focus === 'tree') {
-      this.focus = 'sessions';
+    if (this.view.focus === 'tree') {
+      this.view.focus = 'sessions';
       return;
     }
-    if (this.follow) {
-      this.follow = false;
+    if (this.view.follow) {
+      this.view.follow = false;
       this.say('follow off');
     }
   }
 
   private togglePause(): void {
-    this.paused = !this.paused;
-    if (this.paused) {
-      this.pausedAt = this.modelNow;
+    this.view.paused = !this.view.paused;
+    if (this.view.paused) {
+      this.view.pausedAt = this.modelNow;
       this.say('view paused: capture continues (p resumes)');
     } else {
       this.refreshModel();
@@ -717,12 +669,12 @@ export class UiStore {
       if (done !== null) this.say(`recording stopped: ${safeText(done.path)} (${byteSize(done.bytes)})`, 'good');
       return;
     }
-    this.prompt = { kind: 'record', text: defaultRecordingName(this.wall()) };
+    this.view.prompt = { kind: 'record', text: defaultRecordingName(this.wall()) };
   }
 
   private submitPrompt(): void {
-    const p = this.prompt;
-    this.prompt = null;
+    const p = this.view.prompt;
+    this.view.prompt = null;
     if (p === null) return;
     const text = p.text.trim();
     if (p.kind === 'search') {
@@ -753,20 +705,20 @@ export class UiStore {
 
   private startSearch(text: string): void {
     if (text === '') {
-      this.search = null;
+      this.view.search = null;
       this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
       return;
     }
     const query = searchQuery(text);
     const matches = this.findMatches(query);
-    this.search = { query, matches, index: -1 };
+    this.view.search = { query, matches, index: -1 };
     this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
     if (matches.length === 0) {
       this.say(`no process matches "${safeText(text)}"`, 'warn');
       return;
     }
     // the first match from the selected session on
-    const here = this.sessCursor;
+    const here = this.view.sessCursor;
     let idx = matches.findIndex((m) => this.rankOf(m.hostIndex, m.session) >= here);
     if (idx < 0) idx = 0;
     this.jumpTo(idx);
@@ -783,7 +735,7 @@ export class UiStore {
   }
 
   private nextMatch(dir: 1 | -1): void {
-    const s = this.search;
+    const s = this.view.search;
     if (s === null) {
       this.say('no search yet: press / to search arguments and working directories', 'warn');
       return;
@@ -800,33 +752,33 @@ export class UiStore {
   }
 
   private jumpTo(index: number): void {
-    const s = this.search;
+    const s = this.view.search;
     if (s === null) return;
     const m = s.matches[index];
     if (m === undefined) return;
     s.index = index;
-    this.follow = false;
-    if (m.session.service && !this.servicesExpanded) this.servicesExpanded = true;
-    if (!this.verbose && hiddenAsNoise(m.node, m.session)) {
-      this.verbose = true;
+    this.view.follow = false;
+    if (m.session.service && !this.view.servicesExpanded) this.view.servicesExpanded = true;
+    if (!this.view.verbose && hiddenAsNoise(m.node, m.session)) {
+      this.view.verbose = true;
       this.say('verbose on: that match is shell noise');
     }
-    this.selSession = sessionKey(m.hostIndex, m.session);
+    this.view.selSession = sessionKey(m.hostIndex, m.session);
     this.rebuildSessionList();
-    const idx = this.entries.findIndex((e) => e.key === this.selSession);
-    if (idx >= 0) this.sessCursor = idx;
-    this.selTree = processKey(m.node);
+    const idx = this.entries.findIndex((e) => e.key === this.view.selSession);
+    if (idx >= 0) this.view.sessCursor = idx;
+    this.view.selTree = processKey(m.node);
     this.refreshTree(true);
-    this.focus = 'tree';
-    this.overlay = 'none';
-    this.centerSessions = true;
-    this.centerTree = true;
+    this.view.focus = 'tree';
+    this.view.overlay = 'none';
+    this.view.centerSessions = true;
+    this.view.centerTree = true;
   }
 
   // ------------------------------------------------------------------ snapshot
 
   private say(text: string, tone: Tone = 'normal'): void {
-    this.message = { text, tone, until: this.wall() + MESSAGE_MS };
+    this.view.message = { text, tone, until: this.wall() + MESSAGE_MS };
   }
 
   private render(): UiSnapshot {
@@ -835,23 +787,23 @@ export class UiStore {
     const notice = fh.notice === '' ? '' : safeText(fh.notice);
     const layout = computeLayout(this.cols, this.rows, this.entries.length, notice !== '');
     // whole seconds: idle times and running durations change once a second, not every frame
-    const now = Math.floor((this.paused ? this.pausedAt : this.modelNow) / 1000) * 1000;
+    const now = Math.floor((this.view.paused ? this.view.pausedAt : this.modelNow) / 1000) * 1000;
 
     // sessions
-    const sFirst = windowStart(this.entries.length, layout.sessions, this.sessCursor, this.sessOffset, this.centerSessions);
-    this.sessOffset = sFirst;
-    this.centerSessions = false;
+    const sFirst = windowStart(this.entries.length, layout.sessions, this.view.sessCursor, this.view.sessOffset, this.view.centerSessions);
+    this.view.sessOffset = sFirst;
+    this.view.centerSessions = false;
     const sessionRows = this.sessionViews.slice(sFirst, sFirst + layout.sessions);
 
     // tree
     const list = this.tree.entries;
-    const tFirst = windowStart(list.length, layout.tree, this.treeCursor, this.treeOffset, this.centerTree);
-    this.treeOffset = tFirst;
-    this.centerTree = false;
+    const tFirst = windowStart(list.length, layout.tree, this.view.treeCursor, this.view.treeOffset, this.view.centerTree);
+    this.view.treeOffset = tFirst;
+    this.view.centerTree = false;
     const treeRows: TreeRowView[] = [];
     const e = this.selectedEntry();
     const names = (this.hosts[e !== undefined && e.hostIndex >= 0 ? e.hostIndex : 0] ?? this.hosts[0])?.names;
-    const q = this.search?.query ?? null;
+    const q = this.view.search?.query ?? null;
     for (let i = tFirst; i < Math.min(list.length, tFirst + layout.tree); i++) {
       let v = this.treeViews[i];
       if (v === undefined) {
@@ -865,11 +817,11 @@ export class UiStore {
     if (this.tree.hidden > 0) treeTitle += ` · ${this.tree.hidden} shell-noise hidden (v)`;
 
     const detail =
-      this.overlay === 'detail'
+      this.view.overlay === 'detail'
         ? (() => {
-            const first = Math.max(0, Math.min(this.detailOffset, Math.max(0, this.details.length - layout.overlay)));
-            this.detailOffset = first;
-            const t = this.detailTarget;
+            const first = Math.max(0, Math.min(this.view.detailOffset, Math.max(0, this.details.length - layout.overlay)));
+            this.view.detailOffset = first;
+            const t = this.view.detailTarget;
             return {
               title: t === null ? 'details' : `details of ${t.node.pid} ${safeText(t.node.name)} (Esc closes)`,
               rows: this.details.slice(first, first + layout.overlay),
@@ -882,11 +834,11 @@ export class UiStore {
           })()
         : null;
     const help =
-      this.overlay === 'help'
+      this.view.overlay === 'help'
         ? (() => {
             const lines = helpLines(this.feed.mode, this.cols);
-            const first = Math.max(0, Math.min(this.helpOffset, Math.max(0, lines.length - layout.overlay)));
-            this.helpOffset = first;
+            const first = Math.max(0, Math.min(this.view.helpOffset, Math.max(0, lines.length - layout.overlay)));
+            this.view.helpOffset = first;
             return { title: 'help (? or Esc closes)', rows: lines.slice(first, first + layout.overlay), first, total: lines.length, height: layout.overlay, cursor: -1, focused: true };
           })()
         : null;
@@ -897,15 +849,15 @@ export class UiStore {
       now,
       header,
       notice,
-      overlay: this.overlay,
+      overlay: this.view.overlay,
       sessions: {
         title: 'sessions',
         rows: sessionRows,
         first: sFirst,
         total: this.entries.length,
         height: layout.sessions,
-        cursor: this.entries.length === 0 ? -1 : this.sessCursor,
-        focused: this.focus === 'sessions',
+        cursor: this.entries.length === 0 ? -1 : this.view.sessCursor,
+        focused: this.view.focus === 'sessions',
       },
       tree: {
         title: treeTitle,
@@ -913,16 +865,16 @@ export class UiStore {
         first: tFirst,
         total: list.length,
         height: layout.tree,
-        cursor: list.length === 0 ? -1 : this.treeCursor,
-        focused: this.focus === 'tree',
+        cursor: list.length === 0 ? -1 : this.view.treeCursor,
+        focused: this.view.focus === 'tree',
         hidden: this.tree.hidden,
         empty: this.treeEmpty,
       },
       detail,
       help,
       status: this.statusView(),
-      timestamps: this.timestamps,
-      verbose: this.verbose,
+      timestamps: this.view.timestamps,
+      verbose: this.view.verbose,
       sessionSparkWidth: this.sessionSparkWidth(),
     };
   }
@@ -958,8 +910,8 @@ export class UiStore {
       recording: fh.recording === null ? null : { path: safeText(fh.recording.path), bytes: fh.recording.bytes },
       badLines: fh.badLines,
       replay: fh.replay,
-      paused: this.paused,
-      follow: this.follow,
+      paused: this.view.paused,
+      follow: this.view.follow,
       sessions,
       services,
       live,
@@ -968,11 +920,11 @@ export class UiStore {
   }
 
   private statusView(): StatusView {
-    const p = this.prompt;
-    const msg = this.message !== null && this.message.until > this.wall() ? this.message : null;
-    if (msg === null) this.message = null;
+    const p = this.view.prompt;
+    const msg = this.view.message !== null && this.view.message.until > this.wall() ? this.view.message : null;
+    if (msg === null) this.view.message = null;
     let search = '';
-    const s = this.search;
+    const s = this.view.search;
     if (s !== null) search = `/${safeText(s.query.text)} ${s.matches.length === 0 ? 'no match' : `${s.index + 1}/${s.matches.length}`}`;
     const hints = keyHints(this.feed.mode);
     return {
