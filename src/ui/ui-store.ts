@@ -19,23 +19,22 @@ import { oneLineMessage } from '../exit-error.js';
 import { ActivityHistory } from './activity-history.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import { detailLines } from './detail-fields.js';
-import { helpLines, keyHints } from './help-text.js';
+import { helpLines } from './help-text.js';
 import { commandForKey, splitKeys, type Command, type KeyInfo } from './key-bindings.js';
-import { moveCursor, windowStart } from './list-window.js';
+import { moveCursor } from './list-window.js';
 import type { FeedListener, HostModelView, ModelFeed } from './model-feed.js';
 import { byteSize } from './number-format.js';
 import { buildTree, processKey, unattachedRows, type TreeBuild, type TreeEntry } from './process-tree.js';
-import { findMatches, processMatches, searchQuery, type SearchMatch, type SearchQuery } from './process-search.js';
+import { findMatches, searchQuery, type SearchMatch, type SearchQuery } from './process-search.js';
 import { computeLayout } from './screen-layout.js';
 import { buildSessionList, KERNEL_KEY, sessionKey, type SessionEntry } from './session-list.js';
 import { sessionRowView, userLabel } from './session-row-view.js';
 import { isShellNoise } from './shell-noise.js';
-import { sparkline } from './sparkline.js';
 import { safeText } from '../text/terminal-text.js';
 import { defaultRecordingName } from './time-format.js';
-import { treeRowView } from './tree-row-view.js';
-import { initialViewState, reduceView, type PromptKind, type ViewState } from './view-state.js';
-import type { DetailLine, HeaderView, SessionRowView, StatusView, Tone, TreeRowView, UiSnapshot } from './ui-snapshot.js';
+import { buildSnapshot } from './snapshot-builder.js';
+import { initialViewState, reduceView, type ViewState } from './view-state.js';
+import type { DetailLine, SessionRowView, Tone, TreeRowView, UiSnapshot } from './ui-snapshot.js';
 
 export interface UiStoreOptions {
   feed: ModelFeed;
@@ -54,15 +53,7 @@ export interface UiStoreOptions {
 }
 
 
-const PROMPT_LABELS: Record<PromptKind, string> = {
-  search: '/',
-  seek: 'seek to (12:03:04, +30s, -5m, 50%, ISO time): ',
-  record: 'record to file: ',
-};
-
 const MESSAGE_MS = 5000;
-/** Events/s sparkline: one cell per second. */
-const RATE_SPARK_WIDTH = 20;
 /** Refresh of what changes with time alone (idle times, running durations): like top, every 2 s. */
 const CLOCK_INTERVAL_MS = 2000;
 /** Longest a big tree waits between rebuilds (its rebuild cost sets the interval below this). */
@@ -781,158 +772,32 @@ export class UiStore {
     this.view.message = { text, tone, until: this.wall() + MESSAGE_MS };
   }
 
+  /** The snapshot of this frame, built from the lists and the view state (snapshot-builder.ts). */
   private render(): UiSnapshot {
-    const header = this.headerView();
-    const fh = this.feed.header();
-    const notice = fh.notice === '' ? '' : safeText(fh.notice);
-    const layout = computeLayout(this.cols, this.rows, this.entries.length, notice !== '');
-    // whole seconds: idle times and running durations change once a second, not every frame
-    const now = Math.floor((this.view.paused ? this.view.pausedAt : this.modelNow) / 1000) * 1000;
-
-    // sessions
-    const sFirst = windowStart(this.entries.length, layout.sessions, this.view.sessCursor, this.view.sessOffset, this.view.centerSessions);
-    this.view.sessOffset = sFirst;
-    this.view.centerSessions = false;
-    const sessionRows = this.sessionViews.slice(sFirst, sFirst + layout.sessions);
-
-    // tree
-    const list = this.tree.entries;
-    const tFirst = windowStart(list.length, layout.tree, this.view.treeCursor, this.view.treeOffset, this.view.centerTree);
-    this.view.treeOffset = tFirst;
-    this.view.centerTree = false;
-    const treeRows: TreeRowView[] = [];
-    const e = this.selectedEntry();
-    const names = (this.hosts[e !== undefined && e.hostIndex >= 0 ? e.hostIndex : 0] ?? this.hosts[0])?.names;
-    const q = this.view.search?.query ?? null;
-    for (let i = tFirst; i < Math.min(list.length, tFirst + layout.tree); i++) {
-      let v = this.treeViews[i];
-      if (v === undefined) {
-        const t = list[i] as TreeEntry;
-        v = treeRowView(t, names ?? { user: () => undefined, group: () => undefined }, q !== null && t.kind === 'process' && processMatches(t.node, q));
-        this.treeViews[i] = v;
-      }
-      treeRows.push(v);
-    }
-    let treeTitle = this.treeTitle;
-    if (this.tree.hidden > 0) treeTitle += ` · ${this.tree.hidden} shell-noise hidden (v)`;
-
-    const detail =
-      this.view.overlay === 'detail'
-        ? (() => {
-            const first = Math.max(0, Math.min(this.view.detailOffset, Math.max(0, this.details.length - layout.overlay)));
-            this.view.detailOffset = first;
-            const t = this.view.detailTarget;
-            return {
-              title: t === null ? 'details' : `details of ${t.node.pid} ${safeText(t.node.name)} (Esc closes)`,
-              rows: this.details.slice(first, first + layout.overlay),
-              first,
-              total: this.details.length,
-              height: layout.overlay,
-              cursor: -1,
-              focused: true,
-            };
-          })()
-        : null;
-    const help =
-      this.view.overlay === 'help'
-        ? (() => {
-            const lines = helpLines(this.feed.mode, this.cols);
-            const first = Math.max(0, Math.min(this.view.helpOffset, Math.max(0, lines.length - layout.overlay)));
-            this.view.helpOffset = first;
-            return { title: 'help (? or Esc closes)', rows: lines.slice(first, first + layout.overlay), first, total: lines.length, height: layout.overlay, cursor: -1, focused: true };
-          })()
-        : null;
-
-    return {
+    const { snapshot, view } = buildSnapshot({
       seq: ++this.seq,
-      layout,
-      now,
-      header,
-      notice,
-      overlay: this.view.overlay,
-      sessions: {
-        title: 'sessions',
-        rows: sessionRows,
-        first: sFirst,
-        total: this.entries.length,
-        height: layout.sessions,
-        cursor: this.entries.length === 0 ? -1 : this.view.sessCursor,
-        focused: this.view.focus === 'sessions',
+      cols: this.cols,
+      rows: this.rows,
+      wall: this.wall(),
+      feed: this.feed,
+      hosts: this.hosts,
+      modelNow: this.modelNow,
+      activity: this.activity,
+      sparkScratch: this.sparkScratch,
+      lists: {
+        entries: this.entries,
+        sessionViews: this.sessionViews,
+        tree: this.tree,
+        treeViews: this.treeViews,
+        treeTitle: this.treeTitle,
+        treeEmpty: this.treeEmpty,
+        details: this.details,
       },
-      tree: {
-        title: treeTitle,
-        rows: treeRows,
-        first: tFirst,
-        total: list.length,
-        height: layout.tree,
-        cursor: list.length === 0 ? -1 : this.view.treeCursor,
-        focused: this.view.focus === 'tree',
-        hidden: this.tree.hidden,
-        empty: this.treeEmpty,
-      },
-      detail,
-      help,
-      status: this.statusView(),
-      timestamps: this.view.timestamps,
-      verbose: this.view.verbose,
       sessionSparkWidth: this.sessionSparkWidth(),
-    };
-  }
-
-  private headerView(): HeaderView {
-    const fh = this.feed.header();
-    const hosts = this.hosts;
-    let live = 0;
-    let exited = 0;
-    for (const h of hosts) {
-      const st = h.table.stats();
-      live += st.live;
-      exited += st.exited;
-    }
-    let sessions = 0;
-    let services = 0;
-    for (const e of this.entries) {
-      if (e.kind === 'session' && !e.service) sessions++;
-      if (e.kind === 'services') services = e.count;
-    }
-    const now = this.feed.now();
-    const lastFull = now - 1000;
-    const first = hosts[0];
-    return {
-      mode: this.feed.mode,
-      host: hosts.length > 1 ? `${hosts.length} hosts` : first === undefined ? '-' : safeText(first.host.name),
-      kernel: hosts.length === 1 && first !== undefined ? safeText(first.host.kernel) : '',
-      source: fh.source,
-      state: fh.state,
-      rate: this.activity.events.recent(lastFull, 1),
-      spark: sparkline(this.activity.events.series(lastFull, this.sparkScratch), RATE_SPARK_WIDTH),
-      lost: fh.lost,
-      recording: fh.recording === null ? null : { path: safeText(fh.recording.path), bytes: fh.recording.bytes },
-      badLines: fh.badLines,
-      replay: fh.replay,
-      paused: this.view.paused,
-      follow: this.view.follow,
-      sessions,
-      services,
-      live,
-      exited,
-    };
-  }
-
-  private statusView(): StatusView {
-    const p = this.view.prompt;
-    const msg = this.view.message !== null && this.view.message.until > this.wall() ? this.view.message : null;
-    if (msg === null) this.view.message = null;
-    let search = '';
-    const s = this.view.search;
-    if (s !== null) search = `/${safeText(s.query.text)} ${s.matches.length === 0 ? 'no match' : `${s.index + 1}/${s.matches.length}`}`;
-    const hints = keyHints(this.feed.mode);
-    return {
-      prompt: p === null ? null : { label: PROMPT_LABELS[p.kind], text: safeText(p.text) },
-      message: msg === null ? null : { text: msg.text, tone: msg.tone },
-      search,
-      hints,
-    };
+      view: this.view,
+    });
+    this.view = view;
+    return snapshot;
   }
 }
 
