@@ -17,13 +17,10 @@ export type { LiveOptions } from '../ui/live-model-feed.js';
 export function liveOptionsFromArgs({ values }: ParsedArgs): LiveOptions {
   const record = stringValue(values, 'record');
   if (values.force && record === undefined) throw usageError('--force goes with --record FILE');
-  const sensor = sensorOptionValues(values);
-  const options: LiveOptions = { source: sourceChoice(values.source), typed: sensor.typed };
+  const { debug: _debug, ...sensor } = sensorOptionValues(values); // the live view keeps libbpf quiet (it owns the screen)
+  const options: LiveOptions = { source: sourceChoice(values.source), ...sensor };
   if (record !== undefined) options.record = record;
   if (values.force) options.forceRecord = true;
-  if (sensor.ringBytes !== undefined) options.ringBytes = sensor.ringBytes;
-  if (sensor.argsMax !== undefined) options.argsMax = sensor.argsMax;
-  if (sensor.typedMax !== undefined) options.typedMax = sensor.typedMax;
   return options;
 }
 

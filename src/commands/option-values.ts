@@ -11,6 +11,7 @@ import { parseSize } from '../text/time-size-grammar.js';
 import { SOURCE_CHOICES } from './command-table.js';
 import type { OptionValues } from './command-line.js';
 
+/** The sensor options as the eBPF source takes them (absent ones stay absent). */
 export interface SensorOptionValues {
   ringBytes?: number;
   argsMax?: number;

@@ -75,13 +75,9 @@ export function recordOptionsFromArgs({ values }: ParsedArgs): RecordCommandOpti
   const output = stringValue(values, 'output');
   if (!output) throw usageError('-o FILE is required (or -o - for stdout)');
   if (values.force && values.append) throw usageError('--force and --append cannot go together');
-  const sensor = sensorOptionValues(values);
+  const bpf: BpfSourceOptions = sensorOptionValues(values);
   const duration = stringValue(values, 'duration');
   const rotate = stringValue(values, 'rotate');
-  const bpf: BpfSourceOptions = { typed: sensor.typed, debug: sensor.debug };
-  if (sensor.ringBytes !== undefined) bpf.ringBytes = sensor.ringBytes;
-  if (sensor.argsMax !== undefined) bpf.argsMax = sensor.argsMax;
-  if (sensor.typedMax !== undefined) bpf.typedMax = sensor.typedMax;
   return {
     output,
     force: Boolean(values.force),

@@ -31,12 +31,7 @@ export function traceOptionsFromArgs({ values }: ParsedArgs): TraceOptions {
   });
   const pids = list('pid').map((p) => wholeNumber(p, '--pid', 1, 4194304));
   const duration = stringValue(values, 'duration');
-  const sensor = sensorOptionValues(values);
-  const options: TraceOptions = { typed: sensor.typed, debug: sensor.debug, durationSec: duration === undefined ? 0 : parseDurationSeconds(duration, '--duration'), actions, pids };
-  if (sensor.ringBytes !== undefined) options.ringBytes = sensor.ringBytes;
-  if (sensor.argsMax !== undefined) options.argsMax = sensor.argsMax;
-  if (sensor.typedMax !== undefined) options.typedMax = sensor.typedMax;
-  return options;
+  return { ...sensorOptionValues(values), durationSec: duration === undefined ? 0 : parseDurationSeconds(duration, '--duration'), actions, pids };
 }
 
 export async function runTrace(options: TraceOptions): Promise<number> {
