@@ -13,7 +13,7 @@ import {
   type SensorOptions,
   type SensorStats,
 } from './native-addon.js';
-import { findReadlineTargets } from './shell-binaries.js';
+import { findTypedProbes } from './shell-binaries.js';
 
 export interface BpfSourceOptions {
   /** Ring buffer bytes (power of two; default 16 MiB). */
@@ -22,7 +22,7 @@ export interface BpfSourceOptions {
   argsMax?: number;
   /** Typed-line bytes kept (default 1 KiB). */
   typedMax?: number;
-  /** Capture lines typed at interactive bash (readline uretprobe). Default true. */
+  /** Capture lines typed at interactive bash, zsh and dash. Default true; false loads no typed-line probe. */
   typed?: boolean;
   /** Backstop drain interval, ms (default 50). */
   intervalMs?: number;
@@ -82,7 +82,11 @@ export class BpfSource implements EventSource {
     if (this.options.ringBytes !== undefined) opts.ringBytes = this.options.ringBytes;
     if (this.options.argsMax !== undefined) opts.argsMax = this.options.argsMax;
     if (this.options.typedMax !== undefined) opts.typedMax = this.options.typedMax;
-    if (this.options.typed ?? true) opts.readline = findReadlineTargets();
+    if (this.options.typed ?? true) {
+      const probes = findTypedProbes();
+      opts.typedTargets = probes.targets;
+      opts.shells = probes.shells;
+    }
     return opts;
   }
 
