@@ -868,22 +868,39 @@ int BPF_KPROBE(handle_acceptline)
 	return 0;
 }
 
-/* The first three syscall arguments from the registers saved at syscall entry. */
-static __always_inline void syscall_args3(unsigned long *a0, unsigned long *a1, unsigned long *a2)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
+/* Syscall arguments from the registers saved at syscall entry (direct loads through BTF pointers:
+ * this runs at every read(2) exit on the host, so no helper calls before the cheap checks). */
 #if defined(__TARGET_ARCH_x86)
-	*a0 = BPF_CORE_READ(regs, di);
-	*a1 = BPF_CORE_READ(regs, si);
-	*a2 = BPF_CORE_READ(regs, dx);
+#define ST_SYSCALL_ARG0(regs) ((regs)->di)
+#define ST_SYSCALL_ARG1(regs) ((regs)->si)
+#define ST_SYSCALL_ARG2(regs) ((regs)->dx)
 #elif defined(__TARGET_ARCH_arm64)
-	*a0 = BPF_CORE_READ(regs, orig_x0);
-	*a1 = BPF_CORE_READ(regs, regs[1]);
-	*a2 = BPF_CORE_READ(regs, regs[2]);
+#define ST_SYSCALL_ARG0(regs) ((regs)->orig_x0)
+#define ST_SYSCALL_ARG1(regs) ((regs)->regs[1])
+#define ST_SYSCALL_ARG2(regs) ((regs)->regs[2])
 #else
 #error "syscall arguments: unsupported architecture"
 #endif
+
+/* shell_exe_of() for the current task, through BTF pointers (no helper calls but the lookup). */
+static __always_inline struct st_shell_exe *current_shell_exe(struct task_struct *task)
+{
+	struct st_exe_key key = {};
+	struct mm_struct *mm = task->mm;
+	struct file *exe;
+	struct inode *inode;
+
+	if (!mm)
+		return NULL;
+	exe = mm->exe_file;
+	if (!exe)
+		return NULL;
+	inode = exe->f_inode;
+	if (!inode)
+		return NULL;
+	key.ino = inode->i_ino;
+	key.dev = inode->i_sb->s_dev;
+	return bpf_map_lookup_elem(&shell_exes, &key);
 }
 
 /* True when fd 0 of t is its controlling terminal, in canonical mode with echo on. */
@@ -914,22 +931,25 @@ static __always_inline bool stdin_is_echoing_ctty(struct task_struct *t)
 SEC("tracepoint/syscalls/sys_exit_read")
 int handle_read_exit(struct st_sys_exit_ctx *ctx)
 {
-	struct task_struct *t;
+	struct task_struct *task, *t;
+	struct pt_regs *regs;
 	struct st_shell_exe *exe;
 	struct st_record *r;
-	unsigned long fd, ubuf, count;
+	unsigned long ubuf;
 	__u32 max, n, want;
 	long ret = ctx->ret;
 
 	if (ret <= 0)
 		return 0;
-	syscall_args3(&fd, &ubuf, &count);
-	if (fd != 0 || count < ST_READ_MIN_COUNT)
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (ST_SYSCALL_ARG0(regs) != 0 || ST_SYSCALL_ARG2(regs) < ST_READ_MIN_COUNT)
 		return 0;
+	exe = current_shell_exe(task);
 	t = (struct task_struct *)bpf_get_current_task();
-	exe = shell_exe_of(t);
 	if (!exe || exe->kind != ST_SHELL_DASH || !stdin_is_echoing_ctty(t))
 		return 0;
+	ubuf = ST_SYSCALL_ARG1(regs);
 	r = scratch_record();
 	if (!r)
 		return 0;

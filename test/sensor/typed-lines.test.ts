@@ -94,7 +94,11 @@ describe.skipIf(skip)('typed lines', () => {
         await shell.run('true hidden-while-echo-off');
         await shell.run('stty echo');
       } else {
+        // read -s switches the terminal with TCSAFLUSH: type the secret once it waits
+        const from = shell.out.text.length;
         shell.type('read -s secret');
+        await shell.waitFor(/read -s secret[^\n]*\n/, 10_000, from);
+        await new Promise((r) => setTimeout(r, 500));
         await shell.run('hunter2-read-s');
       }
       shell.type(`python3 -c 'x = input(); print("got", len(x))'`);
