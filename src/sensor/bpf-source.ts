@@ -24,6 +24,8 @@ export interface BpfSourceOptions {
   typedMax?: number;
   /** Capture lines typed at interactive bash, zsh and dash. Default true; false loads no typed-line probe. */
   typed?: boolean;
+  /** Shell binaries to consider besides the usual paths and /etc/shells (bash, zsh or dash by name). */
+  extraShells?: string[];
   /** Backstop drain interval, ms (default 50). */
   intervalMs?: number;
   /** Drain buffer bytes (default 4 MiB). */
@@ -83,7 +85,7 @@ export class BpfSource implements EventSource {
     if (this.options.argsMax !== undefined) opts.argsMax = this.options.argsMax;
     if (this.options.typedMax !== undefined) opts.typedMax = this.options.typedMax;
     if (this.options.typed ?? true) {
-      const probes = findTypedProbes();
+      const probes = findTypedProbes(this.options.extraShells);
       opts.typedTargets = probes.targets;
       opts.shells = probes.shells;
     }

@@ -4,6 +4,7 @@
  * and its cwd on each line; the first line at a prompt that was already open when the sensor started
  * (exactly once); nothing from `-c`, scripts, `read -s`, echo-off terminals or python's input().
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +175,61 @@ describe.skipIf(skip)('a prompt already open when the sensor starts', () => {
       }
     } finally {
       for (const shell of shells) await shell.close(false, 0);
+      await c.stop();
+    }
+  });
+});
+
+describe.skipIf(skip)('a bash linked to libreadline.so', () => {
+  // No bash linked to the shared libreadline is packaged here: a minimal readline shell
+  // (test/support/readline-shell.c) installed as `bash` takes the same path: probes in
+  // libreadline.so counting only executables found as bash, rl_line_buffer copied into the executable.
+  let dir = '';
+  let rlBash = '';
+  let other = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sessiontop-rl-'));
+    rlBash = join(dir, 'bash');
+    other = join(dir, 'not-a-shell');
+    execFileSync('cc', ['-O2', '-o', rlBash, join(import.meta.dirname, '../support/readline-shell.c'), '-lreadline']);
+    execFileSync('cc', ['-O2', '-o', other, join(import.meta.dirname, '../support/readline-shell.c'), '-lreadline']);
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the first line at an open prompt (accept-line), then each line (readline returns); nothing from another libreadline program', async () => {
+    const spawnRl = async (path: string): Promise<SshPty> => {
+      const t = new SshPty(pty.spawn(path, [], { cols: 120, rows: 20, cwd: '/', env: { PATH: '/usr/bin:/bin', TERM: 'xterm', HOME: home } }));
+      await t.waitFor('rl$ ');
+      return t;
+    };
+    const shell = await spawnRl(rlBash);
+    const prog = await spawnRl(other);
+    const c = await new Collector({ typed: true, extraShells: [rlBash] }).start();
+    try {
+      const probes = c.source.stats()!.probes.filter((p) => p.path.includes('libreadline'));
+      expect(probes.map((p) => [p.probe, p.attached])).toEqual([['rl_newline', true], ['readline', true], ['readline', true]]);
+      for (const t of [shell, prog]) {
+        for (const line of ['echo first-after-start', 'echo second-after-start']) {
+          const from = t.out.text.length;
+          t.type(line);
+          await t.waitFor(`got:${line}`, 10_000, from);
+        }
+        t.type('exit');
+        await t.exited;
+      }
+      await c.waitFor((e) => e.action === 'end' && e.pid === prog.pid);
+      const typed = c.find((e) => e.action === 'typed' && e.pid === shell.pid);
+      expect(typed.map((e) => [e.line, e.typedVia, e.shell])).toEqual([
+        ['echo first-after-start', 'accept', 'bash'],
+        ['echo second-after-start', 'return', 'bash'],
+        ['exit', 'return', 'bash'],
+      ]);
+      expect(c.find((e) => e.action === 'typed' && e.pid === prog.pid)).toEqual([]);
+    } finally {
+      await shell.close(false, 0);
+      await prog.close(false, 0);
       await c.stop();
     }
   });
