@@ -129,14 +129,18 @@ export function loadAddon(): NativeAddon {
   }
   const require = createRequire(import.meta.url);
   const addon = require(path) as NativeAddon;
-  if (addon.recordVersion !== RECORD_VERSION) {
-    throw new SensorError(
-      'ENOADDON',
-      `the eBPF addon is stale (${path} writes records of version ${addon.recordVersion}, this sessiontop reads version ${RECORD_VERSION}): run npm run build`,
-    );
-  }
+  checkRecordVersion(addon.recordVersion, path);
   cached = addon;
   return cached;
+}
+
+/** An addon built from another bpf/sessiontop.h writes records this decoder cannot read: refuse it at load. */
+export function checkRecordVersion(addonVersion: unknown, path: string): void {
+  if (addonVersion === RECORD_VERSION) return;
+  throw new SensorError(
+    'ENOADDON',
+    `the eBPF addon is stale (${path} writes records of version ${String(addonVersion)}, this sessiontop reads version ${RECORD_VERSION}): run npm run build`,
+  );
 }
 
 /** Converts an addon exception into a SensorError (the addon sets `code`). */
