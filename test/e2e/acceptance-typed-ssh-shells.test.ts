@@ -87,14 +87,16 @@ for (const login of LOGINS) {
     });
 
     it(`a non-interactive ssh host "${login.shell} -c 'cd /; true'" produces no typed event`, async () => {
-      await model.waitFor(
+      const [inner] = await model.waitFor(
         (s) => s.action === 'exec' && s.loginUid === sshd.uid && s.args.join(' ') === `${login.user.shell} -c cd /; true` && s.time >= window.from - 1000,
         1,
         8000,
         `the remote ${login.shell} -c`,
       );
       model.drain();
-      const strays = model.find((s) => s.action === 'typed' && s.pid !== shellPid && s.time >= window.from - 1000 && s.time <= window.to + 1000);
+      // anything typed in that ssh connection's audit session (other test runs type at their own shells meanwhile)
+      expect(inner!.auditSessionId).not.toBe(model.table.get(shellPid)!.auditSessionId);
+      const strays = model.find((s) => s.action === 'typed' && s.auditSessionId === inner!.auditSessionId);
       expect(strays.map((s) => `${s.pid}: ${s.line}`)).toEqual([]);
     });
 
