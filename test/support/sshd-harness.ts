@@ -4,7 +4,8 @@
  * `SshdHarness.start()` runs Debian's `/usr/sbin/sshd -D -e` with its own config, host key, pid file
  * and a free port, key-only auth and `UsePAM yes` (so pam_loginuid gives every login its own audit
  * login uid and audit session id, as on a real server). It creates (once, idempotently) the test user
- * `sessiontop-t` with /bin/bash and a home, authorizes a freshly generated client key, and grants the
+ * `sessiontop-t` with /bin/bash and a home (or, with `user`, another user with its own login shell
+ * and files, e.g. zsh with an empty `.zshrc`), authorizes a freshly generated client key, and grants the
  * user passwordless sudo through a file in /etc/sudoers.d (removed by stop()).
  *
  * Helpers: `sshPty()` — an interactive `ssh -tt` login in a real pseudo-terminal to type into, with
