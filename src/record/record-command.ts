@@ -120,6 +120,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       ...(options.names ? { names: options.names } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
       onFailure: requestStop,
+      onWarning: (message) => say(`warning: ${escapeControl(message)}`),
     });
   } catch (err) {
     say(oneLineMessage(err));
