@@ -3,6 +3,7 @@
  * what the kernel side reports.
  */
 import { once } from 'node:events';
+import { escapeControlInJson } from '../record/escape-control.js';
 import { BpfSource, type BpfSourceOptions } from './bpf-source.js';
 import { traceRecord } from './trace-format.js';
 import type { EventAction } from './process-event.js';
@@ -33,7 +34,7 @@ export async function runTrace(options: TraceOptions): Promise<number> {
   await source.start((e) => {
     if (actions.size && !actions.has(e.action)) return;
     if (pids.size && !pids.has(e.pid) && !(e.action === 'lost')) return;
-    pending += JSON.stringify(traceRecord(e)) + '\n';
+    pending += escapeControlInJson(JSON.stringify(traceRecord(e))) + '\n';
     if (pending.length > 1 << 16) flush();
   });
   flushTimer = setInterval(flush, 100);

@@ -11,7 +11,7 @@
  * process holds the passwd lock.
  */
 import { type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -85,10 +85,30 @@ export function createThrowawayUser(tag: string): ThrowawayUser {
       return spawn(file, args, { uid, gid, cwd: own, env, stdio: 'ignore' });
     },
     remove() {
+      killProcessesOf(uid);
       rmSync(workspace, { recursive: true, force: true });
       withPasswdLock(() => execFileSync('/usr/sbin/userdel', [name], { stdio: 'pipe' }));
     },
   };
+}
+
+/** SIGKILLs, by pid, every process still running as `uid` (all of them were started by the test). */
+function killProcessesOf(uid: number): void {
+  for (let round = 0; round < 20; round++) {
+    let found = 0;
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        if (statSync(`/proc/${name}`).uid !== uid) continue;
+        found++;
+        process.kill(Number(name), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+    if (found === 0) return;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
 }
 
 /** useradd/userdel fail (status 10) while another process holds /etc/passwd's lock: retry. */

@@ -53,7 +53,7 @@ describe('live recording', () => {
 
   it('refuses an existing file unless forced, and a symlink always', () => {
     const path = join(dir, 'exists.ndjson');
-    writeFileSync(path, 'x\n');
+    writeFileSync(path, 'x\n', { mode: 0o600 });
     expect(() => LiveRecording.open(path, { host: HOST, names: NAMES })).toThrow(/already exists; use --force/);
     const r = LiveRecording.open(path, { host: HOST, names: NAMES, force: true });
     r.close();
