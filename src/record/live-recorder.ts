@@ -52,6 +52,9 @@ export class LiveRecorder {
   failure: unknown = null;
   private lastTime = 0;
 
+  /** Stops writing with this failure (the first one counts) and tells the owner once. */
+  readonly failWith: (err: unknown) => void;
+
   private constructor(writer: RecordingWriter, table: ProcessTable, doc: EcsDocumentBuilder, rotate: RotateSpec | null, onFailure?: (err: unknown) => void) {
     this.writer = writer;
     const fail = (err: unknown): void => {
@@ -59,6 +62,7 @@ export class LiveRecorder {
       this.failure = err;
       onFailure?.(err);
     };
+    this.failWith = fail;
     this.handlers = {
       onBackfill: (nodes) => {
         if (this.failure !== null) return;
@@ -127,8 +131,12 @@ export class LiveRecorder {
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     };
+    let failed: (err: unknown) => void = () => undefined;
+    writerOptions.onBackgroundFailure = (err) => failed(err);
     const writer = RecordingWriter.open(options.output, writerOptions);
     recorder = new LiveRecorder(writer, table, doc, options.rotate ?? null, options.onFailure);
+    const r = recorder;
+    failed = (err) => r.failWith(err);
     return recorder;
   }
 

@@ -24,6 +24,7 @@ import { escapeControl } from './escape-control.js';
 import { LiveRecorder, type RecorderHandlers } from './live-recorder.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
 import { parseRotateSpec, type RotateSpec } from './rotate-spec.js';
+import { watchReaderGone } from './stdout-pipe.js';
 import type { NameLookup } from './user-names.js';
 
 export type SourceKind = SourceChoice;
@@ -127,6 +128,12 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     return exitCodeOf(err);
   }
 
+  // stdout's reader leaving ends the recording at once, even with nothing to write
+  const unwatch =
+    options.output === '-'
+      ? watchReaderGone(1, () => recorder.failWith(new RecordingError('stdout: reader closed the pipe', EXIT_FAILURE, 'EPIPE')))
+      : () => undefined;
+
   const onSignal = (): void => requestStop();
   const handleSignals = options.handleSignals ?? true;
   if (handleSignals) for (const s of STOP_SIGNALS) process.on(s, onSignal);
@@ -165,6 +172,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   await done;
 
   // ---- shutdown: stop the feed (it delivers what it still holds), write, fsync, close
+  unwatch();
   if (timer !== null) clearTimeout(timer);
   options.stopSignal?.removeEventListener('abort', requestStop);
   try {
@@ -174,9 +182,14 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   }
   failure ??= recorder.failure;
   try {
-    recorder.close();
+    if ((failure as { code?: string } | null)?.code === 'EPIPE') recorder.writer.discard();
+    else recorder.close();
   } catch (err) {
     failure ??= err;
+  }
+  const dropped = recorder.writer.stats().dropped;
+  if (dropped > 0 && (failure as { code?: string } | null)?.code !== 'EPIPE') {
+    say(`${dropped} lines lost: the reader of stdout was too slow (they were dropped rather than block)`);
   }
   if (handleSignals) for (const s of STOP_SIGNALS) process.off(s, onSignal);
 

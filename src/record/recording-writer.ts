@@ -7,7 +7,11 @@
  *   never over an existing file. `force` truncates and `append` adds to an existing file only when
  *   it is a regular file of ours with one link and mode 0600 or narrower (`append` first ends a
  *   partial last line left by a crash).
- * - `-` writes to stdout.
+ * - `-` writes to stdout. A pipe or socket there is made non-blocking (stdout-pipe.ts): a stalled
+ *   reader never blocks the process (a signal is handled at once); up to `backlogBytes` wait in
+ *   memory, lines beyond are dropped and counted (`dropped`), and close() waits at most
+ *   `closeWaitMs` for the reader before counting what is left as dropped too. A failed write is
+ *   reported through `onBackgroundFailure` even when the periodic flush met it.
  * - Lines are buffered and written whole with synchronous writes: the buffer is written when it
  *   reaches `bufferBytes`, at least every `flushIntervalMs` (1 s), and on flush()/close().
  *   A synchronous write either lands completely in the page cache or not at all before a signal
@@ -24,6 +28,7 @@
 
 import { closeSync, fsyncSync, openSync, readSync, writeSync, constants } from 'node:fs';
 import { OutputDirectory, RECORDING_FILE_MODE } from './output-directory.js';
+import { makeNonBlocking } from './stdout-pipe.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from './recording-error.js';
 import { createNext, pruneStrays, shiftRotated } from './recording-rotation.js';
 import type { RotateSpec } from './rotate-spec.js';
@@ -45,6 +50,12 @@ export interface RecordingWriterOptions {
   onNewFile?: () => string;
   /** One line about a rotation that did not go as planned (recording continues). */
   onWarning?: (message: string) => void;
+  /** A write failure met by the periodic flush (EPIPE: stdout's reader left). */
+  onBackgroundFailure?: (err: unknown) => void;
+  /** stdout only: bytes waiting for a slow reader before lines are dropped (default 8 MiB). */
+  backlogBytes?: number;
+  /** stdout only: how long close() waits for a stalled reader (default 2 s). */
+  closeWaitMs?: number;
 }
 
 export interface WriterStats {
@@ -54,6 +65,8 @@ export interface WriterStats {
   bytes: number;
   /** Rotations done. */
   rotations: number;
+  /** Lines dropped because stdout's reader was too slow (never for files). */
+  dropped: number;
 }
 
 export class RecordingWriter {
@@ -78,7 +91,14 @@ export class RecordingWriter {
   private readonly strays: string[] = [];
   private lastWarning = -Infinity;
   private warningsHeld = 0;
-  private readonly counters: WriterStats = { lines: 0, bytes: 0, rotations: 0 };
+  private readonly counters: WriterStats = { lines: 0, bytes: 0, rotations: 0, dropped: 0 };
+  /** stdout is a non-blocking pipe: EAGAIN keeps the rest for later instead of waiting. */
+  private readonly nonBlocking: boolean;
+  /** Bytes of a chunk a non-blocking stdout did not take yet (written before `pending`). */
+  private carry: Buffer | null = null;
+  private readonly backlogBytes: number;
+  private readonly closeWaitMs: number;
+  private readonly onBackgroundFailure: ((err: unknown) => void) | undefined;
 
   private constructor(path: string, fd: number, dir: OutputDirectory | null, name: string, fileBytes: number, options: RecordingWriterOptions) {
     this.path = path;
@@ -92,6 +112,10 @@ export class RecordingWriter {
     this.rotate = options.rotate ?? null;
     this.onNewFile = options.onNewFile;
     this.onWarning = options.onWarning ?? (() => undefined);
+    this.onBackgroundFailure = options.onBackgroundFailure;
+    this.nonBlocking = this.toStdout && makeNonBlocking(fd);
+    this.backlogBytes = options.backlogBytes ?? 8 * 1024 * 1024;
+    this.closeWaitMs = options.closeWaitMs ?? 2000;
     const interval = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     if (interval > 0) {
       this.timer = setInterval(() => this.flushQuietly(), interval);
@@ -133,6 +157,10 @@ export class RecordingWriter {
   /** Adds one line (must end with \n). */
   write(line: string): void {
     if (this.closed) throw new RecordingError(`${this.path}: recording already closed`, EXIT_FAILURE, 'ECLOSED');
+    if (this.nonBlocking && this.pending.length + (this.carry?.length ?? 0) >= this.backlogBytes) {
+      this.counters.dropped++;
+      return;
+    }
     this.pending += line;
     this.counters.lines++;
     if (this.pending.length >= this.bufferBytes) this.flush();
@@ -140,7 +168,14 @@ export class RecordingWriter {
 
   /** Writes what is buffered (rotating before a write that would overfill the file). */
   flush(): void {
-    if (this.pending.length === 0 || this.closed) return;
+    if (this.closed) return;
+    if (this.carry !== null) {
+      const carry = this.carry;
+      this.carry = null;
+      this.writeChunk(carry);
+      if (this.carry !== null) return; // the reader is still slow
+    }
+    if (this.pending.length === 0) return;
     const chunk = this.pending;
     this.pending = '';
     if (this.rotate === null) {
@@ -181,6 +216,7 @@ export class RecordingWriter {
     this.timer = null;
     try {
       this.flush();
+      if (this.nonBlocking) this.drainBounded();
     } finally {
       this.closed = true;
       syncQuietly(this.fd);
@@ -190,13 +226,15 @@ export class RecordingWriter {
   }
 
   /**
-   * Closes and removes the file when nothing was written to it (a recording refused after its
-   * file was created, e.g. a rotation size too small for this host). Buffered lines are dropped.
+   * Drops what is buffered and closes; removes the file when nothing was written to it (a
+   * recording refused after its file was created, e.g. a rotation size too small for this host).
+   * For stdout whose reader left, this ends without another failing write.
    */
   discard(): void {
     if (this.closed) return;
     const untouched = this.counters.bytes === 0 && this.counters.rotations === 0;
     this.pending = '';
+    this.carry = null;
     const dir = this.dir;
     const name = this.currentName;
     if (!this.toStdout && untouched && dir !== null) {
@@ -240,9 +278,29 @@ export class RecordingWriter {
     try {
       this.flush();
     } catch (err) {
-      // The timer cannot throw into anyone; keep the data for the next explicit flush/close,
-      // which reports the error.
+      // The timer cannot throw into anyone: keep the data for the next explicit flush/close, and
+      // tell the owner (a reader that left ends a stdout recording at once).
       this.lastTimerError = err;
+      this.onBackgroundFailure?.(err);
+    }
+  }
+
+  /** stdout: waits at most closeWaitMs for a slow reader, then counts what is left as dropped. */
+  private drainBounded(): void {
+    const deadline = Date.now() + this.closeWaitMs;
+    while ((this.pending.length > 0 || this.carry !== null) && Date.now() < deadline) {
+      sleepMs(10);
+      this.flush();
+    }
+    if (this.carry !== null) {
+      this.counters.dropped++; // the line the reader got only part of
+      this.carry = null;
+    }
+    if (this.pending.length > 0) {
+      let lines = 0;
+      for (let i = this.pending.indexOf('\n'); i >= 0; i = this.pending.indexOf('\n', i + 1)) lines++;
+      this.counters.dropped += lines;
+      this.pending = '';
     }
   }
 
@@ -258,7 +316,13 @@ export class RecordingWriter {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
-          sleepMs(1); // a non-blocking stdout pipe whose reader is slow: wait, never drop
+          if (this.nonBlocking) {
+            // a slow reader: keep the rest (as bytes: a write may end inside a character) for the
+            // next flush, bounded by backlogBytes; never block
+            this.carry = Buffer.from(buf.subarray(off));
+            return;
+          }
+          sleepMs(1); // an inherited non-blocking descriptor we did not choose: wait, never drop
           continue;
         }
         // Keep what was not written, so a later close() can still try (e.g. after ENOSPC clears).

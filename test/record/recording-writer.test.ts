@@ -31,7 +31,7 @@ describe('RecordingWriter file safety', () => {
     w.close();
     expect(statSync(p).mode & 0o777).toBe(0o600);
     expect(readFileSync(p, 'utf8')).toBe('{"a":1}\n{"b":2}\n');
-    expect(w.stats()).toEqual({ lines: 2, bytes: 16, rotations: 0 });
+    expect(w.stats()).toEqual({ lines: 2, bytes: 16, rotations: 0, dropped: 0 });
   });
 
   it('keeps mode 0600 even with a permissive umask', () => {
