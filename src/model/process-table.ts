@@ -73,6 +73,8 @@ export class ProcessTable {
   private evictedCount = 0;
   /** Live nodes evicted by the process cap (their ends were lost, or the input claims too many). */
   private droppedLiveCount = 0;
+  /** Size the table must reach before the cap scans for live victims again (0: any time). */
+  private capRescanAt = 0;
   /** Set by obtain(): whether the node it returned was just created. */
   private created = false;
   private readonly decision = newEntryDecision();
@@ -548,8 +550,11 @@ export class ProcessTable {
     }
     let excess = this.liveCount + this.exitedCount - this.maxProcesses;
     if (excess <= 0) return;
-    // Evict a batch (1 %) at once so that a table full of live nodes costs O(1) amortized.
-    excess = Math.max(excess, Math.ceil(this.maxProcesses / 100));
+    // Evict a batch (1 %) at once so that a table full of live nodes costs O(1) amortized; when a
+    // scan found too few victims (all leaders or parents), the next waits for another batch.
+    const batch = Math.ceil(this.maxProcesses / 100);
+    if (this.liveCount + this.exitedCount < this.capRescanAt && this.liveCount + this.exitedCount <= 2 * this.maxProcesses) return;
+    excess = Math.max(excess, batch);
     const parents = new Set<ProcessRecord>();
     for (const head of this.byPid.values()) {
       for (let r: ProcessRecord | null = head; r !== null; r = r.olderSamePid) if (!r.exited && r.parent !== null) parents.add(r.parent);
@@ -570,6 +575,7 @@ export class ProcessTable {
         victims.push(head);
       }
     }
+    this.capRescanAt = victims.length < excess ? this.liveCount + this.exitedCount + batch : 0;
     for (const v of victims) {
       this.markExited(v);
       this.evict(v);

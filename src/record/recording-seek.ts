@@ -251,7 +251,7 @@ export class SeekableReplay {
   /** Applies the next event (taking checkpoints as it goes). */
   step(): ReplayStep | null {
     const s = this.current.step();
-    if (s !== null) this.afterApply();
+    if (s !== null) this.afterApply(s.entry.event.action === 'snapshot');
     return s;
   }
 
@@ -321,8 +321,13 @@ export class SeekableReplay {
     this.current.close();
   }
 
-  private afterApply(): void {
-    if (++this.sinceCheckpoint < this.every) return;
+  /**
+   * Counts an applied event and takes a checkpoint when due — never inside a run of snapshot
+   * lines (a recording's opening state can be millions of them: a checkpoint there would copy a
+   * half-built model again and again); the first other event after it takes the due checkpoint.
+   */
+  private afterApply(snapshot = false): void {
+    if (++this.sinceCheckpoint < this.every || snapshot) return;
     this.sinceCheckpoint = 0;
     const last = this.checkpoints[this.checkpoints.length - 1];
     // only new ground: after a backward seek, replaying old stretches adds nothing
