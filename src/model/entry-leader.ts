@@ -14,6 +14,18 @@
  *     group leader.
  *  4. Still none and a session leader → itself, `unknown`.
  *
+ * Verified ssh logins (the `sshd` type is a claim any local user could otherwise make by copying a
+ * binary to a file named `sshd`): a session leader whose parent row is an ssh daemon is typed `sshd`
+ * only when that parent is root-owned, or is OpenSSH's one unprivileged per-connection child whose
+ * own parent is a root-owned ssh daemon. "Root-owned" is effective uid 0 as the kernel's initial
+ * user namespace sees it (the sensor reports global uids: a user namespace's "root" is still the
+ * user). At most one non-root ssh daemon may sit between the session leader and the first root one:
+ * a user-owned fake `sshd` started inside a real ssh session (its parent is the user's shell, or
+ * the user's shell exec'd into it) is refused. An ancestor the model does not know (it exited
+ * before backfill) cannot vouch either: refused too (fail closed). A refused leader is `unknown`,
+ * and its SSH_CONNECTION client address is kept only as an untrusted claim
+ * (`claimedSourceIp`), never as the entry source ip. Root can forge any of this.
+ *
  * Improvement on the published rule: a session leader re-parented to pid 1 (a daemonized tmux/screen
  * server found at backfill) whose audit session id equals that of a live login entry session (sshd,
  * ssm, console, terminal) belongs to that session, not to init.
@@ -26,7 +38,9 @@
  * source ip from it) when the environment has one, else `unknown`. Several remnants of one login
  * (tmux and screen) form one entry session: the first evaluated (at backfill: the earliest
  * started) leads it, the others join it through the same audit-session lookup. The /proc reader
- * reads SSH_CONNECTION for exactly these candidates (src/sensor/ssh-environment.ts).
+ * reads SSH_CONNECTION for exactly these candidates (src/sensor/ssh-environment.ts). Its sshd and
+ * their ancestry are gone, so it cannot be verified as above: the type and address come from the
+ * remnant's own environment (its user could have set them before logging out).
  */
 
 import { AUDIT_UNSET, devMajor, devMinor } from '../sensor/process-event.js';
@@ -102,12 +116,17 @@ export interface EntryDecision {
   type: EntryType | null;
   /** For sshd entries: the client ip from SSH_CONNECTION ('' otherwise). */
   sourceIp: string;
+  /**
+   * For a session leader under an ssh daemon name that failed verification: the client ip its
+   * SSH_CONNECTION claims (untrusted; '' otherwise).
+   */
+  claimedSourceIp: string;
   /** When `leader` is the process itself: whether it leads as a login remnant. */
   remnant: boolean;
 }
 
 export function newEntryDecision(): EntryDecision {
-  return { leader: null, type: null, sourceIp: '', remnant: false };
+  return { leader: null, type: null, sourceIp: '', claimedSourceIp: '', remnant: false };
 }
 
 /**
@@ -118,6 +137,7 @@ export function decideEntryLeader(n: ProcessNode, loginLeader: LoginLeaderLookup
   out.leader = null;
   out.type = null;
   out.sourceIp = '';
+  out.claimedSourceIp = '';
   out.remnant = false;
   // 1.
   if (isKernelThreadOrInit(n.pid, n.ppid)) return out;
@@ -147,6 +167,11 @@ export function decideEntryLeader(n: ProcessNode, loginLeader: LoginLeaderLookup
         }
       }
       out.leader = n;
+      if (type === 'sshd' && !sshDaemonVouches(n.parent)) {
+        out.type = 'unknown';
+        out.claimedSourceIp = sshClientIp(n.sshConnection);
+        return out;
+      }
       out.type = type;
       if (type === 'sshd') out.sourceIp = sshClientIp(n.sshConnection);
       return out;
@@ -190,6 +215,21 @@ export function matchParentRule(parentName: string, self: ProcessNode): ParentEn
     return rule;
   }
   return null;
+}
+
+/** Root in the kernel's initial user namespace (the sensor's uids are global). */
+const ROOT_UID = 0;
+
+/**
+ * Whether `parent` (the direct parent of a session leader, matched by an ssh daemon name) is a
+ * real ssh daemon's: root-owned itself, or the single unprivileged per-connection child of a
+ * root-owned ssh daemon (OpenSSH privilege separation: `sshd: user@pts/N` under `sshd: user [priv]`).
+ */
+export function sshDaemonVouches(parent: ProcessNode | null): boolean {
+  if (parent === null || !SSH_DAEMONS.includes(parent.name)) return false;
+  if (parent.euid === ROOT_UID) return true;
+  const monitor = parent.parent;
+  return monitor !== null && SSH_DAEMONS.includes(monitor.name) && monitor.euid === ROOT_UID;
 }
 
 /** First field of SSH_CONNECTION ("client_ip client_port server_ip server_port"), '' if none. */

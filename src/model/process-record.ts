@@ -75,6 +75,7 @@ export class ProcessRecord implements ProcessNode {
   entryLeader: ProcessRecord | null = null;
   entryType: EntryType | null = null;
   entrySourceIp = '';
+  entryClaimedSourceIp = '';
   entrySession: EntrySession | null = null;
 
   lastUserEntered: ProcessRecord | null = null;

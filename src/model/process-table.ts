@@ -647,6 +647,7 @@ export class ProcessTable {
     if (leader === r) {
       r.entryType = d.type;
       r.entrySourceIp = d.sourceIp;
+      r.entryClaimedSourceIp = d.claimedSourceIp;
       r.entryRemnant = d.remnant;
     }
     this.joinSession(r);

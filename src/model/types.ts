@@ -162,6 +162,11 @@ export interface ProcessNode {
   readonly entryType: EntryType | null;
   /** Set only on entry leaders of type sshd: the client address from SSH_CONNECTION. */
   readonly entrySourceIp: string;
+  /**
+   * Set only on entry leaders refused as ssh logins (their ssh daemon parent is not vouched for by
+   * a root-owned one): the client address their SSH_CONNECTION claims. Untrusted: any user can set it.
+   */
+  readonly entryClaimedSourceIp: string;
   /** The entry session this process belongs to (null when it has no entry leader). */
   readonly entrySession: EntrySession | null;
 

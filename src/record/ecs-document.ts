@@ -9,7 +9,8 @@
  *   executable, args, cwd, exit facts, typed line, setpgid target, lost; the cgroup leaf and
  *   SSH_CONNECTION only on exec and snapshot lines, the only ones the model takes them from);
  * - the derived fields for ECS consumers (entity ids, leaders with their entity ids, entry type
- *   and source ip, interactive, user-entered, last user-entered, previous execs, container id).
+ *   and source ip, the untrusted claimed source ip of a refused ssh login, interactive,
+ *   user-entered, last user-entered, previous execs, container id).
  *   A reader never trusts these: it recomputes them (recording-reader.ts).
  *
  * Every field here is declared in schema.ts, and every field outside `sessiontop.*` exists with a
@@ -310,6 +311,8 @@ export class EcsDocumentBuilder {
       out += `,"user_entered":${n.userEntered}`;
       const lue = n.lastUserEntered;
       if (lue !== null) out += `,"last_user_entered":{"entity_id":"${lue.entityId}","pid":${lue.pid},"name":${jsonString(lue.name)}}`;
+      const claimed = n.entryLeader?.entryClaimedSourceIp ?? '';
+      if (claimed !== '') out += `,"entry_meta":{"claimed_source_ip":${jsonString(claimed)}}`;
     }
     out += stdio('stdin', f.stdinType, f.stdinDev);
     out += stdio('stdout', f.stdoutType, f.stdoutDev);

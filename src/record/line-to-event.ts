@@ -2,7 +2,8 @@
  * A validated recording line → the raw facts it carries (a ProcessEvent) and the host it is from.
  *
  * Only raw facts are taken; every derived field of the line (entity ids, leaders' entity ids,
- * entry_meta, interactive, user_entered, last_user_entered, previous, container.id) is ignored:
+ * entry_meta and sessiontop.entry_meta, interactive, user_entered, last_user_entered, previous,
+ * container.id) is ignored:
  * the model recomputes them.
  *
  * Start ticks (the entity-id input): `sessiontop.start_ticks` when present; else derived from

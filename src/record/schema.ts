@@ -177,6 +177,12 @@ const sessiontopSchema = z.object({
   cgroup: keyword.optional(),
   /** The SSH_CONNECTION environment variable seen at exec ("client_ip client_port server_ip server_port"). */
   ssh_connection: keyword.optional(),
+  /**
+   * The process's entry leader was refused as an ssh login (its ssh daemon parent is not vouched
+   * for by a root-owned one) although its SSH_CONNECTION names a client: that untrusted claim.
+   * Derived (replay recomputes it from the raw facts); never in process.entry_leader.entry_meta.source.
+   */
+  entry_meta: z.object({ claimed_source_ip: keyword.optional() }).optional(),
   /** setpgid: the process moved (`pid`) and its new group (`pgid`); the event's process is the caller. */
   setpgid: z.object({ pid: pid.optional(), pgid: pid.optional() }).optional(),
 });

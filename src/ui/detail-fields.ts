@@ -115,6 +115,8 @@ export function detailLines(n: ProcessNode, names: HostModelView['names'], now: 
   out.push(field('last activity', dateTimeMs(n.lastActivity)));
   out.push(field('entry type', n.entryLeader?.entryType ?? 'none (no entry leader)'));
   if (n.entrySourceIp !== '') out.push(field('entry source ip', safeText(n.entrySourceIp)));
+  const claimed = n.entryLeader?.entryClaimedSourceIp ?? '';
+  if (claimed !== '') out.push(field('entry source ip', `none (claimed ${safeText(claimed)}: SSH_CONNECTION under an ssh daemon not vouched for by root)`));
 
   out.push(section(`previous execs (${n.previous.length})`));
   if (n.previous.length === 0) out.push(field('previous', 'none'));
@@ -152,6 +154,7 @@ export function detailLines(n: ProcessNode, names: HostModelView['names'], now: 
     if (r.entryType !== null) {
       out.push(field('entry type', r.entryType));
       out.push(field('entry source ip', r.entrySourceIp === '' ? 'none' : safeText(r.entrySourceIp)));
+      if (r.entryClaimedSourceIp !== '') out.push(field('claimed source ip', `${safeText(r.entryClaimedSourceIp)} (untrusted)`));
     }
     out.push(field('container id', r.containerId === '' ? 'none' : safeText(r.containerId)));
   }

@@ -459,3 +459,126 @@ describe('rule table', () => {
     expect(FdType.char).toBe(1);
   });
 });
+
+describe('forged ssh logins: an sshd parent must be vouched for by a root-owned sshd', () => {
+  const USER = 1001;
+  const FORGED = '203.0.113.66 40000 198.51.100.5 22';
+
+  /** OpenSSH ≥ 9.8: sshd (root) → sshd-session (root monitor) → sshd-session (user) → bash (user). */
+  function realLogin(sim: SyntheticHost, shell: number): ProcessNode {
+    if (!sim.procs.has(500)) sim.spawnSession(1, 500, '/usr/sbin/sshd', { args: ['sshd', '-D'] });
+    const base = shell * 10;
+    sim.fork(500, base + 1);
+    sim.setsid(base + 1);
+    sim.exec(base + 1, '/usr/lib/openssh/sshd-session', ['sshd-session: alice [priv]']);
+    sim.fork(base + 1, base + 2);
+    sim.idChange(base + 2, USER);
+    sim.fork(base + 2, shell);
+    sim.setsid(shell, pts(3));
+    return sim.exec(shell, '/usr/bin/bash', ['-bash'], { ...onTty(pts(3)), sshConnection: '192.0.2.10 51234 198.51.100.5 22' });
+  }
+
+  /** `parent` forks `pid`, which starts a new session on a pty and execs bash with a forged SSH_CONNECTION. */
+  function forgedShell(sim: SyntheticHost, parent: number, pid: number): ProcessNode {
+    sim.fork(parent, pid);
+    sim.setsid(pid, pts(9));
+    return sim.exec(pid, '/usr/bin/bash', ['bash', '-i'], { ...onTty(pts(9)), sshConnection: FORGED });
+  }
+
+  function expectRefused(bash: ProcessNode): void {
+    expect(bash.entryLeader).toBe(bash);
+    expect(bash.entryType).toBe('unknown');
+    expect(bash.entrySourceIp).toBe('');
+    expect(bash.entryClaimedSourceIp).toBe('203.0.113.66');
+    expect(bash.entrySession?.type).toBe('unknown');
+    expect(bash.entrySession?.sourceIp).toBe('');
+  }
+
+  it('a user-owned copy of python named sshd is refused: unknown, the ip only claimed', () => {
+    const sim = booted();
+    sim.spawnSession(1, 900, '/usr/bin/bash', { uid: USER, euid: USER });
+    sim.fork(900, 901);
+    sim.exec(901, '/tmp/w/sshd', ['./sshd', '-c', 'pty.spawn(...)']);
+    const bash = forgedShell(sim, 901, 902);
+    expect(bash.parent?.name).toBe('sshd');
+    expectRefused(bash);
+    // what runs in it stays in the refused session
+    const ls = sim.pipeline(902, [903], ['/usr/bin/ls'])[0]!;
+    expect(ls.entryLeader).toBe(bash);
+    expect(typeOf(ls)).toBe('unknown');
+  });
+
+  it('a user namespace "root" bind-mounting over /usr/sbin/sshd is still the user', () => {
+    const sim = booted();
+    sim.spawnSession(1, 900, '/usr/bin/bash', { uid: USER, euid: USER });
+    sim.fork(900, 901);
+    // unshare -Ur: root inside, the sensor reports the global uid; exec -a "sshd: x@pts/7"
+    sim.exec(901, '/usr/sbin/sshd', ['sshd: x@pts/7']);
+    expectRefused(forgedShell(sim, 901, 902));
+  });
+
+  it('root sshd → sshd-session (root) → sshd-session (user) → bash is an sshd login', () => {
+    const sim = booted();
+    const bash = realLogin(sim, 602);
+    expect(bash.parent?.euid).toBe(USER);
+    expect(bash.parent?.parent?.euid).toBe(0);
+    expect(bash.entryType).toBe('sshd');
+    expect(bash.entrySourceIp).toBe('192.0.2.10');
+    expect(bash.entryClaimedSourceIp).toBe('');
+    expect(bash.entrySession?.sourceIp).toBe('192.0.2.10');
+  });
+
+  it('a root-owned sshd parent vouches for itself (no privilege separation, or root’s stand-in)', () => {
+    const sim = booted();
+    sim.spawnSession(1, 900, '/usr/bin/bash');
+    sim.fork(900, 901);
+    sim.exec(901, '/tmp/w/sshd', ['./sshd']);
+    const bash = forgedShell(sim, 901, 902);
+    expect(bash.entryType).toBe('sshd');
+    expect(bash.entrySourceIp).toBe('203.0.113.66');
+  });
+
+  it('real sshd → bash → fake sshd (user) → bash is refused', () => {
+    const sim = booted();
+    const login = realLogin(sim, 602);
+    sim.fork(602, 603);
+    sim.exec(603, '/home/alice/sshd', ['./sshd']);
+    const bash = forgedShell(sim, 603, 604);
+    expect(bash.parent?.parent).toBe(login);
+    expectRefused(bash);
+  });
+
+  it('the login shell exec’d into a fake sshd is refused (two user-owned sshd in a row)', () => {
+    const sim = booted();
+    realLogin(sim, 602);
+    sim.exec(602, '/home/alice/sshd', ['./sshd']);
+    const bash = forgedShell(sim, 602, 605);
+    expect(bash.parent?.parent?.name).toBe('sshd-session');
+    expect(bash.parent?.parent?.euid).toBe(USER);
+    expectRefused(bash);
+  });
+
+  it('an sshd parent whose own parent the model never saw cannot be vouched for (fail closed)', () => {
+    const sim = new SyntheticHost();
+    sim.define({ pid: 1, ppid: 0, pgid: 1, sid: 1, executable: '/usr/lib/systemd/systemd', comm: 'systemd' });
+    sim.define({ pid: 2, ppid: 0, pgid: 0, sid: 0, executable: '', args: [], comm: 'kthreadd' });
+    sim.define({ pid: 800, ppid: 799, pgid: 799, sid: 799, uid: USER, euid: USER, executable: '/usr/lib/openssh/sshd-session' });
+    sim.define({ pid: 801, ppid: 800, ...onTty(pts(4)), uid: USER, euid: USER, executable: '/usr/bin/bash', sshConnection: FORGED });
+    for (const pid of [1, 2, 800, 801]) sim.snapshot(pid);
+    sim.table.finishBackfill();
+    expectRefused(sim.table.get(801)!);
+  });
+
+  it('the decision does not depend on event order: backfill of the same forged chain agrees', () => {
+    const sim = new SyntheticHost();
+    sim.define({ pid: 1, ppid: 0, pgid: 1, sid: 1, executable: '/usr/lib/systemd/systemd', comm: 'systemd' });
+    sim.define({ pid: 2, ppid: 0, pgid: 0, sid: 0, executable: '', args: [], comm: 'kthreadd' });
+    // snapshot order: child before its parents (which started first)
+    sim.define({ pid: 902, ppid: 901, startTicks: 103, ...onTty(pts(9)), uid: USER, euid: USER, executable: '/usr/bin/bash', sshConnection: FORGED });
+    sim.define({ pid: 901, ppid: 900, startTicks: 102, pgid: 900, sid: 900, uid: USER, euid: USER, executable: '/tmp/w/sshd' });
+    sim.define({ pid: 900, ppid: 1, startTicks: 101, uid: USER, euid: USER, executable: '/usr/bin/bash' });
+    for (const pid of [1, 2, 902, 901, 900]) sim.snapshot(pid);
+    sim.table.finishBackfill();
+    expectRefused(sim.table.get(902)!);
+  });
+});
