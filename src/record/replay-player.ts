@@ -8,6 +8,7 @@
  * (ui/replay-model-feed.ts) adapts it to the view; it knows nothing of the view.
  */
 
+import { getHeapStatistics } from 'node:v8';
 import type { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { EXIT_BAD_INPUT, oneLineMessage, ExitError, exitCodeOf } from '../exit-error.js';
@@ -66,6 +67,26 @@ export interface ReplayOptions {
 }
 
 const SPEEDS = REPLAY_SPEEDS;
+const NO_VIEWS: readonly ReplayHostView[] = [];
+/**
+ * Share of V8's heap limit past which replay work stops with a clear error instead of going on to
+ * V8's out-of-memory abort (which kills the process without running any handler, so the terminal
+ * would stay in the alternate screen).
+ */
+const HEAP_STOP_SHARE = 0.85;
+
+/** Throws ExitError when the heap is near V8's limit (checked once per slice of replay work). */
+function checkHeap(): void {
+  const h = getHeapStatistics();
+  if (h.used_heap_size <= h.heap_size_limit * HEAP_STOP_SHARE) return;
+  const mb = (n: number): number => Math.round(n / 1048576);
+  throw new ExitError(
+    `the recording needs more memory than this replay may use (${mb(h.used_heap_size)} of ${mb(h.heap_size_limit)} MB): ` +
+      'read it with sessiontop snapshot --from FILE, or give node more with NODE_OPTIONS=--max-old-space-size=MB',
+    1,
+    'ENOMEM',
+  );
+}
 const TICK_MS = 50;
 /** Longest a slice of replay work holds the event loop. */
 const SLICE_MS = 25;
@@ -106,6 +127,8 @@ export class ReplayPlayer {
   warning = '';
   private failed = false;
   private closed = false;
+  /** Opening-snapshot processes loaded so far while start() loads them; -1 once loaded. */
+  private loading = -1;
 
   /** Opens the recordings and reads up to their first event (throws ExitError). */
   constructor(
@@ -170,27 +193,58 @@ export class ReplayPlayer {
     this.startJob({ time: Math.max(this.firstTime, t) });
   }
 
-  /** Applies the opening snapshot (the state the recording starts from) and starts playing. */
+  /**
+   * Applies the opening snapshot (the state the recording starts from) and starts playing. The
+   * snapshot is applied in slices of SLICE_MS that yield to the event loop, so keys (`q`) and
+   * signals are handled while a huge one loads; meanwhile the views are empty (a half-loaded table
+   * is never shown, nor resolved again and again by the UI's frames) and the listener hears each
+   * event plus `changed` per slice (progress in the busy text), then one `reset` when the models
+   * are ready (whatever was drawn from the empty views is dropped). Resolves early when closed or
+   * failed.
+   */
   async start(listener: ReplayListener): Promise<void> {
     this.listener = listener;
+    this.loading = 0;
+    let n = 0;
+    for (;;) {
+      let more = false;
+      this.guard(() => {
+        const until = this.wall() + SLICE_MS;
+        for (let i = 1; ; i++) {
+          const next = this.peek();
+          if (next === null || next.event.action !== 'snapshot') return;
+          this.applyOne();
+          this.loading = ++n;
+          if ((i & 255) === 0 && this.wall() >= until) {
+            checkHeap();
+            more = true;
+            return;
+          }
+        }
+      });
+      if (this.failed || this.closed) return;
+      if (!more) break;
+      listener.changed();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.closed) return;
+    }
+    this.loading = -1;
     this.guard(() => {
-      let n = 0;
-      for (let next = this.peek(); next !== null && next.event.action === 'snapshot'; next = this.peek()) {
-        this.applyOne();
-        n++;
-      }
       if (n === 0) this.applyOne();
       this.openingCount = this.applied;
       this.position = this.lastTime;
       this.atEnd = this.peek() === null;
       if (this.atEnd) this.playing = false;
     });
+    if (this.failed || this.closed) return;
     if (this.playing) this.startPlayTimer();
+    listener.reset();
     listener.changed();
   }
 
-  /** One view per recorded host seen so far (new tables after a rewind). */
+  /** One view per recorded host seen so far (new tables after a rewind); none while loading. */
   get views(): readonly ReplayHostView[] {
+    if (this.loading >= 0) return NO_VIEWS;
     const models = this.seekable.replay.models;
     if (this.viewList.length !== models.size || this.viewList.some((v, i) => v.table !== [...models.values()][i]?.table)) {
       this.viewList = [...models.values()].map((m) => ({ host: m.host.info, table: m.table, names: m.host.names }));
@@ -371,6 +425,7 @@ export class ReplayPlayer {
   }
 
   private busyText(): string {
+    if (this.loading >= 0) return `loading the opening snapshot: ${this.loading} processes`;
     const job = this.job;
     if (job === null) return '';
     const t = job.target;
@@ -397,7 +452,10 @@ export class ReplayPlayer {
       }
       if (!accept(next.event.time)) return true;
       this.applyOne();
-      if ((n & 255) === 0 && this.wall() >= until) return false;
+      if ((n & 255) === 0 && this.wall() >= until) {
+        checkHeap();
+        return false;
+      }
     }
   }
 
@@ -408,7 +466,10 @@ export class ReplayPlayer {
         return true;
       }
       this.applyOne();
-      if ((n & 255) === 0 && this.wall() >= until) return false;
+      if ((n & 255) === 0 && this.wall() >= until) {
+        checkHeap();
+        return false;
+      }
     }
     this.atEnd = this.peek() === null;
     return true;

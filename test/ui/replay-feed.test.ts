@@ -88,8 +88,9 @@ describe('replay feed', () => {
     expect(pos(feed).applied).toBe(8);
     expect(table(feed).get(1000)).toBeDefined(); // the fork, then the exec of sshd for alice
     expect(pos(feed).position).toBe(Date.parse(JSON.parse(lines[7]!)['@timestamp']));
+    expect(l.resets).toBe(1); // the opening snapshot loaded
     feed.replay.stepBack();
-    expect(l.resets).toBe(1);
+    expect(l.resets).toBe(2);
     expect(pos(feed).applied).toBe(7);
     expect(table(feed).get(1000)!.executable).toBe('/usr/sbin/sshd'); // forked, runs its parent's image
     expect(table(feed).get(1000)!.args).toEqual(['sshd: /usr/sbin/sshd -D [listener]']);
