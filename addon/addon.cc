@@ -5,6 +5,8 @@
 //   onReadable(cb, ms = 10)   wakes JS (once per batch, never per record) when records are waiting,
 //                             at most once per `ms` after the previous wake-up was drained
 //   bootClockOffsetMs()       CLOCK_REALTIME - CLOCK_BOOTTIME, to turn record timestamps into wall time
+//   probeRingBuffer()         1: the kernel has BPF ring buffers; 0: it has not, or no privilege to try
+//   libbpfVersion             "MAJOR.MINOR" of the libbpf the addon runs against (the shared library)
 #include <napi.h>
 
 #include <atomic>
@@ -253,6 +255,10 @@ Napi::Value BootClockOffsetMs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sessiontop::boot_clock_offset_ms());
 }
 
+Napi::Value ProbeRingBuffer(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), sessiontop::probe_ring_buffer());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = SensorHandle::Define(env);
   Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(ctor));
@@ -265,6 +271,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
               }));
   exports.Set("openAsync", Napi::Function::New(env, OpenAsync));
   exports.Set("bootClockOffsetMs", Napi::Function::New(env, BootClockOffsetMs));
+  exports.Set("probeRingBuffer", Napi::Function::New(env, ProbeRingBuffer));
+  exports.Set("libbpfVersion", Napi::String::New(env, sessiontop::libbpf_version()));
   exports.Set("recordVersion", Napi::Number::New(env, ST_RECORD_VERSION));
   exports.Set("headerSize", Napi::Number::New(env, ST_HEADER_SIZE));
   exports.Set("argsLimit", Napi::Number::New(env, ST_ARGS_LIMIT));

@@ -283,6 +283,12 @@ void Sensor::close() {
   pending_.clear();
 }
 
+int probe_ring_buffer() { return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr); }
+
+std::string libbpf_version() {
+  return std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version());
+}
+
 double boot_clock_offset_ms() {
   struct timespec real, boot, real2;
   clock_gettime(CLOCK_REALTIME, &real);

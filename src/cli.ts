@@ -8,9 +8,7 @@ import { ARGS_DEFAULT, ARGS_LIMIT, TYPED_DEFAULT, TYPED_LIMIT } from './sensor/r
 
 export class UsageError extends Error {}
 
-const VERSION = '0.1.0';
-
-const HELP = `sessiontop ${VERSION} — who is on this host, how they got in, and what they are typing
+const HELP = `sessiontop — who is on this host, how they got in, and what they are typing
 
 Usage:
   sessiontop [options]                 live view: sessions by entry leader, process trees, typed commands
@@ -18,6 +16,7 @@ Usage:
   sessiontop replay FILE... [options]  the live view over recordings: play/pause, speed, step, seek
   sessiontop snapshot [options]        print the session tree once (live host, or --from recordings)
   sessiontop trace [options]           decoded kernel sensor events as JSON lines (like execsnoop)
+  sessiontop doctor [--json]           what this host supports for live eBPF, and what to do for each ✗
   sessiontop --help | --version
 
 Live view options:
@@ -48,6 +47,9 @@ trace options:
   --duration TIME         stop after TIME (default: until Ctrl-C)
   --action LIST           only these actions, comma-separated (fork,exec,end,setsid,setpgid,id_change,typed,lost)
   --pid LIST              only these pids, comma-separated
+
+doctor options:
+  --json                  the same checks as one JSON object (exit 0 when live eBPF works, 1 when not)
 
 Sensor options (live view, record, trace):
   --ring-size SIZE        eBPF ring buffer size, power of two (default 16M)
@@ -233,7 +235,14 @@ async function snapshot(args: string[]): Promise<number> {
   return runSnapshot({ from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...defined({ at: values.at }) });
 }
 
+async function doctor(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false });
+  const { runDoctor } = await import('./commands/doctor.js');
+  return runDoctor({ json: Boolean(values.json) });
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  doctor,
   record,
   replay,
   snapshot,
@@ -248,8 +257,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (first === '--version' || first === '-V') {
-      process.stdout.write(`sessiontop ${VERSION}\n`);
-      return 0;
+      const { runVersion } = await import('./commands/version.js');
+      return runVersion();
     }
     if (argv.includes('--help') || argv.includes('-h')) {
       process.stdout.write(HELP);
