@@ -117,7 +117,7 @@ export function addonPath(): string {
 function noAddonMessage(root: string): string {
   const target = `${process.platform}-${process.arch}`;
   if (existsSync(join(root, 'src', 'cli.ts'))) return `the eBPF addon is not built for ${target}: run npm run build in ${root}`;
-  return `no eBPF addon for ${target} in ${root}: reinstall with npm install -g --build-from-source (needs ${BUILD_NEEDS})`;
+  return `no eBPF addon for ${target} in ${root}: reinstall it with SESSIONTOP_BUILD_FROM_SOURCE=1 npm install -g (needs ${BUILD_NEEDS})`;
 }
 
 /** What building the addon from source needs, as Debian packages. */
@@ -151,7 +151,7 @@ export function addonLoadError(err: unknown, path: string): SensorError {
     const lib = { GLIBC: 'glibc', GLIBCXX: 'libstdc++6', CXXABI: 'libstdc++6', LIBBPF: 'libbpf1' }[name!] ?? name!;
     return new SensorError(
       'ENOADDON',
-      `the prebuilt eBPF addon needs ${lib} ${name}_${number} or newer, which this host lacks: upgrade ${lib}, or reinstall with npm install -g --build-from-source (needs ${BUILD_NEEDS})`,
+      `the prebuilt eBPF addon needs ${lib} ${name}_${number} or newer, which this host lacks: upgrade ${lib}, or reinstall it with SESSIONTOP_BUILD_FROM_SOURCE=1 npm install -g (needs ${BUILD_NEEDS})`,
     );
   }
   const firstLine = message.split('\n').find((l) => l.trim() !== '') ?? message;
