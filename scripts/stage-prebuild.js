@@ -6,15 +6,35 @@
 // one file serves every kernel with BTF.
 //
 //   node scripts/stage-prebuild.js [ADDON [ARCH]]   defaults: build/Release/sessiontop.node, this machine's arch
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+//   node scripts/stage-prebuild.js --cross-arm64     cross-builds for linux-arm64 (see cmake/) and stages it,
+//                                                    or says in one line what it needs and removes the old one
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const source = process.argv[2] ?? join(root, 'build', 'Release', 'sessiontop.node');
-const arch = process.argv[3] ?? process.arch;
+const cross = process.argv[2] === '--cross-arm64';
+if (cross) crossBuildArm64();
+const source = cross ? join(root, 'build-arm64', 'Release', 'sessiontop.node') : (process.argv[2] ?? join(root, 'build', 'Release', 'sessiontop.node'));
+const arch = cross ? 'arm64' : (process.argv[3] ?? process.arch);
 const MACHINES = { x64: 62, arm64: 183 }; // EM_X86_64, EM_AARCH64
 const EM_BPF = 247;
+
+/** Builds build-arm64/Release/sessiontop.node, or exits 0 saying what is missing. */
+function crossBuildArm64() {
+  const compiler = spawnSync('sh', ['-c', 'command -v aarch64-linux-gnu-g++']).status === 0;
+  const libbpf = existsSync('/usr/lib/aarch64-linux-gnu/pkgconfig/libbpf.pc');
+  if (!compiler || !libbpf) {
+    rmSync(join(root, 'prebuilds', 'linux-arm64'), { recursive: true, force: true });
+    process.stdout.write('stage-prebuild: no linux-arm64 prebuilt: it needs g++-aarch64-linux-gnu and libbpf-dev:arm64 (bash .ci/install-cross-packages)\n');
+    process.exit(0);
+  }
+  const cmakeJs = join(root, 'node_modules', 'cmake-js', 'bin', 'cmake-js');
+  const toolchain = join(root, 'cmake', 'aarch64-linux-gnu.cmake');
+  const run = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', 'build-arm64', `--CDCMAKE_TOOLCHAIN_FILE=${toolchain}`], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) fail('cross-building the linux-arm64 addon failed (see above)');
+}
 
 function fail(message) {
   process.stderr.write(`stage-prebuild: ${message}\n`);

@@ -92,6 +92,18 @@ describe.skipIf(skip)('server install from the packed tarball, without a compile
     expect(packed.filter((f) => f.startsWith('package/build/') || f.startsWith('package/node_modules/'))).toEqual([]);
   });
 
+  // The arm64 prebuilt is cross-built only where Debian's cross toolchain is installed (.ci/install-cross-packages).
+  const crossReady = spawnSync('sh', ['-c', 'command -v aarch64-linux-gnu-g++']).status === 0 && existsSync('/usr/lib/aarch64-linux-gnu/pkgconfig/libbpf.pc');
+  if (!skip && !crossReady) console.warn('[skip] linux-arm64 prebuilt check: no g++-aarch64-linux-gnu and libbpf-dev:arm64 here');
+  it.skipIf(!crossReady)('packs a linux-arm64 prebuilt for AArch64 that links the shared libbpf', () => {
+    const name = 'package/prebuilds/linux-arm64/sessiontop.napi.glibc.node';
+    expect(packed).toContain(name);
+    const bytes = execFileSync('tar', ['xzfO', tarball, name]);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(bytes.readUInt16LE(18)).toBe(183); // EM_AARCH64
+    expect(bytes.includes(Buffer.from('libbpf.so.1\0'))).toBe(true);
+  });
+
   it('installs with no compiler on PATH, builds nothing, and puts sessiontop on PATH', () => {
     for (const tool of COMPILERS) expect(existsSync(join(minimalPath, tool)), tool).toBe(false);
     expect(readdirSync(minimalPath).sort()).toEqual(['node', 'npm', 'sh']);
