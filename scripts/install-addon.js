@@ -15,7 +15,9 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 if (existsSync(join(root, 'src', 'cli.ts'))) process.exit(0);
 
 const NEEDS = 'clang, llvm, bpftool, cmake, make, g++, pkg-config, libbpf-dev, libelf-dev, zlib1g-dev';
-const target = `${process.platform}-${process.arch}`;
+// What node-gyp-build looks for (it honours npm_config_platform/arch and LIBC the same way).
+const libc = process.env.LIBC ?? (existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
+const target = `${process.env.npm_config_platform ?? process.platform}-${process.env.npm_config_arch ?? process.arch} (${libc})`;
 const fromSource = process.env.SESSIONTOP_BUILD_FROM_SOURCE === '1' || process.env.npm_config_build_from_source === 'true';
 
 if (!fromSource) {
