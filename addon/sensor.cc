@@ -92,6 +92,9 @@ bool exists(const char* path) {
 // Syscall tracepoints are found through tracefs; mount it where the kernel expects it if no one has.
 void ensure_tracefs() {
   if (exists("/sys/kernel/tracing/events") || exists("/sys/kernel/debug/tracing/events")) return;
+  struct stat st;
+  if (stat("/sys/kernel/tracing/events", &st) != 0 && errno == EACCES)
+    throw SensorError("EPERM", "tracefs (/sys/kernel/tracing) is not readable by this process: run as root or with CAP_DAC_READ_SEARCH");
   if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0 && errno != EBUSY) {
     int err = errno;
     throw SensorError(err == EPERM ? "EPERM" : "EATTACH",

@@ -118,9 +118,24 @@ export function runChecks(): DoctorReport {
 
   const mounts = tracefsMounts();
   const canMount = has(caps, 'SYS_ADMIN');
-  add('tracefs', mounts.length > 0 || canMount ? 'ok' : 'fail',
-    mounts.length > 0 ? `mounted on ${mounts.join(', ')}` : canMount ? 'not mounted; sessiontop mounts it on /sys/kernel/tracing (CAP_SYS_ADMIN held)' : 'not mounted',
-    mounts.length > 0 || canMount ? '' : 'mount it (mount -t tracefs nodev /sys/kernel/tracing), or grant CAP_SYS_ADMIN so sessiontop can');
+  // The sensor finds syscall tracepoints under <tracefs>/events; tracefs is often mode 0700 root.
+  const readable = mounts.filter((m) => {
+    try {
+      statSync(`${m}/events`);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (mounts.length === 0) {
+    add('tracefs', canMount ? 'ok' : 'fail', canMount ? 'not mounted; sessiontop mounts it on /sys/kernel/tracing (CAP_SYS_ADMIN held)' : 'not mounted',
+      canMount ? '' : 'mount it (mount -t tracefs nodev /sys/kernel/tracing), or grant CAP_SYS_ADMIN so sessiontop can');
+  } else if (readable.length === 0) {
+    add('tracefs', 'fail', `mounted on ${mounts.join(', ')}, but this process cannot read its events directory`,
+      'run as root, or grant CAP_DAC_READ_SEARCH (tracefs is usually readable by root only)');
+  } else {
+    add('tracefs', 'ok', `mounted on ${readable.join(', ')}`);
+  }
 
   const loginuid = readText('/proc/self/loginuid')?.trim();
   add('audit login ids', loginuid !== undefined ? 'ok' : 'warn',
@@ -179,9 +194,15 @@ export function runChecks(): DoctorReport {
     const where = `${target.path}${target.bashOnly ? ' (shared readline, bash callers only)' : ''}`;
     if (!liveEbpf) add(`typed lines: ${shellOf(target)}`, 'none', `${where}: not attached (the sensor did not load)`);
     else if (probe?.attached) add(`typed lines: ${shellOf(target)}`, 'ok', `${where}: probe attached`);
-    else add(`typed lines: ${shellOf(target)}`, 'fail', `${where}: probe not attached`, probe?.error ?? 'the probe did not attach: run with --debug for libbpf\'s reason');
+    else add(`typed lines: ${shellOf(target)}`, 'fail', `${where}: probe not attached`, probeFix(probe?.error));
   }
   return { liveEbpf, checks };
+}
+
+function probeFix(error: string | undefined): string {
+  if (error === undefined) return "the probe did not attach: run with --debug for libbpf's reason";
+  if (/Permission denied|Operation not permitted/.test(error)) return `${error}: uprobes need root (or CAP_SYS_ADMIN) here`;
+  return error;
 }
 
 const MARK: Record<CheckStatus, string> = { ok: '✓', fail: '✗', warn: '!', none: '-' };

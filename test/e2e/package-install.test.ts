@@ -8,7 +8,7 @@
  * Runtime dependencies come from the npm registry, as on a server.
  */
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,27 @@ describe.skipIf(skip)('server install from the packed tarball, without a compile
     expect(r.status, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toContain('live eBPF does NOT work');
     expect(r.stdout).toMatch(/✗ {2}privileges .*\n +→ run as root \(sudo sessiontop\), or grant CAP_BPF and CAP_PERFMON/);
+  });
+
+  it.skipIf(noEbpf)('doctor with capabilities instead of root: CAP_BPF and CAP_PERFMON need CAP_DAC_READ_SEARCH for a root-only tracefs', () => {
+    const asNobodyWith = (caps: string) =>
+      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, join(prefix, 'bin', 'sessiontop'), 'doctor', '--json'], {
+        encoding: 'utf8',
+        cwd: dir,
+        env: { ...process.env, PATH: `${join(prefix, 'bin')}:${minimalPath}` },
+      });
+    const rootOnly = (statSync('/sys/kernel/tracing').mode & 0o005) === 0;
+    const without = asNobodyWith('+bpf,+perfmon');
+    const report = JSON.parse(without.stdout) as { liveEbpf: boolean; checks: { check: string; status: string; fix: string }[] };
+    expect(report.checks.find((c) => c.check === 'privileges')!.status).toBe('ok');
+    if (rootOnly) {
+      expect(without.status).toBe(1);
+      expect(report.checks.find((c) => c.check === 'tracefs')).toMatchObject({ status: 'fail', fix: expect.stringContaining('CAP_DAC_READ_SEARCH') });
+      expect(report.checks.find((c) => c.check === 'sensor')!.fix).toContain('not readable by this process: run as root or with CAP_DAC_READ_SEARCH');
+    }
+    const withDac = asNobodyWith('+bpf,+perfmon,+dac_read_search');
+    expect(withDac.status, withDac.stdout).toBe(0);
+    expect((JSON.parse(withDac.stdout) as { liveEbpf: boolean }).liveEbpf).toBe(true);
   });
 
   it('snapshot --json prints one valid snapshot line per live process, this test runner included', () => {
