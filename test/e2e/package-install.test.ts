@@ -142,15 +142,18 @@ describe.skipIf(skip)('server install from the packed tarball, without a compile
     expect(r.stdout).toMatch(/✗ {2}privileges .*\n +→ run as root \(sudo sessiontop\), or grant CAP_BPF and CAP_PERFMON/);
   });
 
-  it.skipIf(noEbpf)('doctor with capabilities instead of root: CAP_BPF and CAP_PERFMON need CAP_DAC_READ_SEARCH for a root-only tracefs', () => {
+  const setpriv = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).stdout.trim();
+  if (!skip && !setpriv) console.warn('[skip] doctor with capabilities: setpriv (util-linux) is not installed');
+  it.skipIf(noEbpf || !setpriv)('doctor with capabilities instead of root: CAP_BPF and CAP_PERFMON need CAP_DAC_READ_SEARCH for a root-only tracefs', () => {
     const asNobodyWith = (caps: string) =>
-      spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, join(prefix, 'bin', 'sessiontop'), 'doctor', '--json'], {
+      spawnSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', `--inh-caps=${caps}`, `--ambient-caps=${caps}`, join(prefix, 'bin', 'sessiontop'), 'doctor', '--json'], {
         encoding: 'utf8',
         cwd: dir,
         env: { ...process.env, PATH: `${join(prefix, 'bin')}:${minimalPath}` },
       });
     const rootOnly = (statSync('/sys/kernel/tracing').mode & 0o005) === 0;
     const without = asNobodyWith('+bpf,+perfmon');
+    expect(without.error).toBeUndefined();
     const report = JSON.parse(without.stdout) as { liveEbpf: boolean; checks: { check: string; status: string; fix: string }[] };
     expect(report.checks.find((c) => c.check === 'privileges')!.status).toBe('ok');
     if (rootOnly) {
