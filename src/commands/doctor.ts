@@ -7,8 +7,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename } from 'node:path';
-import { escapeControl } from '../record/escape-control.js';
+import { escapeControl } from '../text/escape-control.js';
 import { RECORD_VERSION } from '../sensor/record-layout.js';
+import type { ParsedArgs } from './command-line.js';
 import { addonPath, asSensorError, loadAddon, type NativeAddon, type ReadlineTarget } from '../sensor/native-addon.js';
 import { findReadlineTargets } from '../sensor/shell-binaries.js';
 
@@ -231,6 +232,10 @@ export function doctorJson(report: DoctorReport): string {
 
 export interface DoctorOptions {
   json: boolean;
+}
+
+export function doctorOptionsFromArgs({ values }: ParsedArgs): DoctorOptions {
+  return { json: values.json === true };
 }
 
 export function runDoctor(options: DoctorOptions): number {

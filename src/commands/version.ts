@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { escapeControl } from '../record/escape-control.js';
+import { escapeControl } from '../text/escape-control.js';
 import { RECORD_VERSION } from '../sensor/record-layout.js';
 import { loadAddon, packageRoot } from '../sensor/native-addon.js';
 

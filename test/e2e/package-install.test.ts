@@ -87,6 +87,7 @@ describe.skipIf(skip)('server install from the packed tarball, without a compile
     expect(packed).toContain('package/bin/sessiontop.js');
     expect(packed).toContain('package/systemd/sessiontop-record.service');
     expect(packed).toContain('package/README.md');
+    expect(packed).toContain('package/man/sessiontop.1');
     expect(packed.filter((f) => /(^package\/(test|bench)\/)|\.test\.|\/test\//.test(f))).toEqual([]);
     expect(packed.filter((f) => /\.tsx?$|\.map$|tsconfig|vitest/.test(f))).toEqual([]);
     expect(packed.filter((f) => f.startsWith('package/build/') || f.startsWith('package/node_modules/'))).toEqual([]);
@@ -111,6 +112,26 @@ describe.skipIf(skip)('server install from the packed tarball, without a compile
     expect(existsSync(join(installed, 'prebuilds', 'linux-x64', 'sessiontop.napi.glibc.node'))).toBe(true);
     const which = spawnSync('sh', ['-c', 'command -v sessiontop'], { encoding: 'utf8', env: { ...process.env, PATH: `${join(prefix, 'bin')}:${minimalPath}` } });
     expect(which.stdout.trim()).toBe(join(prefix, 'bin', 'sessiontop'));
+  });
+
+  it('man sessiontop works after the install and documents every command', () => {
+    const manPath = join(prefix, 'share', 'man');
+    expect(existsSync(join(manPath, 'man1', 'sessiontop.1'))).toBe(true);
+    const r = spawnSync('man', ['-P', 'cat', 'sessiontop'], { encoding: 'utf8', env: { ...process.env, MANPATH: manPath, MANWIDTH: '200' } });
+    if (r.error) {
+      console.warn(`[skip] man sessiontop: ${r.error.message}`);
+      return;
+    }
+    expect(r.status, r.stderr).toBe(0);
+    for (const word of ['record', 'replay', 'snapshot', 'trace', 'doctor', 'completion']) expect(r.stdout).toContain(`sessiontop ${word}`);
+  });
+
+  it('completion bash from the installed sessiontop registers and completes', () => {
+    const bin = join(prefix, 'bin');
+    const script = `source <(sessiontop completion bash); complete -p sessiontop; COMP_WORDS=(sessiontop do); COMP_CWORD=1; _sessiontop; echo "\${COMPREPLY[*]}"`;
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${minimalPath}` } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('complete -F _sessiontop sessiontop\ndoctor\n');
   });
 
   it('--version prints the version, the record version and the libbpf version', () => {
