@@ -129,7 +129,8 @@ describe.skipIf(skip)('server install from the packed tarball, without a compile
   it('completion bash from the installed sessiontop registers and completes', () => {
     const bin = join(prefix, 'bin');
     const script = `source <(sessiontop completion bash); complete -p sessiontop; COMP_WORDS=(sessiontop do); COMP_CWORD=1; _sessiontop; echo "\${COMPREPLY[*]}"`;
-    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${minimalPath}` } });
+    const bash = spawnSync('sh', ['-c', 'command -v bash'], { encoding: 'utf8' }).stdout.trim();
+    const r = spawnSync(bash, ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${minimalPath}` } });
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('complete -F _sessiontop sessiontop\ndoctor\n');
   });
