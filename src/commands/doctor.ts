@@ -6,12 +6,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { release } from 'node:os';
-import { basename } from 'node:path';
 import { escapeControl } from '../text/escape-control.js';
 import { RECORD_VERSION } from '../sensor/record-layout.js';
 import type { ParsedArgs } from './command-line.js';
-import { addonPath, asSensorError, loadAddon, type NativeAddon, type ReadlineTarget } from '../sensor/native-addon.js';
-import { findReadlineTargets } from '../sensor/shell-binaries.js';
+import { addonPath, asSensorError, loadAddon, type NativeAddon, type ProbeStatus } from '../sensor/native-addon.js';
+import { SHELL_NAMES } from '../sensor/record-layout.js';
+import { findTypedProbes } from '../sensor/shell-binaries.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'warn' | 'none';
 
@@ -74,11 +74,6 @@ export function tracefsMounts(mountinfo = readText('/proc/self/mountinfo') ?? ''
     if (mountPoint) mounts.push(mountPoint.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
   }
   return mounts;
-}
-
-/** The shell a readline probe target serves, for the table. */
-function shellOf(target: ReadlineTarget): string {
-  return target.bashOnly ? 'bash' : basename(target.path).replace(/[-.]\d.*$/, '');
 }
 
 /** Runs every check, the real sensor load included. */
@@ -170,11 +165,11 @@ export function runChecks(): DoctorReport {
     ring === 1 ? 'BPF ring buffer supported' : bpfOk ? 'no BPF ring buffer' : 'cannot check without CAP_BPF',
     ring === 1 ? '' : bpfOk ? 'needs Linux 5.8 or newer' : 'run sessiontop doctor as root');
 
-  const targets = findReadlineTargets();
-  let probes: { path: string; attached: boolean; error?: string }[] = [];
+  const typed = findTypedProbes();
+  let probes: ProbeStatus[] = [];
   let liveEbpf = false;
   try {
-    const sensor = addon.open({ readline: targets });
+    const sensor = addon.open({ typedTargets: typed.targets, shells: typed.shells });
     try {
       const stats = sensor.stats();
       probes = stats.probes;
@@ -187,15 +182,35 @@ export function runChecks(): DoctorReport {
     add('sensor', 'fail', 'did not load', asSensorError(err).message);
   }
 
-  if (targets.length === 0) {
-    add('typed lines', 'warn', 'no shell with a readline probe target found', 'typed lines are not captured: install bash (or see sessiontop --help for the shells supported)');
-  }
-  for (const target of targets) {
-    const probe = probes.find((p) => p.path === target.path);
-    const where = `${target.path}${target.bashOnly ? ' (shared readline, bash callers only)' : ''}`;
-    if (!liveEbpf) add(`typed lines: ${shellOf(target)}`, 'none', `${where}: not attached (the sensor did not load)`);
-    else if (probe?.attached) add(`typed lines: ${shellOf(target)}`, 'ok', `${where}: probe attached`);
-    else add(`typed lines: ${shellOf(target)}`, 'fail', `${where}: probe not attached`, probeFix(probe?.error));
+  // One row per shell: where its typed-line probes go (bash: readline; zsh: zle; dash: read(2) on a
+  // terminal), and whether each attached in the real load above.
+  for (const shell of ['bash', 'zsh', 'dash'] as const) {
+    const found = typed.shells.filter((e) => SHELL_NAMES[e.kind] === shell).length;
+    const where =
+      shell === 'dash'
+        ? probes.filter((p) => p.probe === 'read(2)').map((p) => p.path)
+        : [...new Set(typed.targets.filter((t) => (shell === 'bash' ? t.kind === 'readline' : t.kind === 'zle')).flatMap((t) => [t.path, t.acceptPath ?? t.path]))];
+    const check = `typed lines: ${shell}`;
+    if (found === 0) {
+      add(check, 'none', `no ${shell} binary found (the usual paths and /etc/shells)`);
+      continue;
+    }
+    const mine = probes.filter((p) => (shell === 'dash' ? p.probe === 'read(2)' : where.includes(p.path) && p.probe !== 'read(2)'));
+    const binaries = `${found} ${shell} binar${found === 1 ? 'y' : 'ies'}`;
+    if (!liveEbpf) {
+      add(check, 'none', `${binaries}; probes on ${where.join(', ') || 'nothing'}: not attached (the sensor did not load)`);
+      continue;
+    }
+    if (mine.length === 0) {
+      add(check, 'fail', `${binaries}, but no probe target in them`, shell === 'dash' ? 'the read(2) tracepoint was not set up: run with --debug for libbpf\'s reason' : `this ${shell} has no symbol to probe (stripped or an unknown build): typed lines are not captured for it`);
+      continue;
+    }
+    const failed = mine.filter((p) => !p.attached);
+    const labels = [...new Set(mine.map((p) => p.probe))];
+    const list = labels.map((l) => `${l} ${mine.every((p) => p.probe !== l || p.attached) ? '✓' : '✗'}`).join(', ');
+    const paths = [...new Set(mine.map((p) => p.path))].join(', ');
+    if (failed.length === 0) add(check, 'ok', `${binaries}; ${paths}: ${list}`);
+    else add(check, 'fail', `${binaries}; ${paths}: ${list}`, probeFix(failed[0]!.error));
   }
   return { liveEbpf, checks };
 }

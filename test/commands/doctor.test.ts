@@ -50,7 +50,10 @@ describe('doctor', () => {
     for (const name of ['kernel', 'BTF', 'privileges', 'tracefs', 'addon', 'libbpf', 'ring buffer', 'sensor']) expect(byName.get(name)?.status, name).toBe('ok');
     expect(byName.get('libbpf')!.found).toMatch(/^libbpf \d+\.\d+$/);
     const shells = report.checks.filter((c) => c.check.startsWith('typed lines: '));
-    expect(shells.length).toBeGreaterThan(0);
-    expect(shells.every((c) => c.status === 'ok')).toBe(true);
+    expect(shells.length).toBe(3);
+    expect(shells.map((c) => c.check)).toEqual(['typed lines: bash', 'typed lines: zsh', 'typed lines: dash']);
+    expect(shells.every((c) => c.status === 'ok' || c.status === 'none'), JSON.stringify(shells)).toBe(true);
+    expect(shells[0]!.status).toBe('ok');
+    expect(shells[0]!.found).toMatch(/readline ✓/);
   });
 });
