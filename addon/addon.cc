@@ -9,6 +9,8 @@
 //                             POLLERR or POLLHUP without waiting): stdout's reader left, even with
 //                             nothing to write
 //   setNonBlocking(fd)        sets O_NONBLOCK (stdout pipe writes that never block a signal)
+//   probeRingBuffer()         1: the kernel has BPF ring buffers; 0: it has not, or no privilege to try
+//   libbpfVersion             "MAJOR.MINOR" of the libbpf the addon runs against (the shared library)
 #include <fcntl.h>
 #include <napi.h>
 #include <poll.h>
@@ -309,6 +311,10 @@ Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), ok);
 }
 
+Napi::Value ProbeRingBuffer(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), sessiontop::probe_ring_buffer());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = SensorHandle::Define(env);
   Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(ctor));
@@ -323,6 +329,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("bootClockOffsetMs", Napi::Function::New(env, BootClockOffsetMs));
   exports.Set("peerGone", Napi::Function::New(env, PeerGone));
   exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
+  exports.Set("probeRingBuffer", Napi::Function::New(env, ProbeRingBuffer));
+  exports.Set("libbpfVersion", Napi::String::New(env, sessiontop::libbpf_version()));
   exports.Set("recordVersion", Napi::Number::New(env, ST_RECORD_VERSION));
   exports.Set("headerSize", Napi::Number::New(env, ST_HEADER_SIZE));
   exports.Set("argsLimit", Napi::Number::New(env, ST_ARGS_LIMIT));

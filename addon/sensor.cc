@@ -92,6 +92,9 @@ bool exists(const char* path) {
 // Syscall tracepoints are found through tracefs; mount it where the kernel expects it if no one has.
 void ensure_tracefs() {
   if (exists("/sys/kernel/tracing/events") || exists("/sys/kernel/debug/tracing/events")) return;
+  struct stat st;
+  if (stat("/sys/kernel/tracing/events", &st) != 0 && errno == EACCES)
+    throw SensorError("EPERM", "tracefs (/sys/kernel/tracing) is not readable by this process: run as root or with CAP_DAC_READ_SEARCH");
   if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, nullptr) != 0 && errno != EBUSY) {
     int err = errno;
     throw SensorError(err == EPERM ? "EPERM" : "EATTACH",
@@ -359,6 +362,12 @@ void Sensor::close() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
   wake_fd_ = -1;
   pending_.clear();
+}
+
+int probe_ring_buffer() { return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr); }
+
+std::string libbpf_version() {
+  return std::to_string(libbpf_major_version()) + "." + std::to_string(libbpf_minor_version());
 }
 
 double boot_clock_offset_ms() {

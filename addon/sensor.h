@@ -120,4 +120,11 @@ class Sensor {
 // CLOCK_REALTIME - CLOCK_BOOTTIME in milliseconds: add to a record's ts_ns / 1e6 for wall time.
 double boot_clock_offset_ms();
 
+// Whether the kernel has BPF ring buffers: 1 yes; 0 no, or this process may not create BPF maps
+// (libbpf's probe cannot tell the two apart); a negative errno on other errors.
+int probe_ring_buffer();
+
+// "MAJOR.MINOR" of the libbpf shared library loaded at run time (not the headers built against).
+std::string libbpf_version();
+
 }  // namespace sessiontop
