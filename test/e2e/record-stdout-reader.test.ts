@@ -57,8 +57,15 @@ describe.skipIf(skip)('record -o - and its reader', () => {
   });
 
   it('is not blocked by a reader that stops reading: SIGTERM ends it at once and the loss is said', async () => {
-    // the backfill alone (a snapshot line per process) is more than a pipe holds
-    const r = await recordInto('sleep 60', [CLI, 'record', '-o', '-', '--source', 'procfs'], (rec) => setTimeout(() => rec.kill('SIGTERM'), 4000));
+    // the backfill alone (a snapshot line per process) is more than a pipe holds: on a quiet host
+    // (under ~100 processes) it is not, so 300 sleepers make sure of it
+    const sleepers = Array.from({ length: 300 }, () => spawn('sleep', ['60'], { stdio: 'ignore' }));
+    let r: Run;
+    try {
+      r = await recordInto('sleep 60', [CLI, 'record', '-o', '-', '--source', 'procfs'], (rec) => setTimeout(() => rec.kill('SIGTERM'), 4000));
+    } finally {
+      for (const p of sleepers) p.kill('SIGKILL');
+    }
     expect(r.code).toBe(0);
     expect(r.ms).toBeLessThan(12_000);
     expect(r.stderr).toMatch(/lines lost: the reader of stdout was too slow/);
