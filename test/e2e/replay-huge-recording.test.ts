@@ -52,6 +52,7 @@ describe('replay of a huge recording', () => {
     screen.write('q');
     const exit = await screen.exited;
     const took = Date.now() - t0;
+    console.log(`replay-huge-recording: q to exit took ${took} ms while loading ${PROCESSES} processes`);
     expect(exit.exitCode).toBe(0);
     expect(took).toBeLessThan(2500);
     expect(screen.bufferType).toBe('normal');
