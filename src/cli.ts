@@ -30,6 +30,7 @@ record options:
   --force                 replace an existing FILE (never through a symlink)
   --append                append to an existing FILE
   --rotate SIZE[,KEEP]    rotate at SIZE (e.g. 100M), keeping KEEP old files (default 5)
+  --compress              with --rotate: gzip rotated files (FILE.1.gz …; FILE itself stays plain)
   --duration TIME         stop after TIME (e.g. 30, 30s, 5m, 1h)
   --source auto|bpf|procfs
 
@@ -170,6 +171,7 @@ export function parseRecordArgs(args: string[]): import('./record/record-command
       force: { type: 'boolean' },
       append: { type: 'boolean' },
       rotate: { type: 'string' },
+      compress: { type: 'boolean' },
       duration: { type: 'string' },
       source: { type: 'string' },
     },
@@ -187,6 +189,7 @@ export function parseRecordArgs(args: string[]): import('./record/record-command
     source: parseSource(values.source),
     bpf: defined({ ringBytes: sensor.ringBytes, argsMax: sensor.argsMax, typedMax: sensor.typedMax, typed: sensor.typed, debug: sensor.debug }),
     ...defined({ rotate: values.rotate }),
+    ...(values.compress ? { compress: true } : {}),
   };
 }
 

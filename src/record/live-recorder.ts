@@ -14,6 +14,7 @@ import type { ProcessEvent } from '../sensor/process-event.js';
 import { EcsDocumentBuilder } from './ecs-document.js';
 import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
 import type { RotateSpec } from './rotate-spec.js';
+import { RotatedGzip } from './rotated-gzip.js';
 import { localNames, type NameLookup } from './user-names.js';
 
 export interface LiveRecorderOptions {
@@ -25,6 +26,10 @@ export interface LiveRecorderOptions {
   force?: boolean;
   append?: boolean;
   rotate?: RotateSpec | null;
+  /** gzip rotated files (`--compress`; needs `rotate` with KEEP > 0 to have an effect). */
+  compress?: boolean;
+  /** A rotated file could not be compressed (it stays plain; nothing is lost). */
+  onCompressError?: (err: unknown) => void;
   names?: NameLookup;
   flushIntervalMs?: number;
   onFailure?: (err: unknown) => void;
@@ -38,6 +43,8 @@ export interface RecorderHandlers {
 export class LiveRecorder {
   readonly writer: RecordingWriter;
   readonly handlers: RecorderHandlers;
+  /** Compression of rotated files (`--compress`), or null. */
+  gzip: RotatedGzip | null = null;
   /** Lines written (snapshot lines included). */
   lines = 0;
   /** Events the kernel reported lost. */
@@ -97,21 +104,32 @@ export class LiveRecorder {
       for (const n of nodes) out += doc.snapshotLine(n, time);
       return out;
     };
+    const gzip =
+      options.compress && options.rotate && options.rotate.keep > 0 && options.output !== '-'
+        ? new RotatedGzip(options.output, options.rotate.keep, options.onCompressError)
+        : null;
     const writerOptions: RecordingWriterOptions = {
       force: options.force ?? false,
       append: options.append ?? false,
       rotate: options.rotate ?? null,
+      handoff: gzip,
       onNewFile: header,
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     };
     const writer = RecordingWriter.open(options.output, writerOptions);
     recorder = new LiveRecorder(writer, table, doc, options.onFailure);
+    recorder.gzip = gzip;
     return recorder;
   }
 
   /** Writes what is buffered, fsyncs and closes (throws RecordingError on an I/O failure). */
   close(): void {
     this.writer.close();
+  }
+
+  /** Resolves once every rotated file is compressed (at once without `--compress`). */
+  async compressed(): Promise<void> {
+    await this.gzip?.idle();
   }
 }
 

@@ -40,6 +40,8 @@ export interface RecordCommandOptions {
   append?: boolean;
   /** `SIZE[,KEEP]` (e.g. `100M,5`) or an already parsed spec. */
   rotate?: string | RotateSpec;
+  /** gzip every rotated file (FILE.1.gz …); needs `rotate`. */
+  compress?: boolean;
   /** Stop after this many seconds (0 / undefined: until a signal). */
   duration?: number;
   source?: SourceKind;
@@ -89,6 +91,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       throw new RecordingError('--duration must be a positive number of seconds', EXIT_BAD_INPUT, 'EUSAGE');
     }
     rotate = typeof options.rotate === 'string' ? parseRotateSpec(options.rotate) : (options.rotate ?? null);
+    if (options.compress && rotate === null) {
+      throw new RecordingError('--compress needs --rotate SIZE[,KEEP] (it compresses the rotated files; the active file stays plain)', EXIT_BAD_INPUT, 'EUSAGE');
+    }
   } catch (err) {
     say(oneLineMessage(err));
     return exitCodeOf(err);
@@ -117,6 +122,8 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       force: options.force ?? false,
       append: options.append ?? false,
       rotate,
+      compress: options.compress ?? false,
+      onCompressError: (err) => say(`warning: a rotated file could not be compressed (kept uncompressed): ${oneLineMessage(err)}`),
       ...(options.names ? { names: options.names } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
       onFailure: requestStop,
@@ -177,6 +184,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   } catch (err) {
     failure ??= err;
   }
+  await recorder.compressed(); // the last rotated file too (a failure was said, its plain file kept)
   if (handleSignals) for (const s of STOP_SIGNALS) process.off(s, onSignal);
 
   if (failure !== null) {
@@ -187,7 +195,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   }
   const where = options.output === '-' ? 'stdout' : escapeControl(options.output);
   const rotations = recorder.writer.stats().rotations;
-  say(`${recorder.lines} events (${recorder.lost} lost by the kernel) written to ${where}${rotations > 0 ? ` (${rotations} rotations)` : ''}`);
+  const gz = recorder.gzip;
+  const compressed = gz !== null && gz.compressed > 0 ? `, ${gz.compressed} compressed to ${Math.round((100 * gz.gzipBytes) / Math.max(1, gz.plainBytes))}%` : '';
+  say(`${recorder.lines} events (${recorder.lost} lost by the kernel) written to ${where}${rotations > 0 ? ` (${rotations} rotations${compressed})` : ''}`);
   return EXIT_OK;
 }
 

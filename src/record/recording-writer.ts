@@ -15,6 +15,8 @@
  *   boundaries) it is fsynced and renamed FILE → FILE.1 (FILE.1 → FILE.2 …, keeping `keep`), and
  *   a new FILE is created 0600 the same safe way. `onNewFile` may supply header lines for it (the
  *   record command writes a snapshot of the live processes, so every file replays on its own).
+ *   With a `handoff` (`--compress`: rotated-gzip.ts), the full file is instead moved to the name
+ *   the handoff gives and handed over; the handoff shifts, names and compresses rotated files.
  */
 
 import {
@@ -38,6 +40,14 @@ export const DEFAULT_BUFFER_BYTES = 256 * 1024;
 /** Mode of every recording file created. */
 export const RECORDING_FILE_MODE = 0o600;
 
+/** Takes over the files rotation moves aside (compression); see rotated-gzip.ts. */
+export interface RotationHandoff {
+  /** A fresh name next to the active file, to move the full file to. */
+  nextPath(): string;
+  /** The full file now at `path` is complete (fsynced, closed): it is the handoff's from here. */
+  take(path: string): void;
+}
+
 export interface RecordingWriterOptions {
   /** Truncate an existing regular file (never a symlink). */
   force?: boolean;
@@ -49,6 +59,8 @@ export interface RecordingWriterOptions {
   bufferBytes?: number;
   /** Lines (each ending in \n) to start every file created by rotation with. */
   onNewFile?: () => string;
+  /** Hands rotated files over instead of renaming them FILE.1 … (when KEEP > 0). */
+  handoff?: RotationHandoff | null;
 }
 
 export interface WriterStats {
@@ -70,6 +82,7 @@ export class RecordingWriter {
   private readonly bufferBytes: number;
   private readonly rotate: RotateSpec | null;
   private readonly onNewFile: (() => string) | undefined;
+  private readonly handoff: RotationHandoff | null;
   private timer: NodeJS.Timeout | null = null;
   private fileBytes = 0;
   private regularFile: boolean;
@@ -85,6 +98,7 @@ export class RecordingWriter {
     this.bufferBytes = Math.max(1, options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
     this.rotate = options.rotate ?? null;
     this.onNewFile = options.onNewFile;
+    this.handoff = options.handoff ?? null;
     const interval = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     if (interval > 0) {
       this.timer = setInterval(() => this.flushQuietly(), interval);
@@ -194,9 +208,13 @@ export class RecordingWriter {
     syncQuietly(this.fd);
     closeSync(this.fd);
     this.fd = -1;
+    let handedOver = '';
     try {
       if (spec.keep === 0) {
         unlinkSync(this.path);
+      } else if (this.handoff !== null) {
+        handedOver = this.handoff.nextPath();
+        renameSync(this.path, handedOver);
       } else {
         unlinkIfExists(`${this.path}.${spec.keep}`);
         for (let i = spec.keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
@@ -214,6 +232,7 @@ export class RecordingWriter {
     this.regularFile = regular;
     this.fileBytes = 0;
     this.counters.rotations++;
+    if (handedOver !== '') this.handoff?.take(handedOver);
     const header = this.onNewFile?.() ?? '';
     if (header.length > 0) this.writeChunk(header);
   }
