@@ -25,6 +25,7 @@ import {
   fchmodSync,
   fstatSync,
   fsyncSync,
+  ftruncateSync,
   lstatSync,
   openSync,
   readSync,
@@ -193,14 +194,37 @@ export class RecordingWriter {
           sleepMs(1); // a non-blocking stdout pipe whose reader is slow: wait, never drop
           continue;
         }
-        // Keep what was not written, so a later close() can still try (e.g. after ENOSPC clears).
-        this.pending = buf.subarray(off).toString('utf8') + this.pending;
+        // A short write (disk full) may have left part of a line: cut the file back to its last
+        // whole line, so it ends as a recording should. Keep what was not written, so a later
+        // close() can still try (e.g. after ENOSPC clears).
+        const kept = this.cutToLastWholeLine(buf, off);
+        this.pending = buf.subarray(kept).toString('utf8') + this.pending;
         throw ioError(this.path, err);
       }
       off += n;
       this.fileBytes += n;
       this.counters.bytes += n;
     }
+  }
+
+  /**
+   * After a failed write that got `written` bytes of `buf` into the file: truncates the file to the
+   * end of the last whole line of `buf` (a regular file only); returns how many bytes of `buf`
+   * stay in the file.
+   */
+  private cutToLastWholeLine(buf: Buffer, written: number): number {
+    if (written === 0 || !this.regularFile) return written;
+    const nl = buf.lastIndexOf(0x0a, written - 1);
+    const kept = nl + 1;
+    if (kept === written) return written;
+    try {
+      ftruncateSync(this.fd, this.fileBytes - (written - kept));
+    } catch {
+      return written; // could not cut: the reader tolerates a partial last line
+    }
+    this.fileBytes -= written - kept;
+    this.counters.bytes -= written - kept;
+    return kept;
   }
 
   private rotateNow(): void {
