@@ -9,6 +9,7 @@ import * as modelMemory from './model-memory.js';
 import * as pipeline from './pipeline-throughput.js';
 import * as recordThroughput from './record-throughput.js';
 import * as recordStorm from './record-storm.js';
+import * as schemaCheck from './schema-check.js';
 import * as seek from './seek.js';
 import * as typedOverhead from './typed-overhead.js';
 import * as uiCpu from './ui-cpu.js';
@@ -57,6 +58,10 @@ const r = recordThroughput.run({ events: 1_000_000, log: quiet });
 add('recording write (events/s)', fmt(r.writeEventsPerSec), '—', null);
 add('replay: read + validate + model (events/s)', fmt(r.replayEventsPerSec), '> 200 000', r.replayEventsPerSec > 200_000);
 add('bytes per event', fmt(r.bytesPerEvent), '—', null);
+
+step('line validation: compiled check vs Ajv');
+const sc = schemaCheck.run(40_000, 7);
+add('line validation, compiled check / Ajv (lines/s)', `${fmt(sc.ownLinesPerSec)} / ${fmt(sc.ajvLinesPerSec)}`, 'Ajv unless slower', null);
 
 step('seek in a 1 M-event recording');
 const sk = seek.run({ events: 1_000_000, log: quiet });
