@@ -105,7 +105,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     say(`cannot read host information from /proc: ${oneLineMessage(err)}`);
     return EXIT_FAILURE;
   }
-  const table = options.model ?? new ProcessTable({ host });
+  // Headless, the model only enriches lines: typed lines go straight to the file, so it keeps no
+  // per-process typed history (the live view's detail pane is what shows it).
+  const table = options.model ?? new ProcessTable({ host, maxTypedLines: 0 });
 
   // ---- stop requests: signals, --duration, the caller, a write failure
   let resolveDone!: () => void;
