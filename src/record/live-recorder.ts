@@ -14,7 +14,7 @@ import type { ProcessEvent } from '../sensor/process-event.js';
 import { EcsDocumentBuilder } from './ecs-document.js';
 import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
 import type { RotateSpec } from './rotate-spec.js';
-import { RotatedGzip } from './rotated-gzip.js';
+import { directoryOf, RotatedGzip } from './rotated-gzip.js';
 import { localNames, type NameLookup } from './user-names.js';
 
 export interface LiveRecorderOptions {
@@ -106,7 +106,7 @@ export class LiveRecorder {
     };
     const gzip =
       options.compress && options.rotate && options.rotate.keep > 0 && options.output !== '-'
-        ? new RotatedGzip(options.output, options.rotate.keep, options.onCompressError)
+        ? ((d) => new RotatedGzip(d.dir, d.name, options.rotate!.keep, options.onCompressError))(directoryOf(options.output))
         : null;
     const writerOptions: RecordingWriterOptions = {
       force: options.force ?? false,

@@ -33,6 +33,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from './recording-error.js';
 import type { RotateSpec } from './rotate-spec.js';
 
@@ -43,10 +44,10 @@ export const RECORDING_FILE_MODE = 0o600;
 
 /** Takes over the files rotation moves aside (compression); see rotated-gzip.ts. */
 export interface RotationHandoff {
-  /** A fresh name next to the active file, to move the full file to. */
-  nextPath(): string;
-  /** The full file now at `path` is complete (fsynced, closed): it is the handoff's from here. */
-  take(path: string): void;
+  /** A fresh name in the active file's directory, to move the full file to. */
+  nextName(): string;
+  /** The full file now called `name` is complete (fsynced, closed): it is the handoff's from here. */
+  take(name: string): void;
 }
 
 export interface RecordingWriterOptions {
@@ -237,8 +238,8 @@ export class RecordingWriter {
       if (spec.keep === 0) {
         unlinkSync(this.path);
       } else if (this.handoff !== null) {
-        handedOver = this.handoff.nextPath();
-        renameSync(this.path, handedOver);
+        handedOver = this.handoff.nextName();
+        renameSync(this.path, join(dirname(this.path), handedOver));
       } else {
         unlinkIfExists(`${this.path}.${spec.keep}`);
         for (let i = spec.keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);

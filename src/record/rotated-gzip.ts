@@ -2,7 +2,8 @@
  * `--compress`: gzips the files rotation moves aside, off the recorder's hot path.
  *
  * The writer renames the full active file to a fresh name next to it (`FILE.rotating-PID-N`) and
- * hands it over (`take`). Here, one file at a time and in order: zlib (on libuv's thread pool)
+ * hands it over (`take`). Every file operation goes through a RotationDirectory (names inside the
+ * recording's directory), never through the directory's path again. Here, one file at a time and in order: zlib (on libuv's thread pool)
  * compresses it into `FILE.1.gz.tmp` (created 0600, never through a symlink, never over another
  * file), which is fsynced; then the older files shift (`FILE.1.gz` → `FILE.2.gz` …, the oldest
  * beyond KEEP dropped), the new one becomes `FILE.1.gz` (logrotate's names), and the plain file is
@@ -13,13 +14,46 @@
  * failure is kept (`failure`) and reported once through `onError`.
  */
 
-import { closeSync, constants, fstatSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { RECORDING_FILE_MODE, type RotationHandoff } from './recording-writer.js';
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = constants;
+
+/** The few operations compression needs on the recording's directory, by name. */
+export interface RotationDirectory {
+  /** A path that reaches `name` inside the directory. */
+  entry(name: string): string;
+  /** Renames within the directory; false when `from` does not exist. */
+  rename(from: string, to: string): boolean;
+  /** Removes a file; false when it does not exist. */
+  unlink(name: string): boolean;
+}
+
+/** A RotationDirectory by path (the directory of `file`). */
+export function directoryOf(file: string): { dir: RotationDirectory; name: string } {
+  const at = dirname(file);
+  const ignoreMissing = (op: () => void): boolean => {
+    try {
+      op();
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  };
+  return {
+    name: basename(file),
+    dir: {
+      entry: (name) => join(at, name),
+      rename: (from, to) => ignoreMissing(() => renameSync(join(at, from), join(at, to))),
+      unlink: (name) => ignoreMissing(() => unlinkSync(join(at, name))),
+    },
+  };
+}
 
 export class RotatedGzip implements RotationHandoff {
   /** Files compressed so far. */
@@ -33,7 +67,8 @@ export class RotatedGzip implements RotationHandoff {
   private seq = 0;
 
   constructor(
-    /** The active file's path. */
+    private readonly dir: RotationDirectory,
+    /** The active file's name in `dir`. */
     private readonly base: string,
     /** Rotated files kept (≥ 1). */
     private readonly keep: number,
@@ -42,13 +77,13 @@ export class RotatedGzip implements RotationHandoff {
     private readonly level = 6,
   ) {}
 
-  nextPath(): string {
+  nextName(): string {
     return `${this.base}.rotating-${process.pid}-${++this.seq}`;
   }
 
-  take(path: string): void {
+  take(name: string): void {
     this.queue = this.queue.then(() =>
-      this.compress(path).catch((err: unknown) => {
+      this.compress(name).catch((err: unknown) => {
         if (this.failure === null) {
           this.failure = err;
           this.onError?.(err);
@@ -63,12 +98,14 @@ export class RotatedGzip implements RotationHandoff {
   }
 
   private async compress(plain: string): Promise<void> {
+    const dir = this.dir;
     const tmp = `${this.base}.1.gz.tmp`;
-    removeStale(tmp);
-    const out = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, RECORDING_FILE_MODE);
+    dir.unlink(tmp); // left by a crash mid-compression: incomplete by construction, its plain file kept
+    const out = openSync(dir.entry(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, RECORDING_FILE_MODE);
     let closed = false;
     try {
-      const inFd = openSync(plain, O_RDONLY | O_NOFOLLOW);
+      fchmodSync(out, RECORDING_FILE_MODE); // whatever the umask
+      const inFd = openSync(dir.entry(plain), O_RDONLY | O_NOFOLLOW);
       const inBytes = fstatSync(inFd).size;
       const source = createReadStream('', { fd: inFd, highWaterMark: 256 * 1024 });
       const sink = createWriteStream('', { fd: out, autoClose: false });
@@ -79,37 +116,20 @@ export class RotatedGzip implements RotationHandoff {
       closeSync(out);
       closed = true;
       // shift the older files, then give this one its name; only then drop the plain copy
-      for (let i = this.keep - 1; i >= 1; i--) renameIfExists(`${this.base}.${i}.gz`, `${this.base}.${i + 1}.gz`);
-      renameSync(tmp, `${this.base}.1.gz`);
-      unlinkSync(plain);
+      for (let i = this.keep - 1; i >= 1; i--) dir.rename(`${this.base}.${i}.gz`, `${this.base}.${i + 1}.gz`);
+      if (!dir.rename(tmp, `${this.base}.1.gz`)) throw new Error(`${tmp} vanished before it could be renamed`);
+      dir.unlink(plain);
       this.compressed++;
       this.plainBytes += inBytes;
       this.gzipBytes += outBytes;
     } catch (err) {
       if (!closed) closeSync(out);
       try {
-        unlinkSync(tmp);
+        dir.unlink(tmp);
       } catch {
-        // already gone
+        // nothing more to undo: the plain file is still there
       }
       throw err;
     }
-  }
-}
-
-/** A `.gz.tmp` left by a crash mid-compression: incomplete by construction, its plain file kept. */
-function removeStale(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
-function renameIfExists(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }

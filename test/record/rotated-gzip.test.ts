@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingWriter } from '../../src/record/recording-writer.js';
-import { RotatedGzip } from '../../src/record/rotated-gzip.js';
+import { directoryOf, RotatedGzip } from '../../src/record/rotated-gzip.js';
 import { LineReader } from '../../src/record/line-reader.js';
 import { openSync, closeSync } from 'node:fs';
 
@@ -32,7 +32,7 @@ describe('rotation with --compress', () => {
   it('gzips every rotated file under logrotate names, keeps the active file plain, loses no line', async () => {
     const base = join(dir, 'rec.ndjson');
     const keep = 50;
-    const gz = new RotatedGzip(base, keep);
+    const gz = new RotatedGzip(directoryOf(base).dir, 'rec.ndjson', keep);
     const w = RecordingWriter.open(base, { rotate: { maxBytes: 64 * 1024, keep }, handoff: gz, bufferBytes: 4096, flushIntervalMs: 0 });
     const total = 20_000;
     for (let i = 0; i < total; i++) {
@@ -65,7 +65,7 @@ describe('rotation with --compress', () => {
 
   it('keeps only KEEP compressed files, dropping the oldest', async () => {
     const base = join(dir, 'keep.ndjson');
-    const gz = new RotatedGzip(base, 2);
+    const gz = new RotatedGzip(directoryOf(base).dir, 'keep.ndjson', 2);
     const w = RecordingWriter.open(base, { rotate: { maxBytes: 64 * 1024, keep: 2 }, handoff: gz, bufferBytes: 4096, flushIntervalMs: 0 });
     for (let i = 0; i < 10_000; i++) w.write(`{"n":${i},"pad":"${'x'.repeat(40)}"}\n`);
     w.close();
