@@ -45,7 +45,7 @@ export class LiveRecorder {
   readonly handlers: RecorderHandlers;
   /** Compression of rotated files (`--compress`), or null. */
   gzip: RotatedGzip | null = null;
-  /** Lines written (snapshot lines included). */
+  /** Lines written (snapshot lines included, those starting rotated files too). */
   lines = 0;
   /** Events the kernel reported lost. */
   lost = 0;
@@ -102,6 +102,7 @@ export class LiveRecorder {
       const time = recorder?.lastTime || Date.now();
       let out = '';
       for (const n of nodes) out += doc.snapshotLine(n, time);
+      if (recorder !== null) recorder.lines += nodes.length; // lines written, headers included
       return out;
     };
     const gzip =
