@@ -9,6 +9,7 @@ import * as modelMemory from './model-memory.js';
 import * as pipeline from './pipeline-throughput.js';
 import * as recordThroughput from './record-throughput.js';
 import * as recordStorm from './record-storm.js';
+import * as schemaCheck from './schema-check.js';
 import * as seek from './seek.js';
 import * as typedOverhead from './typed-overhead.js';
 import * as uiCpu from './ui-cpu.js';
@@ -56,7 +57,12 @@ step('recording write and replay (1 M events)');
 const r = recordThroughput.run({ events: 1_000_000, log: quiet });
 add('recording write (events/s)', fmt(r.writeEventsPerSec), '—', null);
 add('replay: read + validate + model (events/s)', fmt(r.replayEventsPerSec), '> 200 000', r.replayEventsPerSec > 200_000);
-add('bytes per event', fmt(r.bytesPerEvent), '—', null);
+add('replay / single-threaded JSON.parse loop, same file (ratio)', fmt(r.replayOverParse, 2), '≥ 1.5', r.replayOverParse >= 1.5);
+add('bytes per event (plain NDJSON)', fmt(r.bytesPerEvent), '—', null);
+
+step('line validation: compiled check vs Ajv');
+const sc = schemaCheck.run(40_000, 7);
+add('line validation, compiled check / Ajv (lines/s)', `${fmt(sc.ownLinesPerSec)} / ${fmt(sc.ajvLinesPerSec)}`, 'Ajv unless slower', null);
 
 step('seek in a 1 M-event recording');
 const sk = seek.run({ events: 1_000_000, log: quiet });

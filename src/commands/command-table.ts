@@ -123,6 +123,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: 'force', description: 'replace an existing FILE (never through a symlink)' },
       { name: 'append', description: 'append to an existing FILE' },
       { name: 'rotate', value: { name: 'SIZE[,KEEP]', kind: 'size' }, description: 'rotate at SIZE (e.g. 100M), keeping KEEP old files (default 5)' },
+      { name: 'compress', description: 'with --rotate: gzip rotated files (FILE.1.gz …; FILE itself stays plain)' },
       { name: 'duration', value: { name: 'TIME', kind: 'duration' }, description: 'stop after TIME (e.g. 30, 30s, 5m, 1h)' },
       SOURCE,
     ],

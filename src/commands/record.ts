@@ -44,6 +44,8 @@ export interface RecordCommandOptions {
   append?: boolean;
   /** `SIZE[,KEEP]` (e.g. `100M,5`) or an already parsed spec. */
   rotate?: string | RotateSpec;
+  /** gzip every rotated file (FILE.1.gz …); needs `rotate`. */
+  compress?: boolean;
   /** Stop after this many seconds (0 / undefined: until a signal). */
   duration?: number;
   source?: SourceKind;
@@ -87,6 +89,7 @@ export function recordOptionsFromArgs({ values }: ParsedArgs): RecordCommandOpti
     source: sourceChoice(values.source),
     bpf,
     ...(rotate !== undefined ? { rotate } : {}),
+    ...(values.compress ? { compress: true } : {}),
   };
 }
 
@@ -115,6 +118,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       throw usageError('--duration must be a positive number of seconds');
     }
     rotate = typeof options.rotate === 'string' ? parseRotateSpec(options.rotate) : (options.rotate ?? null);
+    if (options.compress && rotate === null) {
+      throw usageError('--compress needs --rotate SIZE[,KEEP] (it compresses the rotated files; the active file stays plain)');
+    }
   } catch (err) {
     say(oneLineMessage(err));
     return exitCodeOf(err);
@@ -126,7 +132,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     say(`cannot read host information from /proc: ${oneLineMessage(err)}`);
     return EXIT_FAILURE;
   }
-  const table = options.model ?? new ProcessTable({ host });
+  // Headless, the model only enriches lines: typed lines go straight to the file, so it keeps no
+  // per-process typed history (the live view's detail pane is what shows it).
+  const table = options.model ?? new ProcessTable({ host, maxTypedLines: 0 });
 
   // ---- stop requests: signals, --duration, the caller, a write failure
   let resolveDone!: () => void;
@@ -143,6 +151,8 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       force: options.force ?? false,
       append: options.append ?? false,
       rotate,
+      compress: options.compress ?? false,
+      onCompressError: (err) => say(`warning: a rotated file could not be compressed (kept uncompressed): ${oneLineMessage(err)}`),
       ...(options.names ? { names: options.names } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
       onFailure: requestStop,
@@ -212,6 +222,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   } catch (err) {
     failure ??= err;
   }
+  await recorder.compressed(); // the last rotated file too (a failure was said, its plain file kept)
   const dropped = recorder.writer.stats().dropped;
   if (dropped > 0 && (failure as { code?: string } | null)?.code !== 'EPIPE') {
     say(`${dropped} lines lost: the reader of stdout was too slow (they were dropped rather than block)`);
@@ -226,7 +237,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   }
   const where = options.output === '-' ? 'stdout' : escapeControl(options.output);
   const rotations = recorder.writer.stats().rotations;
-  say(`${recorder.lines} events (${recorder.lost} lost by the kernel) written to ${where}${rotations > 0 ? ` (${rotations} rotations)` : ''}`);
+  const gz = recorder.gzip;
+  const compressed = gz !== null && gz.compressed > 0 ? `, ${gz.compressed} compressed to ${Math.round((100 * gz.gzipBytes) / Math.max(1, gz.plainBytes))}%` : '';
+  say(`${recorder.lines} events (${recorder.lost} lost by the kernel) written to ${where}${rotations > 0 ? ` (${rotations} rotations${compressed})` : ''}`);
   return EXIT_OK;
 }
 

@@ -48,7 +48,7 @@ export interface SnapshotCommandOptions {
   liveHost?: HostInfo;
   liveEvents?: () => ProcessEvent[];
   names?: NameLookup;
-  /** How many bad lines are printed before only counting (default 20). */
+  /** How many bad lines are printed before only counting (default 5). */
   maxReportedBadLines?: number;
 }
 
@@ -117,7 +117,7 @@ function fromLiveHost(options: SnapshotCommandOptions): HostView {
 }
 
 function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => void): HostView[] {
-  const maxReported = options.maxReportedBadLines ?? 20;
+  const maxReported = options.maxReportedBadLines ?? 5;
   let reported = 0;
   const onBadLine = (b: BadLine): void => {
     if (reported++ < maxReported) say(`${escapeControl(b.file)}:${b.line}: ${escapeControl(b.reason)}`);
@@ -134,8 +134,11 @@ function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => v
       at = replay.lastTime;
     }
     const stats = replay.stats();
-    if (stats.badLines > maxReported) say(`... ${stats.badLines - maxReported} more bad lines not shown`);
-    if (stats.badLines > 0) say(`${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'} skipped (--strict stops at the first)`);
+    // the first few bad lines each on a line of their own, then one summary line, never a flood
+    if (stats.badLines > 0) {
+      const shown = stats.badLines > maxReported ? `, the first ${maxReported} shown above` : '';
+      say(`${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'} skipped${shown} (--strict stops at the first)`);
+    }
     if (replay.models.size === 0) {
       throw new ExitError(
         options.at !== undefined ? `nothing recorded at or before ${options.at}` : 'the recordings hold no events',

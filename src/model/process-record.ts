@@ -38,6 +38,12 @@ export class ProcessRecord implements ProcessNode {
   sid = 0;
   startTicks: number;
   start = 0;
+  /**
+   * `start` was not given by the event that created the node (its time stood in): the first event
+   * that gives one replaces it. Otherwise `start` never changes, so every line naming the process
+   * carries the same `process.start` (backfill and live sources differ by a few ms).
+   */
+  startGuessed = false;
   end = 0;
 
   uid = 0;

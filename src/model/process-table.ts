@@ -419,6 +419,7 @@ export class ProcessTable {
   private create(e: ProcessEvent, replaces: ProcessRecord | null, after: ProcessRecord | null = null): ProcessRecord {
     const r = new ProcessRecord(this.host, e.pid, e.startTicks);
     r.start = e.start !== 0 ? e.start : e.time;
+    r.startGuessed = e.start === 0;
     r.lastActivity = e.time;
     if (after !== null) {
       r.olderSamePid = after.olderSamePid;
@@ -482,7 +483,11 @@ export class ProcessTable {
     r.stderrDev = e.stderrDev;
     r.stderrType = e.stderrType;
     if (e.comm !== '') r.comm = e.comm;
-    if (e.start !== 0 && r.start !== e.start && r.startTicks === e.startTicks) r.start = e.start;
+    // One start per process: the creating event's, unless it had none (see ProcessRecord.startGuessed).
+    if (r.startGuessed && e.start !== 0 && r.startTicks === e.startTicks) {
+      r.start = e.start;
+      r.startGuessed = false;
+    }
     r.kernelThread = e.pid === 2 || e.ppid === 2;
   }
 

@@ -85,13 +85,17 @@ export interface EcsDocumentOptions {
 export class EcsDocumentBuilder {
   readonly host: HostInfo;
   private readonly names: NameLookup;
+  /** `host` with name and boot id: on every line (a reader keeps hosts apart by both). */
   private readonly hostPart: string;
+  /** `host` with the once-per-host facts too (pid namespace, kernel): on snapshot lines. */
+  private readonly hostPartFull: string;
   private readonly eventParts: Record<EventAction, string>;
 
   constructor(options: EcsDocumentOptions) {
     this.host = options.host;
     this.names = options.names ?? NO_NAMES;
-    this.hostPart = hostJson(options.host);
+    this.hostPart = hostJson(options.host, false);
+    this.hostPartFull = hostJson(options.host, true);
     const parts = {} as Record<EventAction, string>;
     for (const action of Object.keys(EVENT_TYPE_OF) as EventAction[]) {
       parts[action] = `"event":{"kind":"event","category":["process"],"type":["${EVENT_TYPE_OF[action]}"],"action":"${action}"}`;
@@ -106,7 +110,7 @@ export class EcsDocumentBuilder {
    */
   eventLine(e: ProcessEvent, node: ProcessNode | null): string {
     const action = e.action;
-    let out = `{"@timestamp":"${formatIsoMicros(e.time)}",${this.eventParts[action]},${this.hostPart}`;
+    let out = `{"@timestamp":"${formatIsoMicros(e.time)}",${this.eventParts[action]},${action === 'snapshot' ? this.hostPartFull : this.hostPart}`;
     if (action === 'lost') return `${out},"sessiontop":{"lost":${safeCount(e.lost)}}}\n`;
     const own = node !== null && node.pid === e.pid ? node : null;
     const facts: ProcessFacts = own ?? e;
@@ -117,7 +121,7 @@ export class EcsDocumentBuilder {
 
   /** A `snapshot` line for a live node at `time` (a recording's first lines; `snapshot --json`). */
   snapshotLine(node: ProcessNode, time: number): string {
-    let out = `{"@timestamp":"${formatIsoMicros(time)}",${this.eventParts.snapshot},${this.hostPart}`;
+    let out = `{"@timestamp":"${formatIsoMicros(time)}",${this.eventParts.snapshot},${this.hostPartFull}`;
     out += this.processPart('snapshot', node, node, time, null);
     out += this.sessiontopPart('snapshot', node, node, null);
     return `${out}}\n`;
@@ -235,9 +239,14 @@ export class EcsDocumentBuilder {
       return f.creds;
     }
     const names = this.names;
-    const creds =
-      `,"user":${idName(c.euid, names.user(c.euid))},"real_user":${idName(c.uid, names.user(c.uid))},"saved_user":${idName(c.suid, names.user(c.suid))}` +
-      `,"group":${idName(c.egid, names.group(c.egid))},"real_group":${idName(c.gid, names.group(c.gid))},"saved_group":${idName(c.sgid, names.group(c.sgid))}`;
+    // real and saved ids only when they differ from the effective ones (a reader defaults them to
+    // the effective ids): most processes never change ids, and 4 objects a line add up
+    let creds = `,"user":${idName(c.euid, names.user(c.euid))}`;
+    if (c.uid !== c.euid) creds += `,"real_user":${idName(c.uid, names.user(c.uid))}`;
+    if (c.suid !== c.euid) creds += `,"saved_user":${idName(c.suid, names.user(c.suid))}`;
+    creds += `,"group":${idName(c.egid, names.group(c.egid))}`;
+    if (c.gid !== c.egid) creds += `,"real_group":${idName(c.gid, names.group(c.gid))}`;
+    if (c.sgid !== c.egid) creds += `,"saved_group":${idName(c.sgid, names.group(c.sgid))}`;
     if (f !== null) {
       f.uid = c.uid;
       f.euid = c.euid;
@@ -261,8 +270,14 @@ export class EcsDocumentBuilder {
     if (name !== '') out += `,"name":${jsonString(name)}`;
     const full = action === 'snapshot' || action === 'fork' || action === 'exec';
     if (full || f.executable !== '') out += `,"executable":${jsonString(f.executable)}`;
-    if (f.args.length > 0) out += this.argsBlock(f.args, n);
-    if (f.cwd !== '') out += `,"working_directory":${jsonString(f.cwd)}`;
+    // The image (argv, cwd) on the lines that start one (snapshot, fork, exec), and whenever the
+    // process is not in the model; a later line of a known process (end, setsid, setpgid,
+    // id_change, typed) names it by entity id, pid, start, name and executable, as the model takes
+    // the image from exec and snapshot lines only (a fork's from its parent).
+    if (full || n === null) {
+      if (f.args.length > 0) out += this.argsBlock(f.args, n);
+      if (f.cwd !== '') out += `,"working_directory":${jsonString(f.cwd)}`;
+    }
     if (n !== null) out += `,"interactive":${n.interactive}`;
     if (f.tty !== 0) out += `,"tty":{"char_device":{"major":${devMajor(f.tty)},"minor":${devMinor(f.tty)}}}`;
     out += this.credentials(f, n);
@@ -314,7 +329,7 @@ export class EcsDocumentBuilder {
     out += stdio('stdin', f.stdinType, f.stdinDev);
     out += stdio('stdout', f.stdoutType, f.stdoutDev);
     out += stdio('stderr', f.stderrType, f.stderrDev);
-    if (f.argsTruncated && f.args.length > 0) out += ',"args_truncated":true';
+    if (f.argsTruncated && f.args.length > 0 && (action === 'snapshot' || action === 'fork' || action === 'exec' || n === null)) out += ',"args_truncated":true';
     const hasLogin = f.loginUid !== AUDIT_UNSET;
     const hasSession = f.auditSessionId !== AUDIT_UNSET;
     if (hasLogin || hasSession) {
@@ -406,11 +421,12 @@ function newFragments(): Fragments {
   };
 }
 
-function hostJson(h: HostInfo): string {
+/** `"host":{…}`: name and boot id; with `full`, the pid namespace and kernel too. */
+function hostJson(h: HostInfo, full: boolean): string {
   let out = `"host":{"name":${jsonString(h.name)}`;
   if (h.bootId !== '') out += `,"boot":{"id":${jsonString(h.bootId)}}`;
-  if (h.pidNsIno !== 0) out += `,"pid_ns_ino":"${h.pidNsIno}"`;
-  if (h.kernel !== '') out += `,"os":{"kernel":${jsonString(h.kernel)}}`;
+  if (full && h.pidNsIno !== 0) out += `,"pid_ns_ino":"${h.pidNsIno}"`;
+  if (full && h.kernel !== '') out += `,"os":{"kernel":${jsonString(h.kernel)}}`;
   return `${out}}`;
 }
 

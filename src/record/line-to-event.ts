@@ -51,7 +51,10 @@ export class HostRegistry {
     const name = h?.name ?? h?.hostname ?? '';
     const boot = h?.boot?.id ?? '';
     const last = this.last;
-    if (last !== null && name === this.lastName && boot === this.lastBoot) return last;
+    if (last !== null && name === this.lastName && boot === this.lastBoot) {
+      if (last.info.pidNsIno === 0 && h?.pid_ns_ino !== undefined) learnOnceFacts(last, h);
+      return last;
+    }
     const key = `${name}|${boot}`;
     let host = this.hosts.get(key);
     if (host === undefined) {
@@ -69,6 +72,8 @@ export class HostRegistry {
         names: new LearnedNames(),
       };
       this.hosts.set(key, host);
+    } else if (host.info.pidNsIno === 0 && h?.pid_ns_ino !== undefined) {
+      learnOnceFacts(host, h);
     }
     this.last = host;
     this.lastName = name;
@@ -89,6 +94,13 @@ export class HostRegistry {
   get size(): number {
     return this.hosts.size;
   }
+}
+
+/** The once-per-host facts (written on snapshot lines only) of a host first seen without them. */
+function learnOnceFacts(host: RecordingHost, h: NonNullable<RecordLine['host']>): void {
+  const ino = Number(h.pid_ns_ino ?? 0);
+  if (Number.isSafeInteger(ino) && ino > 0) host.info.pidNsIno = ino;
+  if (host.info.kernel === '' && h.os?.kernel !== undefined) host.info.kernel = h.os.kernel;
 }
 
 /**

@@ -17,6 +17,7 @@ import { EcsDocumentBuilder } from './ecs-document.js';
 import { EXIT_BAD_INPUT, ExitError } from '../exit-error.js';
 import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
 import type { RotateSpec } from './rotate-spec.js';
+import { RotatedGzip } from './rotated-gzip.js';
 import { localNames, type NameLookup } from '../text/user-names.js';
 
 export interface LiveRecorderOptions {
@@ -28,6 +29,10 @@ export interface LiveRecorderOptions {
   force?: boolean;
   append?: boolean;
   rotate?: RotateSpec | null;
+  /** gzip rotated files (`--compress`; needs `rotate` with KEEP > 0 to have an effect). */
+  compress?: boolean;
+  /** A rotated file could not be compressed (it stays plain; nothing is lost). */
+  onCompressError?: (err: unknown) => void;
   names?: NameLookup;
   flushIntervalMs?: number;
   onFailure?: (err: unknown) => void;
@@ -46,7 +51,9 @@ export interface RecorderHandlers {
 export class LiveRecorder {
   readonly writer: RecordingWriter;
   readonly handlers: RecorderHandlers;
-  /** Lines written (snapshot lines included). */
+  /** Compression of rotated files (`--compress`), or null. */
+  gzip: RotatedGzip | null = null;
+  /** Lines written (snapshot lines included, those starting rotated files too). */
   lines = 0;
   /** Events the kernel reported lost. */
   lost = 0;
@@ -117,11 +124,17 @@ export class LiveRecorder {
     const { table } = options;
     const doc = new EcsDocumentBuilder({ host: options.host, names: options.names ?? localNames() });
     let recorder: LiveRecorder | null = null;
+    let gzip: RotatedGzip | null = null;
     const writerOptions: RecordingWriterOptions = {
       force: options.force ?? false,
       append: options.append ?? false,
       rotate: options.rotate ?? null,
-      onNewFile: () => liveSnapshotLines(table, doc, recorder?.lastTime || Date.now()),
+      handoff: options.compress ? (dir, name) => (gzip = new RotatedGzip(dir, name, options.rotate!.keep, options.onCompressError)) : null,
+      onNewFile: () => {
+        const nodes = liveNodes(table);
+        if (recorder !== null) recorder.lines += nodes.length; // lines written, headers included
+        return snapshotLinesOf(nodes, doc, recorder?.lastTime || Date.now());
+      },
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     };
@@ -130,6 +143,7 @@ export class LiveRecorder {
     const writer = RecordingWriter.open(options.output, writerOptions);
     const r = (recorder = new LiveRecorder(writer, table, doc, options.rotate ?? null, options.onFailure));
     failed = (err) => r.failWith(err);
+    r.gzip = gzip;
     return recorder;
   }
 
@@ -142,6 +156,11 @@ export class LiveRecorder {
   get failure(): unknown {
     this.failed();
     return this.writeFailure;
+  }
+
+  /** Resolves once every rotated file is compressed (at once without `--compress`). */
+  async compressed(): Promise<void> {
+    await this.gzip?.idle();
   }
 
   /** True once writing failed (a background flush failure is noticed here and reported once). */
@@ -193,10 +212,10 @@ function liveNodes(table: ProcessTable): ProcessNode[] {
   return nodes;
 }
 
-/** `snapshot` lines of every live process of `table` (a rotated file's header). */
-function liveSnapshotLines(table: ProcessTable, doc: EcsDocumentBuilder, time: number): string {
+/** `snapshot` lines of `nodes` (a rotated file's header). */
+function snapshotLinesOf(nodes: readonly ProcessNode[], doc: EcsDocumentBuilder, time: number): string {
   let out = '';
-  for (const n of liveNodes(table)) out += doc.snapshotLine(n, time);
+  for (const n of nodes) out += doc.snapshotLine(n, time);
   return out;
 }
 

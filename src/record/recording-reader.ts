@@ -10,7 +10,12 @@
  *   maxLineBytes) → reported through `onBadLine` as {file, line, reason} and counted; with
  *   `strict` the first one is a ExitError instead;
  * - a last line without newline that does not parse (the recorder was killed mid-line) → a
- *   warning through `onWarning`, not a bad line.
+ *   warning through `onWarning`, not a bad line;
+ * - gzip input (rotated files compressed with --compress, or any gzip of a recording) is read
+ *   transparently, recognised by its magic bytes; gzip data that ends early or turns corrupt → a
+ *   warning, keeping what came before;
+ * - input that is not text at all (NUL bytes, many control bytes or invalid UTF-8 at its start) →
+ *   ExitError in one line, not one bad line per newline found in it.
  */
 
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
@@ -95,6 +100,7 @@ export class RecordingFileReader {
   /** Position of this file among those read together (set by MergedRecordingReader). */
   fileIndex = 0;
   private done = false;
+  private sniffed = false;
 
   private constructor(file: string, fd: number, ownsFd: boolean, seekable: boolean, options: ReadOptions) {
     this.file = file;
@@ -148,6 +154,16 @@ export class RecordingFileReader {
     const lr = this.lines;
     const e = this.entry.event;
     while (lr.next()) {
+      if (!this.sniffed) {
+        this.sniffed = true;
+        if (this.fromStart && looksBinary(lr.head)) {
+          throw new ExitError(
+            `${this.file}: binary data, not a recording (a recording is NDJSON text, or gzip of it)`,
+            EXIT_BAD_INPUT,
+            'EBINARY',
+          );
+        }
+      }
       if (lr.tooLong) {
         this.stats.lines++;
         this.bad(lr.lineNo, `line too long (${lr.length} bytes, limit ${this.maxLineBytes} bytes), skipped`);
@@ -208,8 +224,12 @@ export class RecordingFileReader {
       return entry;
     }
     this.done = true;
+    if (lr.gzipDamage !== '') {
+      this.stats.truncatedTail = true;
+      this.onWarning?.(`${this.file}: ${lr.gzipDamage}; the events before that point were read`);
+    }
     if (lr.binaryAt >= 0) {
-      throw new ExitError(`${this.file}: not a recording: binary data (a NUL byte at offset ${lr.binaryAt}); reading stopped`, EXIT_BAD_INPUT, 'EBINARY');
+      throw new ExitError(`${this.file}: binary data, not a recording (a recording is NDJSON text, or gzip of it)`, EXIT_BAD_INPUT, 'EBINARY');
     }
     this.atEnd();
     return null;
@@ -380,6 +400,26 @@ export class MergedRecordingReader {
   close(): void {
     for (const r of this.readers) r.close();
   }
+}
+
+/**
+ * True when the first bytes of an input cannot be a recording's text: a NUL byte, more than 5% of
+ * control bytes other than tab, CR, LF and form feed, or more than 5% of invalid UTF-8.
+ */
+export function looksBinary(head: Buffer): boolean {
+  if (head.length === 0) return false;
+  let control = 0;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i] as number;
+    if (b === 0) return true;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) || b === 0x7f) control++;
+  }
+  if (control * 20 > head.length) return true;
+  // the sample may end inside a character: ignore a replacement at its very end
+  const text = head.toString('utf8');
+  let invalid = 0;
+  for (let i = 0; i < text.length - 1; i++) if (text.charCodeAt(i) === 0xfffd) invalid++;
+  return invalid * 20 > text.length;
 }
 
 function firstNonBlank(s: string): number {

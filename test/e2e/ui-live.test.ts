@@ -200,6 +200,15 @@ describe('live view on the /proc source', () => {
     expect(s.bufferType).toBe('normal');
   });
 
+  it('draws with CI=true in the environment when stdout is a terminal (Ink would wait for the exit)', async () => {
+    const s = new PtyScreen('live', ['--source', 'procfs'], { cols: 100, rows: 30, cwd: dir, env: { CI: 'true', CONTINUOUS_INTEGRATION: '1' } });
+    screens.push(s);
+    await s.ready('sessiontop');
+    await s.waitForText('TYPE      USER');
+    await s.press('q');
+    expect((await s.exited).exitCode).toBe(0);
+  });
+
   it('a recording file that exists is refused before the screen changes (exit status 2)', async () => {
     const file = join(dir, 'exists.ndjson');
     writeFileSync(file, 'previous content\n');
