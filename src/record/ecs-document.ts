@@ -86,12 +86,16 @@ export class EcsDocumentBuilder {
   readonly host: HostInfo;
   private readonly names: NameLookup;
   private readonly hostPart: string;
+  /** `,"ssh_destination":…` inside `sessiontop` for a host watched over ssh, '' otherwise. */
+  private readonly viaPart: string;
   private readonly eventParts: Record<EventAction, string>;
 
   constructor(options: EcsDocumentOptions) {
     this.host = options.host;
     this.names = options.names ?? NO_NAMES;
     this.hostPart = hostJson(options.host);
+    const via = options.host.via ?? '';
+    this.viaPart = via === '' ? '' : `,"ssh_destination":${jsonString(via)}`;
     const parts = {} as Record<EventAction, string>;
     for (const action of Object.keys(EVENT_TYPE_OF) as EventAction[]) {
       parts[action] = `"event":{"kind":"event","category":["process"],"type":["${EVENT_TYPE_OF[action]}"],"action":"${action}"}`;
@@ -107,7 +111,7 @@ export class EcsDocumentBuilder {
   eventLine(e: ProcessEvent, node: ProcessNode | null): string {
     const action = e.action;
     let out = `{"@timestamp":"${formatIsoMicros(e.time)}",${this.eventParts[action]},${this.hostPart}`;
-    if (action === 'lost') return `${out},"sessiontop":{"lost":${safeCount(e.lost)}}}\n`;
+    if (action === 'lost') return `${out},"sessiontop":{"lost":${safeCount(e.lost)}${this.viaPart}}}\n`;
     const own = node !== null && node.pid === e.pid ? node : null;
     const facts: ProcessFacts = own ?? e;
     out += this.processPart(action, facts, own, e.time, e);
@@ -299,7 +303,7 @@ export class EcsDocumentBuilder {
 
   /** `,"sessiontop":{…}` — extension fields and the raw facts ECS has no field for. */
   private sessiontopPart(action: EventAction, f: ProcessFacts, n: ProcessNode | null, e: ProcessEvent | null): string {
-    let out = `,"sessiontop":{"start_ticks":${safeCount(f.startTicks)}`;
+    let out = `,"sessiontop":{"start_ticks":${safeCount(f.startTicks)}${this.viaPart}`;
     const name = n !== null ? n.name : nameOfFacts(f);
     if (f.comm !== '' && f.comm !== name) out += `,"comm":${jsonString(f.comm)}`;
     // image facts the model takes from exec and snapshot only: written on those lines
