@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { EventAction } from './sensor/process-event.js';
 import { ARGS_DEFAULT, ARGS_LIMIT, TYPED_DEFAULT, TYPED_LIMIT } from './sensor/record-layout.js';
+import { parseSshSettings, type SshSettings } from './remote/ssh-command.js';
 
 export class UsageError extends Error {}
 
@@ -49,6 +50,12 @@ trace options:
   --action LIST           only these actions, comma-separated (fork,exec,end,setsid,setpgid,id_change,typed,lost)
   --pid LIST              only these pids, comma-separated
 
+Several hosts (live view, record, snapshot):
+  --ssh DEST              also watch DEST (user@host, host, ssh://user@host:port) over ssh; repeatable
+  --ssh-option KEY=VALUE  passed to ssh as -o KEY=VALUE (e.g. Port=2222, IdentityFile=~/.ssh/ops); repeatable
+  --remote-command CMD    what runs sessiontop on each host (default: sudo -n sessiontop); plain words only
+  --no-local              only the --ssh hosts (default: the local host too)
+
 Sensor options (live view, record, trace):
   --ring-size SIZE        eBPF ring buffer size, power of two (default 16M)
   --args-max BYTES        argv bytes kept per exec (default ${ARGS_DEFAULT}, at most ${ARGS_LIMIT})
@@ -67,6 +74,30 @@ const SENSOR_OPTIONS = {
   'no-typed': { type: 'boolean' },
   debug: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** Several hosts over ssh (live view, record, snapshot). */
+const SSH_CLI_OPTIONS = {
+  ssh: { type: 'string', multiple: true },
+  'ssh-option': { type: 'string', multiple: true },
+  'remote-command': { type: 'string' },
+  'no-local': { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+/** The validated ssh settings, or undefined without --ssh (a bad value is a usage error). */
+function sshSettings(values: Record<string, unknown>): SshSettings | undefined {
+  const ssh = values.ssh as string[] | undefined;
+  if (values['no-local'] && (ssh === undefined || ssh.length === 0)) throw new UsageError('--no-local goes with --ssh DEST (otherwise there is no host to watch)');
+  try {
+    const s = parseSshSettings({
+      ...(ssh !== undefined ? { ssh } : {}),
+      ...(values['ssh-option'] !== undefined ? { sshOptions: values['ssh-option'] as string[] } : {}),
+      ...(values['remote-command'] !== undefined ? { remoteCommand: values['remote-command'] as string } : {}),
+    });
+    return s.destinations.length === 0 ? undefined : s;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 /** Parses "16M", "512K", "1G", "4096" into bytes. */
 export function parseSize(text: string, what: string): number {
@@ -91,7 +122,7 @@ function parseSeconds(text: string | undefined, what: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
-function sensorOptions(values: Record<string, string | boolean | undefined>) {
+function sensorOptions(values: Record<string, unknown>) {
   const ring = values['ring-size'] === undefined ? undefined : parseSize(values['ring-size'] as string, '--ring-size');
   if (ring !== undefined && (ring < 4096 || (ring & (ring - 1)) !== 0 || ring > 1 << 30)) {
     throw new UsageError('--ring-size must be a power of two between 4K and 1G');
@@ -146,16 +177,18 @@ function parseSource(text: string | undefined): Source {
 async function live(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...SENSOR_OPTIONS, source: { type: 'string' }, record: { type: 'string' }, force: { type: 'boolean' } },
+    options: { ...SENSOR_OPTIONS, ...SSH_CLI_OPTIONS, source: { type: 'string' }, record: { type: 'string' }, force: { type: 'boolean' } },
     strict: true,
     allowPositionals: false,
   });
   if (values.force && !values.record) throw new UsageError('--force goes with --record FILE');
   const sensor = sensorOptions(values);
+  const ssh = sshSettings(values);
   const { runLive } = await import('./ui/run-live.js');
   return runLive({
     source: parseSource(values.source),
     typed: sensor.typed,
+    ...(ssh !== undefined ? { ssh, local: !values['no-local'] } : {}),
     ...defined({ record: values.record, forceRecord: values.force, ringBytes: sensor.ringBytes, argsMax: sensor.argsMax, typedMax: sensor.typedMax }),
   });
 }
@@ -166,6 +199,7 @@ export function parseRecordArgs(args: string[]): import('./record/record-command
     args,
     options: {
       ...SENSOR_OPTIONS,
+      ...SSH_CLI_OPTIONS,
       output: { type: 'string', short: 'o' },
       force: { type: 'boolean' },
       append: { type: 'boolean' },
@@ -179,7 +213,9 @@ export function parseRecordArgs(args: string[]): import('./record/record-command
   if (!values.output) throw new UsageError('record needs -o FILE (or -o - for stdout)');
   if (values.force && values.append) throw new UsageError('--force and --append cannot go together');
   const sensor = sensorOptions(values);
+  const ssh = sshSettings(values);
   return {
+    ...(ssh !== undefined ? { ssh, local: !values['no-local'] } : {}),
     output: values.output,
     force: Boolean(values.force),
     append: Boolean(values.append),
@@ -222,15 +258,25 @@ async function snapshot(args: string[]): Promise<number> {
       json: { type: 'boolean' },
       all: { type: 'boolean' },
       strict: { type: 'boolean' },
+      ...SSH_CLI_OPTIONS,
     },
     strict: true,
     allowPositionals: true,
   });
+  const ssh = sshSettings(values);
   const from = [...(values.from ?? []), ...positionals];
   if (positionals.length > 0 && !values.from) throw new UsageError(`unexpected argument "${positionals[0]}" (recordings go after --from)`);
   if (values.at !== undefined && from.length === 0) throw new UsageError('--at goes with --from FILE');
   const { runSnapshot } = await import('./record/snapshot-command.js');
-  return runSnapshot({ from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...defined({ at: values.at }) });
+  if (ssh !== undefined && from.length > 0) throw new UsageError('--ssh and --from cannot go together (a snapshot is of recordings or of hosts)');
+  return runSnapshot({
+    from,
+    json: Boolean(values.json),
+    all: Boolean(values.all),
+    strict: Boolean(values.strict),
+    ...defined({ at: values.at }),
+    ...(ssh !== undefined ? { ssh, local: !values['no-local'] } : {}),
+  });
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {

@@ -45,6 +45,9 @@ export class LiveRecorder {
   /** The first write failure, if any (writing stopped there). */
   failure: unknown = null;
   private lastTime = 0;
+  /** Every host written to this file (the local one first): rotation headers snapshot them all. */
+  readonly hosts: { doc: EcsDocumentBuilder; table: ProcessTable }[] = [];
+  private readonly fail: (err: unknown) => void;
 
   private constructor(writer: RecordingWriter, table: ProcessTable, doc: EcsDocumentBuilder, onFailure?: (err: unknown) => void) {
     this.writer = writer;
@@ -53,7 +56,25 @@ export class LiveRecorder {
       this.failure = err;
       onFailure?.(err);
     };
-    this.handlers = {
+    this.fail = fail;
+    this.hosts.push({ doc, table });
+    this.handlers = this.handlersFor(doc, table);
+  }
+
+  /**
+   * Handlers that write another host's events to the same file (a remote host of `record --ssh`):
+   * its lines carry that host's `host.*` and the ssh destination it came through.
+   */
+  addHost(host: HostInfo, names: NameLookup, table: ProcessTable): RecorderHandlers {
+    const doc = new EcsDocumentBuilder({ host, names });
+    this.hosts.push({ doc, table });
+    return this.handlersFor(doc, table);
+  }
+
+  private handlersFor(doc: EcsDocumentBuilder, table: ProcessTable): RecorderHandlers {
+    const writer = this.writer;
+    const fail = this.fail;
+    return {
       onBackfill: (nodes) => {
         if (this.failure !== null) return;
         try {
@@ -89,12 +110,14 @@ export class LiveRecorder {
     let recorder: LiveRecorder | null = null;
     /** A rotated file starts with a snapshot of every live process, so it replays on its own. */
     const header = (): string => {
-      const nodes: ProcessNode[] = [];
-      for (const n of table.processes()) if (!n.exited) nodes.push(n);
-      nodes.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
       const time = recorder?.lastTime || Date.now();
       let out = '';
-      for (const n of nodes) out += doc.snapshotLine(n, time);
+      for (const h of recorder?.hosts ?? [{ doc, table }]) {
+        const nodes: ProcessNode[] = [];
+        for (const n of h.table.processes()) if (!n.exited) nodes.push(n);
+        nodes.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
+        for (const n of nodes) out += h.doc.snapshotLine(n, time);
+      }
       return out;
     };
     const writerOptions: RecordingWriterOptions = {

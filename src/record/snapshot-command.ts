@@ -25,6 +25,7 @@ import type { BadLine } from './recording-reader.js';
 import { RecordingReplay } from './recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
 import { localNames, type NameLookup } from './user-names.js';
+import type { SshSettings } from '../remote/ssh-command.js';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -48,6 +49,10 @@ export interface SnapshotCommandOptions {
   names?: NameLookup;
   /** How many bad lines are printed before only counting (default 20). */
   maxReportedBadLines?: number;
+  /** Remote hosts (`--ssh`): each one's snapshot over ssh, after the local host's. */
+  ssh?: SshSettings;
+  /** With `ssh`: include the local host too (default true; `--no-local`). */
+  local?: boolean;
 }
 
 export async function runSnapshot(options: SnapshotCommandOptions): Promise<number> {
@@ -61,7 +66,31 @@ export async function runSnapshot(options: SnapshotCommandOptions): Promise<numb
     }
   };
   try {
-    const views = options.from !== undefined && options.from.length > 0 ? fromRecordings(options, say) : [fromLiveHost(options)];
+    const remote = options.ssh !== undefined && options.ssh.destinations.length > 0 ? options.ssh : null;
+    if (remote !== null && options.from !== undefined && options.from.length > 0) {
+      throw new RecordingError('--ssh and --from cannot go together (a snapshot is of recordings or of hosts)', EXIT_BAD_INPUT, 'EUSAGE');
+    }
+    let status: number = EXIT_OK;
+    let views: HostView[];
+    if (options.from !== undefined && options.from.length > 0) views = fromRecordings(options, say);
+    else {
+      views = remote === null || options.local !== false ? [fromLiveHost(options)] : [];
+      if (remote !== null) {
+        const { snapshotRemoteHosts } = await import('../remote/remote-snapshot.js');
+        for (const r of await snapshotRemoteHosts(remote)) {
+          const m = r.model;
+          if (!r.ok) {
+            say(`${escapeControl(r.destination)}: ${m.table === null ? 'unreachable: ' : ''}${r.reason}`);
+            status = 1;
+            if (m.table === null) continue;
+          } else if (r.reason !== '') say(`${escapeControl(r.destination)}: ${r.reason}`);
+          const table = m.table;
+          const host = m.host;
+          if (table === null || host === null) continue;
+          views.push({ host, table, names: options.names ?? m.names ?? localNames(), at: latestActivity(table) });
+        }
+      }
+    }
     let out = '';
     for (const v of views) {
       if (options.json) {
@@ -73,7 +102,7 @@ export async function runSnapshot(options: SnapshotCommandOptions): Promise<numb
       }
     }
     stdout.write(out);
-    return EXIT_OK;
+    return status;
   } catch (err) {
     if ((err as { code?: string }).code === 'EPIPE') return EXIT_OK; // `snapshot | head`: the reader had enough
     say(escapeControl(oneLineMessage(err)));
@@ -140,6 +169,13 @@ function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => v
   } finally {
     replay.close();
   }
+}
+
+/** The newest moment a model saw (a remote snapshot's time). */
+function latestActivity(table: ProcessTable): number {
+  let at = 0;
+  for (const n of table.processes()) if (n.lastActivity > at) at = n.lastActivity;
+  return at || Date.now();
 }
 
 /** Processes alive in a model, oldest first (parents before children). */

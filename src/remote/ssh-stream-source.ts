@@ -34,6 +34,8 @@ export interface ConnectionStatus {
   attempts: number;
   /** Last stderr line of a live connection (the remote's notices: `/proc` fallback…), escaped. */
   notice: string;
+  /** The last connection's ssh exited with status 0 (a one-shot command completed). */
+  cleanEnd: boolean;
 }
 
 export interface SshStreamHandlers {
@@ -120,7 +122,7 @@ export class SshStreamSource {
   /** Valid lines / bad lines over every connection. */
   lines = 0;
   badLines = 0;
-  readonly status: ConnectionStatus = { state: 'connecting', reason: '', retryAt: 0, attempts: 0, notice: '' };
+  readonly status: ConnectionStatus = { state: 'connecting', reason: '', retryAt: 0, attempts: 0, notice: '', cleanEnd: false };
   /** Settles when a one-shot source (retry: false) has ended; resolves with the status then. */
   readonly ended: Promise<ConnectionStatus>;
   private resolveEnded!: (s: ConnectionStatus) => void;
@@ -171,6 +173,7 @@ export class SshStreamSource {
     this.lastStderr = '';
     this.stderrPartial = '';
     this.status.notice = '';
+    this.status.cleanEnd = false;
     this.liveSince = 0;
     this.setStatus('connecting', this.status.reason, 0);
     const s = this.opts.settings;
@@ -203,6 +206,7 @@ export class SshStreamSource {
       }
       if (this.stderrPartial.trim() !== '') this.lastStderr = this.stderrPartial.trim().slice(0, STDERR_KEEP);
       const wasLive = this.liveSince !== 0;
+      this.status.cleanEnd = code === 0 && spawnError === '';
       const reason = spawnError !== '' ? escapeControl(spawnError) : lossReason(code, signal, this.lastStderr, wasLive);
       resolveExit();
       if (this.stopped) return;
