@@ -24,15 +24,25 @@ export async function runLive(options: LiveOptions): Promise<number> {
     process.stderr.write('sessiontop: the live view needs a terminal on stdin and stdout (for a headless recording: sessiontop record -o FILE)\n');
     return 2;
   }
+  if (options.ssh !== undefined && options.record !== undefined) {
+    process.stderr.write('sessiontop: --record records this host only; for every host in one file use sessiontop record --ssh DEST -o FILE (see sessiontop --help)\n');
+    return 2;
+  }
   const { LiveModelFeed } = await import('./live-model-feed.js');
   let feed;
   try {
-    feed = new LiveModelFeed(options);
+    feed = options.ssh !== undefined && options.local === false ? null : new LiveModelFeed(options);
   } catch (err) {
     process.stderr.write(`sessiontop: ${safeText(oneLineMessage(err))}\n`);
     return exitCodeOf(err);
   }
   const source = options.source === 'procfs' ? '/proc polling starting…' : 'eBPF starting…';
-  const live = feed;
-  return runWithStartupFrame(feed, feed.host.name, feed.host.kernel, source, () => live.close(), true);
+  if (options.ssh !== undefined) {
+    const { MultiHostFeed } = await import('./multi-host-feed.js');
+    const multi = new MultiHostFeed(feed, options.ssh);
+    const what = `${feed !== null ? `${source} ` : ''}connecting to ${options.ssh.destinations.length} host${options.ssh.destinations.length === 1 ? '' : 's'} over ssh…`;
+    return runWithStartupFrame(multi, multi.hostName, feed?.host.kernel ?? '', what, () => multi.close(), true);
+  }
+  const live = feed as InstanceType<typeof LiveModelFeed>;
+  return runWithStartupFrame(live, live.host.name, live.host.kernel, source, () => live.close(), true);
 }
