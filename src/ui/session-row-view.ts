@@ -64,7 +64,8 @@ export function sessionRowView(
   }
   const host = hosts[e.hostIndex] as HostModelView;
   let user = userLabel(s.user, host.names);
-  if (hosts.length > 1) user += `@${safeText(host.host.via ?? host.host.name)}`;
+  // under a host's header row (grouped list) the host is already said; elsewhere it is suffixed
+  if (hosts.length > 1 && (host.connection === undefined || e.service)) user += `@${safeText(host.host.via ?? host.host.name)}`;
   let command = '';
   let commandKind: SessionRowView['commandKind'] = 'none';
   const typed = s.lastTyped;
