@@ -32,7 +32,7 @@ const EMPTY: string[] = Object.freeze([]) as unknown as string[];
  * any): one model per host when replaying.
  */
 export interface RecordingHost {
-  /** `name|bootId|via`. */
+  /** `name|bootId`, and `|via` for a host watched over ssh. */
   readonly key: string;
   /** The model's HostInfo. `bootTimeMs` is filled in once learned (0 until then). */
   readonly info: HostInfo;
@@ -63,7 +63,7 @@ export class HostRegistry {
     const via = this.via !== '' ? this.via : (line.sessiontop?.ssh_destination ?? '');
     const last = this.last;
     if (last !== null && name === this.lastName && boot === this.lastBoot && via === this.lastVia) return last;
-    const key = `${name}|${boot}|${via}`;
+    const key = via === '' ? `${name}|${boot}` : `${name}|${boot}|${via}`;
     let host = this.hosts.get(key);
     if (host === undefined) {
       const ino = Number(h?.pid_ns_ino ?? 0);
