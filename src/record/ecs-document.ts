@@ -16,6 +16,7 @@
  * compatible type in the ECS field set (test/record/ecs-conformance.test.ts checks both).
  */
 
+import { randomBytes } from 'node:crypto';
 import { AUDIT_UNSET, devMajor, devMinor, FD_TYPE_NAMES, type ProcessEvent, type EventAction, type FdType } from '../sensor/process-event.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { formatIsoMicros } from './ecs-time.js';
@@ -89,6 +90,13 @@ export class EcsDocumentBuilder {
   /** `,"ssh_destination":…` inside `sessiontop` for a host watched over ssh, '' otherwise. */
   private readonly viaPart: string;
   private readonly eventParts: Record<EventAction, string>;
+  /**
+   * `event.id`: a random prefix per builder and a sequence number, unique per line. Kibana's Session
+   * View keeps one event per `event.id` for each process (a missing id collapses a process's fork,
+   * exec and end into the first), so every line has its own.
+   */
+  private readonly idPrefix = `${randomBytes(6).toString('hex')}-`;
+  private seq = 0;
 
   constructor(options: EcsDocumentOptions) {
     this.host = options.host;
@@ -98,7 +106,7 @@ export class EcsDocumentBuilder {
     this.viaPart = via === '' ? '' : `,"ssh_destination":${jsonString(via)}`;
     const parts = {} as Record<EventAction, string>;
     for (const action of Object.keys(EVENT_TYPE_OF) as EventAction[]) {
-      parts[action] = `"event":{"kind":"event","category":["process"],"type":["${EVENT_TYPE_OF[action]}"],"action":"${action}"}`;
+      parts[action] = `"kind":"event","category":["process"],"type":["${EVENT_TYPE_OF[action]}"],"action":"${action}"}`;
     }
     this.eventParts = parts;
   }
@@ -110,7 +118,7 @@ export class EcsDocumentBuilder {
    */
   eventLine(e: ProcessEvent, node: ProcessNode | null): string {
     const action = e.action;
-    let out = `{"@timestamp":"${formatIsoMicros(e.time)}",${this.eventParts[action]},${this.hostPart}`;
+    let out = `{"@timestamp":"${formatIsoMicros(e.time)}","event":{"id":"${this.idPrefix}${(this.seq++).toString(36)}",${this.eventParts[action]},${this.hostPart}`;
     if (action === 'lost') return `${out},"sessiontop":{"lost":${safeCount(e.lost)}${this.viaPart}}}\n`;
     const own = node !== null && node.pid === e.pid ? node : null;
     const facts: ProcessFacts = own ?? e;
@@ -121,7 +129,7 @@ export class EcsDocumentBuilder {
 
   /** A `snapshot` line for a live node at `time` (a recording's first lines; `snapshot --json`). */
   snapshotLine(node: ProcessNode, time: number): string {
-    let out = `{"@timestamp":"${formatIsoMicros(time)}",${this.eventParts.snapshot},${this.hostPart}`;
+    let out = `{"@timestamp":"${formatIsoMicros(time)}","event":{"id":"${this.idPrefix}${(this.seq++).toString(36)}",${this.eventParts.snapshot},${this.hostPart}`;
     out += this.processPart('snapshot', node, node, time, null);
     out += this.sessiontopPart('snapshot', node, node, null);
     return `${out}}\n`;

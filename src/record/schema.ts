@@ -196,6 +196,8 @@ const sessiontopSchema = z.object({
 const recordLineObject = z.object({
   '@timestamp': ecsDate,
   event: z.object({
+    /** Unique per line (Kibana's Session View tells a process's events apart by it). */
+    id: keyword.optional(),
     kind: keyword.optional(),
     category: z.array(keyword).optional(),
     type: z.array(keyword).optional(),
