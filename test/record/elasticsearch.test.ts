@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { SyntheticHost } from '../../bench/record-workload.js';
 import { ProcessTable } from '../../src/model/process-table.js';
 import { EcsDocumentBuilder } from '../../src/record/ecs-document.js';
-import { indexTemplateText, recordFieldMappings } from '../../src/record/index-template.js';
+import { INDEX_PATTERN, indexTemplateText, recordFieldMappings } from '../../src/record/index-template.js';
 import { SESSION_VIEW_ACTIONS, SESSION_VIEW_END, SESSION_VIEW_IMAGE, SESSION_VIEW_OPTIONAL, SESSION_VIEW_REQUIRED } from '../../src/record/session-view-fields.js';
 import { buildRichSession } from './rich-session.js';
 
@@ -117,4 +117,22 @@ describe("Kibana's Session View fields", () => {
     for (const d of docs) for (const p of paths(d)) seen.add(p);
     expect(SESSION_VIEW_OPTIONAL.filter((f) => !seen.has(f))).toEqual([]);
   });
+});
+
+describe('shipper configurations in docs/elasticsearch', () => {
+  const unit = readFileSync(join(ROOT, 'systemd', 'sessiontop-record.service'), 'utf8');
+  const recorded = /record -o (\S+)/.exec(unit)?.[1] ?? '';
+
+  for (const name of ['filebeat.yml', 'elastic-agent.yml']) {
+    it(`${name}: reads what the systemd unit records, with the ndjson parser, into the template's data stream`, () => {
+      const text = readFileSync(join(ROOT, 'docs', 'elasticsearch', name), 'utf8');
+      expect(recorded).not.toBe('');
+      expect(text).toContain(`- ${recorded}*`);
+      expect(text).toMatch(/type: filestream/);
+      expect(text).toMatch(/- ndjson:\n\s+target: ""\n\s+overwrite_keys: true/);
+      expect(text).toMatch(/dataset: sessiontop/);
+      expect(INDEX_PATTERN).toBe('logs-sessiontop-*');
+      expect(text).not.toMatch(/add_host_metadata:/);
+    });
+  }
 });
