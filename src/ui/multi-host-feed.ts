@@ -7,6 +7,7 @@
 
 import { ProcessTable } from '../model/process-table.js';
 import type { HostInfo } from '../model/types.js';
+import { escapeControl } from '../record/escape-control.js';
 import { NO_NAMES } from '../record/user-names.js';
 import { RemoteHostModel } from '../remote/remote-host-model.js';
 import type { SshSettings } from '../remote/ssh-command.js';
@@ -41,7 +42,7 @@ export class MultiHostFeed implements ModelFeed {
         onStatus: () => this.listener?.changed(),
         onBadLine: (reason, m) => {
           this.badLines++;
-          this.lastBad = `${m.destination}: ${reason}`;
+          this.lastBad = escapeControl(`${m.destination}: ${reason}`);
         },
       });
     });
