@@ -67,6 +67,9 @@ export class LiveRecorder {
    */
   addHost(host: HostInfo, names: NameLookup, table: ProcessTable): RecorderHandlers {
     const doc = new EcsDocumentBuilder({ host, names });
+    // a host seen again through the same destination (it rebooted: a new model) replaces its old entry
+    const old = host.via === undefined ? -1 : this.hosts.findIndex((h) => h.doc.host.via === host.via);
+    if (old > 0) this.hosts.splice(old, 1);
     this.hosts.push({ doc, table });
     return this.handlersFor(doc, table);
   }
