@@ -11,7 +11,7 @@
  * counted as a bad line) instead of buffered, only ssh's last stderr line is kept (cut to 300
  * characters), and output is decoded as it arrives (the stream is never buffered beyond one
  * partial line). ssh runs in its own session (no controlling terminal: it can never prompt on, or
- * write to, the administrator's terminal) with BatchMode, and is ended by pid on stop().
+ * write to, the administrator's terminal) with BatchMode, and is ended (its process group) on stop().
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -307,10 +307,17 @@ export class SshStreamSource {
   }
 }
 
+/** Signals ssh's whole process group (it leads one: a ProxyCommand it runs goes too). */
 function killQuietly(child: ChildProcess, signal: NodeJS.Signals): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
   try {
-    child.kill(signal);
+    process.kill(-pid, signal);
   } catch {
-    // already gone
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
   }
 }

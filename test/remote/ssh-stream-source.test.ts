@@ -3,54 +3,17 @@
  * plays one scripted connection per run: its output, its stderr, its exit status) so connection
  * states, reasons, backoff, bounded lines and reconnections are checked without a network.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RemoteHostModel } from '../../src/remote/remote-host-model.js';
 import { parseSshSettings } from '../../src/remote/ssh-command.js';
 import { backoffDelay, lossReason, SshStreamSource, type ConnectionState } from '../../src/remote/ssh-stream-source.js';
+import { fakeSsh, line, T0 } from './fake-ssh.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-fake-ssh-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A fake ssh playing connection N from files out.N / err.N / code.N in `d`. */
-function fakeSsh(d: string): string {
-  const path = join(d, 'ssh');
-  writeFileSync(
-    path,
-    `#!/bin/sh
-D='${d}'
-n=$(cat "$D/count" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$D/count"
-printf '%s\\n' "$@" > "$D/args.$n"
-[ -f "$D/out.$n" ] && cat "$D/out.$n"
-[ -f "$D/err.$n" ] && cat "$D/err.$n" >&2
-[ -f "$D/sleep.$n" ] && sleep "$(cat "$D/sleep.$n")"
-exit "$(cat "$D/code.$n" 2>/dev/null || echo 255)"
-`,
-  );
-  chmodSync(path, 0o755);
-  return path;
-}
-
-const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
-function line(action: string, pid: number, opts: { ppid?: number; sid?: number; exe?: string; t?: number; boot?: string } = {}): string {
-  return `${JSON.stringify({
-    '@timestamp': new Date(opts.t ?? T0).toISOString(),
-    event: { action },
-    host: { name: 'web1', boot: { id: opts.boot ?? 'boot-1' } },
-    process: {
-      pid,
-      start: new Date(T0 - 60_000 - pid).toISOString(),
-      parent: { pid: opts.ppid ?? 1 },
-      session_leader: { pid: opts.sid ?? pid },
-      group_leader: { pid },
-      executable: opts.exe ?? '/bin/bash',
-      user: { id: '0' },
-    },
-    sessiontop: { start_ticks: 10_000 + pid },
-  })}\n`;
-}
 
 function waitFor(pred: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
