@@ -290,9 +290,6 @@ export class SshdHarness {
     try {
       execFileSync(SSHD, ['-t', '-f', config], { stdio: 'pipe' });
       if (options.sudo ?? true) h.grantSudo();
-      // detached: sshd leads its own session, as under systemd (its per-connection children inherit its
-      // entry leader). Without it, under a runner whose ancestors never called setsid (sid 0, some CI
-      // agents), each per-connection sshd would become an entry leader of its own (DESIGN §3 rule 4).
       await h.spawnSshd();
       const r = await h.sshExec('echo ready', 15_000);
       if (r.stdout.trim() !== 'ready') throw new Error(`ssh login failed (code ${r.code}): ${r.stderr.trim()}; sshd: ${h.log.trim()}`);
@@ -308,7 +305,7 @@ export class SshdHarness {
     this.log = '';
     // detached: sshd leads its own session, as under systemd (its per-connection children inherit its
     // entry leader). Without it, under a runner whose ancestors never called setsid (sid 0, some CI
-    // agents), each per-connection sshd would become an entry leader of its own (DESIGN §3 rule 4).
+    // agents), each per-connection sshd would become an entry leader of its own (entry-leader rule 4).
     const d = spawn(SSHD, ['-D', '-e', '-f', join(this.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     this.sshd = d;
     d.stderr!.setEncoding('utf8');
