@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark and prints one table of figures next to the targets of
- * DESIGN.md §8. Ratios come from alternating runs in this one process, so a noisy machine affects
+ * `npm run bench`: runs every benchmark and prints one table of figures next to the performance
+ * targets. Ratios come from alternating runs in this one process, so a noisy machine affects
  * both sides alike. Needs root for the eBPF figures (skipped, with the reason, otherwise).
  */
 import * as decode from './decode-throughput.js';
@@ -65,7 +65,7 @@ add('seek (avg / max ms)', `${fmt(sk.seekAvgMs)} / ${fmt(sk.seekMaxMs)}`, '< 1 0
 step('typed-line probe overhead');
 if (root) {
   const t = await typedOverhead.run(100_000, 5);
-  add('bash builtin loop with readline probes (ratio)', fmt(t.ratio, 3), '≈ 1 (not on the readline path)', null);
+  for (const row of t.rows) add(`${row.name}, typed probes on / off (ratio)`, fmt(row.ratio, 3), '≈ 1', null);
 } else add('typed-line probe overhead', 'skipped: needs root', '', null);
 
 step('TUI CPU (idle, then 1 000 execs/s)');

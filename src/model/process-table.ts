@@ -1,6 +1,6 @@
 /**
  * ProcessTable: the process model. Fed ProcessEvents from any source (eBPF, /proc, a recording),
- * it keeps one ProcessNode per (pid, start time), updated IN PLACE, and derives what DESIGN.md §3
+ * it keeps one ProcessNode per (pid, start time), updated IN PLACE, and derives what docs/design.md
  * specifies: entity ids, parent / group / session / entry leaders and entry types, interactive,
  * user-entered and last user-entered, previous execs, container ids, typed lines. It also keeps the
  * entry sessions the UI lists.
@@ -361,8 +361,10 @@ export class ProcessTable {
 
   private onTyped(e: ProcessEvent): ProcessRecord {
     const r = this.onHeaderOnly(e);
+    // the shell's current directory, as of this line (a typed `cd` moves it without an exec)
+    if (e.cwd !== '' && !r.exited) r.cwd = e.cwd;
     if (this.maxTypedLines === 0) return r;
-    const line = { time: e.time, line: e.line, truncated: e.lineTruncated };
+    const line = { time: e.time, line: e.line, truncated: e.lineTruncated, cwd: e.cwd, shell: e.shell };
     if (r.typed === NO_TYPED) r.typed = [];
     r.typed.push(line);
     if (r.typed.length > this.maxTypedLines) r.typed.shift();

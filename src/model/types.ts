@@ -64,6 +64,10 @@ export interface TypedLine {
   line: string;
   /** True when the sensor cut the line at its bound. */
   truncated: boolean;
+  /** The shell's working directory when the line was entered ('' when unknown). */
+  cwd: string;
+  /** The shell it was typed at: 'bash', 'zsh', 'dash' ('' when unknown). */
+  shell: string;
 }
 
 /** One earlier image of a pid (ECS `process.previous`): what it was before an exec. */
@@ -155,7 +159,7 @@ export interface ProcessNode {
   readonly groupLeader: ProcessNode | null;
   /** Session leader (pid == sid), null when not known. May be the node itself. */
   readonly sessionLeader: ProcessNode | null;
-  /** Entry leader (DESIGN.md §3), null for pid 1, kernel threads, or when none could be found. */
+  /** Entry leader (rules in docs/design.md), null for pid 1, kernel threads, or when none could be found. */
   readonly entryLeader: ProcessNode | null;
   /**
    * Set only on nodes that ARE an entry leader: their `entry_meta.type`. Read the type of a

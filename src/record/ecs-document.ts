@@ -1,5 +1,5 @@
 /**
- * ECS NDJSON writer side: one recording line (DESIGN.md §4) from an event and the enriched model
+ * ECS NDJSON writer side: one recording line (docs/design.md, "The record schema") from an event and the enriched model
  * node it concerns. Built as a string by hand — fixed field order, JSON string escaping only where
  * a value needs it — because it runs for every event (measured in bench/record-throughput.ts).
  *
@@ -22,7 +22,7 @@ import type { HostInfo, ProcessNode } from '../model/types.js';
 import { formatIsoMicros } from './ecs-time.js';
 import { jsonString, jsonStringArray } from './json-text.js';
 import { isEcsIp } from './schema.js';
-import { NO_NAMES, type NameLookup } from './user-names.js';
+import { NO_NAMES, type NameLookup } from '../text/user-names.js';
 
 /** The raw facts of a process, as both ProcessEvent and ProcessNode carry them. */
 export type ProcessFacts = Pick<
@@ -341,7 +341,7 @@ export class EcsDocumentBuilder {
       if (f.signal !== 0) out += `,"signal":${f.signal & 0xff}`;
     }
     if (e !== null) {
-      if (action === 'typed') out += `,"typed":{"line":${jsonString(e.line)},"truncated":${e.lineTruncated}}`;
+      if (action === 'typed') out += `,"typed":{"line":${jsonString(e.line)},"truncated":${e.lineTruncated}${e.shell !== '' ? `,"shell":"${e.shell}"` : ''}}`;
       else if (action === 'setpgid') out += `,"setpgid":{"pid":${e.targetPid >>> 0},"pgid":${e.targetPgid >>> 0}}`;
     }
     return `${out}}`;

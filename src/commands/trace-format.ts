@@ -2,7 +2,7 @@
  * The JSON shape `sessiontop trace` prints for one decoded event: the raw facts, with device numbers
  * split into major/minor and only the fields that mean something for the event's action.
  */
-import { devMajor, devMinor, FD_TYPE_NAMES, type FdType, type ProcessEvent } from './process-event.js';
+import { devMajor, devMinor, FD_TYPE_NAMES, type FdType, type ProcessEvent } from '../sensor/process-event.js';
 
 interface Device {
   major: number;
@@ -66,7 +66,7 @@ export function traceRecord(e: ProcessEvent): Record<string, unknown> {
       Object.assign(base, { target_pid: e.targetPid, target_pgid: e.targetPgid });
       break;
     case 'typed':
-      Object.assign(base, { line: e.line, line_truncated: e.lineTruncated });
+      Object.assign(base, { line: e.line, line_truncated: e.lineTruncated, shell: e.shell, cwd: e.cwd, via: e.typedVia });
       break;
     default:
       break;
