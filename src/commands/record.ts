@@ -26,7 +26,7 @@ import { EXIT_FAILURE, EXIT_OK, ExitError, exitCodeOf, oneLineMessage, usageErro
 import { parseDurationSeconds } from '../text/time-size-grammar.js';
 import { parseCommandArgs, type ParsedArgs } from './command-line.js';
 import { commandSpec } from './command-table.js';
-import { sensorOptionValues, sourceChoice, stringValue } from './option-values.js';
+import { sensorOptionValues, sourceChoice, sshOptionValues, stringValue } from './option-values.js';
 import { parseRotateSpec, type RotateSpec } from '../record/rotate-spec.js';
 import type { NameLookup } from '../text/user-names.js';
 import type { SshSettings } from '../remote/ssh-command.js';
@@ -92,6 +92,7 @@ export function recordOptionsFromArgs({ values }: ParsedArgs): RecordCommandOpti
     source: sourceChoice(values.source),
     bpf,
     ...(rotate !== undefined ? { rotate } : {}),
+    ...sshOptionValues(values),
   };
 }
 

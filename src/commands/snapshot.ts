@@ -22,7 +22,7 @@ import { EcsDocumentBuilder } from '../record/ecs-document.js';
 import { escapeControl } from '../text/escape-control.js';
 import { EXIT_BAD_INPUT, EXIT_OK, ExitError, exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
 import type { ParsedArgs } from './command-line.js';
-import { stringValue } from './option-values.js';
+import { sshOptionValues, stringValue } from './option-values.js';
 import type { BadLine } from '../record/recording-reader.js';
 import { RecordingReplay } from '../record/recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
@@ -64,7 +64,9 @@ export function snapshotOptionsFromArgs({ values, positionals }: ParsedArgs): Sn
   const from = [...fromOption, ...positionals];
   const at = stringValue(values, 'at');
   if (at !== undefined && from.length === 0) throw usageError('--at goes with --from FILE');
-  return { from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...(at !== undefined ? { at } : {}) };
+  const remote = sshOptionValues(values);
+  if (remote !== undefined && from.length > 0) throw usageError('--ssh and --from cannot go together (a snapshot is of recordings or of hosts)');
+  return { from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...(at !== undefined ? { at } : {}), ...remote };
 }
 
 export async function runSnapshot(options: SnapshotCommandOptions): Promise<number> {

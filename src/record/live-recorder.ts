@@ -60,11 +60,11 @@ export class LiveRecorder {
     onFailure?: (err: unknown) => void,
   ) {
     this.writer = writer;
-    const fail = (this.fail = (err: unknown): void => {
+    this.fail = (err: unknown): void => {
       if (this.writeFailure !== null) return;
       this.writeFailure = err;
       onFailure?.(err);
-    });
+    };
     this.hosts.push({ doc, table });
     this.handlers = this.handlersFor(doc, table);
   }

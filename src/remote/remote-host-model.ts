@@ -18,7 +18,7 @@ import { nodeHeaderToEvent } from '../model/node-facts.js';
 import { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode, ProcessTableOptions } from '../model/types.js';
 import type { RecordingHost } from '../record/line-to-event.js';
-import type { NameLookup } from '../record/user-names.js';
+import type { NameLookup } from '../text/user-names.js';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import type { ConnectionStatus, SshStreamSource } from './ssh-stream-source.js';
 

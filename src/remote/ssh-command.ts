@@ -14,6 +14,8 @@
  * may hold control characters (a newline would smuggle a second config line).
  */
 
+import { usageError } from '../exit-error.js';
+
 export const DEFAULT_REMOTE_COMMAND = 'sudo -n sessiontop';
 
 /** What a remote host runs after the remote command: a stream of recording lines, or one snapshot. */
@@ -23,11 +25,6 @@ export const REMOTE_ARGS: Readonly<Record<RemoteMode, readonly string[]>> = {
   record: ['record', '-o', '-'],
   snapshot: ['snapshot', '--json'],
 };
-
-/** A usage problem with one of the ssh options (the CLI turns it into exit status 2). */
-export class SshUsageError extends Error {
-  readonly code = 'EUSAGE';
-}
 
 /** One validated `--ssh-option`. */
 export interface SshOption {
@@ -85,10 +82,10 @@ function shown(s: string): string {
 
 /** Validates one `--ssh DEST`. */
 export function parseDestination(dest: string): string {
-  if (dest === '') throw new SshUsageError('--ssh needs a destination (user@host, host, or ssh://user@host:port)');
-  if (dest.startsWith('-')) throw new SshUsageError(`--ssh ${shown(dest)}: a destination cannot start with "-" (ssh would read it as an option)`);
+  if (dest === '') throw usageError('--ssh needs a destination (user@host, host, or ssh://user@host:port)');
+  if (dest.startsWith('-')) throw usageError(`--ssh ${shown(dest)}: a destination cannot start with "-" (ssh would read it as an option)`);
   if (!SAFE_DEST.test(dest)) {
-    throw new SshUsageError(`--ssh ${shown(dest)}: a destination is user@host, host or ssh://user@host:port (letters, digits and _.@:%/[]- only)`);
+    throw usageError(`--ssh ${shown(dest)}: a destination is user@host, host or ssh://user@host:port (letters, digits and _.@:%/[]- only)`);
   }
   return dest;
 }
@@ -96,25 +93,25 @@ export function parseDestination(dest: string): string {
 /** Validates one `--ssh-option KEY=VALUE`. */
 export function parseSshOption(text: string): SshOption {
   const eq = text.indexOf('=');
-  if (eq <= 0) throw new SshUsageError(`--ssh-option ${shown(text)}: expected KEY=VALUE (for example ConnectTimeout=5 or Port=2222)`);
+  if (eq <= 0) throw usageError(`--ssh-option ${shown(text)}: expected KEY=VALUE (for example ConnectTimeout=5 or Port=2222)`);
   const key = text.slice(0, eq);
   const value = text.slice(eq + 1);
-  if (!KEYWORD.test(key)) throw new SshUsageError(`--ssh-option ${shown(text)}: ${shown(key)} is not an ssh_config keyword`);
+  if (!KEYWORD.test(key)) throw usageError(`--ssh-option ${shown(text)}: ${shown(key)} is not an ssh_config keyword`);
   const refused = REFUSED_KEYS.get(key.toLowerCase());
-  if (refused !== undefined) throw new SshUsageError(`--ssh-option ${key}: not allowed (${refused})`);
-  if (value === '') throw new SshUsageError(`--ssh-option ${key}: empty value`);
-  if (CONTROL.test(value)) throw new SshUsageError(`--ssh-option ${key}: the value holds a control character`);
+  if (refused !== undefined) throw usageError(`--ssh-option ${key}: not allowed (${refused})`);
+  if (value === '') throw usageError(`--ssh-option ${key}: empty value`);
+  if (CONTROL.test(value)) throw usageError(`--ssh-option ${key}: the value holds a control character`);
   return { key, value };
 }
 
 /** Splits `--remote-command` into words (on blanks), refusing anything a shell would interpret. */
 export function parseRemoteCommand(text: string): string[] {
   const words = text.split(/[ \t]+/).filter((w) => w !== '');
-  if (words.length === 0) throw new SshUsageError('--remote-command is empty (default: sudo -n sessiontop)');
+  if (words.length === 0) throw usageError('--remote-command is empty (default: sudo -n sessiontop)');
   for (const w of words) {
     if (!SAFE_WORD.test(w)) {
       const bad = [...w].find((c) => !SAFE_WORD.test(c)) ?? '';
-      throw new SshUsageError(
+      throw usageError(
         `--remote-command: ${shown(w)} holds ${shown(bad)}: the remote shell would interpret it; give a plain command (letters, digits and _./:=@%+,- only), e.g. "sudo -n /usr/local/bin/sessiontop"`,
       );
     }
@@ -122,16 +119,16 @@ export function parseRemoteCommand(text: string): string[] {
   return words;
 }
 
-/** Validates every ssh-related option at once (throws SshUsageError). */
+/** Validates every ssh-related option at once (a usage error, exit status 2, names what is wrong). */
 export function parseSshSettings(input: { ssh?: readonly string[]; sshOptions?: readonly string[]; remoteCommand?: string; sshBinary?: string }): SshSettings {
   const destinations = (input.ssh ?? []).map(parseDestination);
   const seen = new Set<string>();
   for (const d of destinations) {
-    if (seen.has(d)) throw new SshUsageError(`--ssh ${shown(d)} is given twice`);
+    if (seen.has(d)) throw usageError(`--ssh ${shown(d)} is given twice`);
     seen.add(d);
   }
   if (destinations.length === 0 && ((input.sshOptions?.length ?? 0) > 0 || input.remoteCommand !== undefined)) {
-    throw new SshUsageError('--ssh-option and --remote-command go with --ssh DEST');
+    throw usageError('--ssh-option and --remote-command go with --ssh DEST');
   }
   return {
     destinations,

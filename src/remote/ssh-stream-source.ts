@@ -16,7 +16,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
-import { escapeControl } from '../record/escape-control.js';
+import { escapeControl } from '../text/escape-control.js';
 import { HostRegistry, type RecordingHost } from '../record/line-to-event.js';
 import { DEFAULT_MAX_LINE_BYTES } from '../record/line-reader.js';
 import { decodeRecordLine, firstNonBlank } from '../record/recording-reader.js';

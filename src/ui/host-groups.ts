@@ -6,7 +6,7 @@
  * its sessions listed, shown dimmed, until it is back. Pure functions of the list and the hosts.
  */
 
-import { escapeControl } from '../record/escape-control.js';
+import { escapeControl } from '../text/escape-control.js';
 import type { HostModelView } from './model-feed.js';
 import type { SessionEntry } from './session-list.js';
 

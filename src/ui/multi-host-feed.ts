@@ -7,8 +7,8 @@
 
 import { ProcessTable } from '../model/process-table.js';
 import type { HostInfo } from '../model/types.js';
-import { escapeControl } from '../record/escape-control.js';
-import { NO_NAMES } from '../record/user-names.js';
+import { escapeControl } from '../text/escape-control.js';
+import { NO_NAMES } from '../text/user-names.js';
 import { RemoteHostModel } from '../remote/remote-host-model.js';
 import type { SshSettings } from '../remote/ssh-command.js';
 import { SshStreamSource } from '../remote/ssh-stream-source.js';

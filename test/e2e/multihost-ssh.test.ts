@@ -165,7 +165,7 @@ describe.skipIf(skip !== undefined)('several hosts over ssh', () => {
       const r = run(['snapshot', '--no-local', ...c, ...sshOptions()]);
       expect(r.status, c.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(/^sessiontop: /);
+      expect(r.stderr).toMatch(/^sessiontop snapshot: /);
     }
     expect(existsSync(marker)).toBe(false);
   });

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runSnapshot } from '../../src/record/snapshot-command.js';
+import { runSnapshot } from '../../src/commands/snapshot.js';
 import { parseSshSettings } from '../../src/remote/ssh-command.js';
 import { fakeSsh, line } from './fake-ssh.js';
 
