@@ -5,7 +5,13 @@
 //   onReadable(cb, ms = 10)   wakes JS (once per batch, never per record) when records are waiting,
 //                             at most once per `ms` after the previous wake-up was drained
 //   bootClockOffsetMs()       CLOCK_REALTIME - CLOCK_BOOTTIME, to turn record timestamps into wall time
+//   peerGone(fd)              true when the other end of a pipe or socket is gone (poll(2) reports
+//                             POLLERR or POLLHUP without waiting): stdout's reader left, even with
+//                             nothing to write
+//   setNonBlocking(fd)        sets O_NONBLOCK (stdout pipe writes that never block a signal)
+#include <fcntl.h>
 #include <napi.h>
+#include <poll.h>
 
 #include <atomic>
 #include <chrono>
@@ -290,6 +296,19 @@ Napi::Value BootClockOffsetMs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sessiontop::boot_clock_offset_ms());
 }
 
+Napi::Value PeerGone(const Napi::CallbackInfo& info) {
+  struct pollfd p = {info[0].As<Napi::Number>().Int32Value(), 0, 0};
+  int n = poll(&p, 1, 0);
+  return Napi::Boolean::New(info.Env(), n == 1 && (p.revents & (POLLERR | POLLHUP)) != 0);
+}
+
+Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int flags = fcntl(fd, F_GETFL);
+  bool ok = flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = SensorHandle::Define(env);
   Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(ctor));
@@ -302,6 +321,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
               }));
   exports.Set("openAsync", Napi::Function::New(env, OpenAsync));
   exports.Set("bootClockOffsetMs", Napi::Function::New(env, BootClockOffsetMs));
+  exports.Set("peerGone", Napi::Function::New(env, PeerGone));
+  exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
   exports.Set("recordVersion", Napi::Number::New(env, ST_RECORD_VERSION));
   exports.Set("headerSize", Napi::Number::New(env, ST_HEADER_SIZE));
   exports.Set("argsLimit", Napi::Number::New(env, ST_ARGS_LIMIT));

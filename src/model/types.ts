@@ -298,4 +298,6 @@ export interface ModelStats {
   lost: number;
   /** Nodes evicted so far (retention, caps). */
   evicted: number;
+  /** Live nodes evicted because there were more than the process cap (never leaders or parents). */
+  droppedLive: number;
 }

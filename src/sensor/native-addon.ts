@@ -82,6 +82,10 @@ export interface NativeAddon {
   /** Like open, but loads on a worker thread so the event loop keeps running. */
   openAsync(options?: SensorOptions): Promise<NativeSensor>;
   bootClockOffsetMs(): number;
+  /** True when the reader of a pipe (or the peer of a socket) behind `fd` is gone. */
+  peerGone(fd: number): boolean;
+  /** Sets O_NONBLOCK on `fd`; false when fcntl failed. */
+  setNonBlocking(fd: number): boolean;
   recordVersion: number;
   headerSize: number;
   argsLimit: number;

@@ -13,6 +13,7 @@ import { encodeUntrusted } from '../../src/sensor/untrusted-bytes.js';
 import { FdType, makeDev } from '../../src/sensor/process-event.js';
 import { packageRoot } from '../../src/sensor/native-addon.js';
 import { type Captured, Collector, runHelper, sensorHelper, sensorSkipReason } from '../support/sensor-harness.js';
+import { createThrowawayUser } from '../support/unprivileged-user.js';
 
 const execFileAsync = promisify(execFile);
 const skip = sensorSkipReason();
@@ -211,12 +212,19 @@ describe.skipIf(skip)('BpfSource on the real kernel', () => {
 
 describe.skipIf(skip)('sensor lifecycle', () => {
   it('refuses a non-root user with EPERM and the hint', () => {
-    const addon = join(packageRoot(), 'build', 'Release', 'sessiontop.node');
-    const script = `try { require(${JSON.stringify(addon)}).open({}); console.log('{"code":"opened"}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
-    const out = execFileSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
-    const r = JSON.parse(out) as { code: string; message: string };
-    expect(r.code).toBe('EPERM');
-    expect(r.message).toContain('run as root or with CAP_BPF and CAP_PERFMON');
+    // the checkout may sit under a 0700 directory: the user gets its own readable copy of the addon
+    const user = createThrowawayUser('bpf');
+    try {
+      const addon = user.share(join(packageRoot(), 'build', 'Release', 'sessiontop.node'));
+      const script = `try { require(${JSON.stringify(addon)}).open({}); console.log('{"code":"opened"}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+      const run = user.run(process.execPath, ['-e', script]);
+      expect(run.stderr).toBe('');
+      const r = JSON.parse(run.stdout) as { code: string; message: string };
+      expect(r.code).toBe('EPERM');
+      expect(r.message).toContain('run as root or with CAP_BPF and CAP_PERFMON');
+    } finally {
+      user.remove();
+    }
   });
 
   it('leaves no program of ours attached after close()', async () => {
