@@ -20,7 +20,7 @@ export const VERSION = '0.1.0';
 export const TAGLINE = 'who is on this host, how they got in, and what they are typing';
 
 /** What a value is, for completions: a file, one of `choices`, a comma-separated list of `choices`, or free text. */
-export type ValueKind = 'file' | 'choice' | 'choice-list' | 'size' | 'duration' | 'time' | 'number' | 'list';
+export type ValueKind = 'file' | 'choice' | 'choice-list' | 'size' | 'duration' | 'time' | 'number' | 'list' | 'host' | 'text';
 
 export interface OptionValue {
   /** As shown in help: `FILE|-`, `SIZE`, `TIME`. */
@@ -67,6 +67,8 @@ export interface CommandSpec {
   options: readonly OptionSpec[];
   /** Takes the shared sensor options (SENSOR_OPTIONS). */
   sensor: boolean;
+  /** Takes the options that add hosts watched over ssh (SSH_OPTIONS). */
+  ssh?: boolean;
   positionals: PositionalSpec | null;
 }
 
@@ -90,6 +92,14 @@ export const SENSOR_OPTIONS: readonly OptionSpec[] = [
   { name: 'debug', description: "print libbpf's messages on stderr" },
 ];
 
+/** Options of the commands that also watch other hosts over ssh (live view, record, snapshot). */
+export const SSH_OPTIONS: readonly OptionSpec[] = [
+  { name: 'ssh', value: { name: 'DEST', kind: 'host' }, multiple: true, description: 'also watch DEST (host, user@host, ssh://user@host:port) over ssh; repeatable' },
+  { name: 'ssh-option', value: { name: 'KEY=VALUE', kind: 'text' }, multiple: true, description: 'passed to ssh as -o KEY=VALUE (Port=2222, IdentityFile=…); repeatable' },
+  { name: 'remote-command', value: { name: 'CMD', kind: 'text' }, description: 'what starts sessiontop on each host (default: sudo -n sessiontop); plain words only' },
+  { name: 'no-local', description: 'only the --ssh hosts (default: this host too)' },
+];
+
 /** Options every command takes. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', short: 'h', description: 'print this help and exit' },
@@ -103,6 +113,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'live view: sessions by entry leader, process trees, typed commands',
     optionsHeading: 'Live view options',
     sensor: true,
+    ssh: true,
     positionals: null,
     options: [
       SOURCE,
@@ -117,6 +128,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'headless recording as ECS NDJSON (for a service or a pipe)',
     optionsHeading: 'record options',
     sensor: true,
+    ssh: true,
     positionals: null,
     options: [
       { name: 'output', short: 'o', value: { name: 'FILE|-', kind: 'file' }, description: 'where to write (- = stdout); required' },
@@ -148,6 +160,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'print the session tree once (live host, or --from recordings)',
     optionsHeading: 'snapshot options',
     sensor: false,
+    ssh: true,
     positionals: { name: 'FILE', kind: 'file', min: 0, description: 'more recordings, after --from FILE' },
     options: [
       { name: 'from', value: { name: 'FILE', kind: 'file' }, multiple: true, description: 'read recordings instead of the live host (repeat for several hosts)' },
@@ -203,7 +216,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 /** Every option `name` accepts: its own, the sensor's when it starts the sensor, and the common ones. */
 export function optionsOf(command: CommandSpec): readonly OptionSpec[] {
-  return [...command.options, ...(command.sensor ? SENSOR_OPTIONS : []), ...COMMON_OPTIONS];
+  return [...command.options, ...(command.sensor ? SENSOR_OPTIONS : []), ...(command.ssh === true ? SSH_OPTIONS : []), ...COMMON_OPTIONS];
 }
 
 /** The command spec by name. */

@@ -37,7 +37,7 @@ export function renderSnapshotText(o: SnapshotTextOptions): string {
   const lines: string[] = [];
   const h = o.host;
   lines.push(
-    `host ${escapeControl(h.name)}${h.bootId !== '' ? ` (boot ${escapeControl(h.bootId.slice(0, 8))})` : ''}  at ${formatTime(o.at)}  ` +
+    `host ${h.via !== undefined && h.via !== '' ? `${escapeControl(h.via)} (${escapeControl(h.name)})` : escapeControl(h.name)}${h.bootId !== '' ? ` (boot ${escapeControl(h.bootId.slice(0, 8))})` : ''}  at ${formatTime(o.at)}  ` +
       `${logins.length} login session${logins.length === 1 ? '' : 's'}, ${services.length} service${services.length === 1 ? '' : 's'}, ${live} processes`,
   );
   lines.push('');

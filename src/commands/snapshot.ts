@@ -22,11 +22,12 @@ import { EcsDocumentBuilder } from '../record/ecs-document.js';
 import { escapeControl } from '../text/escape-control.js';
 import { EXIT_BAD_INPUT, EXIT_OK, ExitError, exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
 import type { ParsedArgs } from './command-line.js';
-import { stringValue } from './option-values.js';
+import { sshOptionValues, stringValue } from './option-values.js';
 import type { BadLine } from '../record/recording-reader.js';
 import { RecordingReplay } from '../record/recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
 import { localNames, type NameLookup } from '../text/user-names.js';
+import type { SshSettings } from '../remote/ssh-command.js';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -50,6 +51,10 @@ export interface SnapshotCommandOptions {
   names?: NameLookup;
   /** How many bad lines are printed before only counting (default 5). */
   maxReportedBadLines?: number;
+  /** Remote hosts (`--ssh`): each one's snapshot over ssh, after the local host's. */
+  ssh?: SshSettings;
+  /** With `ssh`: include the local host too (default true; `--no-local`). */
+  local?: boolean;
 }
 
 /** `snapshot`'s options from its parsed arguments (usage errors for bad combinations). */
@@ -59,7 +64,9 @@ export function snapshotOptionsFromArgs({ values, positionals }: ParsedArgs): Sn
   const from = [...fromOption, ...positionals];
   const at = stringValue(values, 'at');
   if (at !== undefined && from.length === 0) throw usageError('--at goes with --from FILE');
-  return { from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...(at !== undefined ? { at } : {}) };
+  const remote = sshOptionValues(values);
+  if (remote !== undefined && from.length > 0) throw usageError('--ssh and --from cannot go together (a snapshot is of recordings or of hosts)');
+  return { from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...(at !== undefined ? { at } : {}), ...remote };
 }
 
 export async function runSnapshot(options: SnapshotCommandOptions): Promise<number> {
@@ -73,7 +80,31 @@ export async function runSnapshot(options: SnapshotCommandOptions): Promise<numb
     }
   };
   try {
-    const views = options.from !== undefined && options.from.length > 0 ? fromRecordings(options, say) : [fromLiveHost(options)];
+    const remote = options.ssh !== undefined && options.ssh.destinations.length > 0 ? options.ssh : null;
+    if (remote !== null && options.from !== undefined && options.from.length > 0) {
+      throw usageError('--ssh and --from cannot go together (a snapshot is of recordings or of hosts)');
+    }
+    let status: number = EXIT_OK;
+    let views: HostView[];
+    if (options.from !== undefined && options.from.length > 0) views = fromRecordings(options, say);
+    else {
+      views = remote === null || options.local !== false ? [fromLiveHost(options)] : [];
+      if (remote !== null) {
+        const { snapshotRemoteHosts } = await import('../remote/remote-snapshot.js');
+        for (const r of await snapshotRemoteHosts(remote)) {
+          const m = r.model;
+          if (!r.ok) {
+            say(`${escapeControl(r.destination)}: ${m.table === null ? 'unreachable: ' : ''}${r.reason}`);
+            status = 1;
+            if (m.table === null) continue;
+          } else if (r.reason !== '') say(`${escapeControl(r.destination)}: ${r.reason}`);
+          const table = m.table;
+          const host = m.host;
+          if (table === null || host === null) continue;
+          views.push({ host, table, names: options.names ?? m.names ?? localNames(), at: latestActivity(table) });
+        }
+      }
+    }
     let out = '';
     for (const v of views) {
       if (options.json) {
@@ -85,7 +116,7 @@ export async function runSnapshot(options: SnapshotCommandOptions): Promise<numb
       }
     }
     stdout.write(out);
-    return EXIT_OK;
+    return status;
   } catch (err) {
     if ((err as { code?: string }).code === 'EPIPE') return EXIT_OK; // `snapshot | head`: the reader had enough
     say(escapeControl(oneLineMessage(err)));
@@ -158,6 +189,13 @@ function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => v
   } finally {
     replay.close();
   }
+}
+
+/** The newest moment a model saw (a remote snapshot's time). */
+function latestActivity(table: ProcessTable): number {
+  let at = 0;
+  for (const n of table.processes()) if (n.lastActivity > at) at = n.lastActivity;
+  return at || Date.now();
 }
 
 /** Processes alive in a model, oldest first (parents before children). */

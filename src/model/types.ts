@@ -48,6 +48,12 @@ export interface HostInfo {
   kernel: string;
   /** Wall-clock time of boot, ms since the epoch (Date.now() − uptime). */
   bootTimeMs: number;
+  /**
+   * The ssh destination this host is watched through (`--ssh DEST`); absent for the local host and
+   * for recordings made on the host itself. It is the host's label, and part of its identity: two
+   * streams from one machine (same name and boot id) stay two hosts.
+   */
+  via?: string;
 }
 
 /** One line entered at an interactive shell (bash readline). */

@@ -27,9 +27,12 @@ import { LearnedNames } from '../text/user-names.js';
 const MS_PER_TICK = 1000 / CLOCK_TICKS_PER_SECOND;
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
 
-/** One host of a recording (host.name + host.boot.id): one model per host when replaying. */
+/**
+ * One host of a recording (host.name + host.boot.id + the ssh destination it came through, if
+ * any): one model per host when replaying.
+ */
 export interface RecordingHost {
-  /** `name|bootId`. */
+  /** `name|bootId`, and `|via` for a host watched over ssh. */
   readonly key: string;
   /** The model's HostInfo. `bootTimeMs` is filled in once learned (0 until then). */
   readonly info: HostInfo;
@@ -44,18 +47,26 @@ export class HostRegistry {
   private last: RecordingHost | null = null;
   private lastName = '';
   private lastBoot = '';
+  private lastVia = '';
+
+  /**
+   * `via`: the ssh destination every line read through this registry came from (a remote host's
+   * stream); '' for files, whose lines say it themselves (`sessiontop.ssh_destination`).
+   */
+  constructor(private readonly via = '') {}
 
   /** The host of a line (created on first sight). */
   hostOf(line: RecordLine): RecordingHost {
     const h = line.host;
     const name = h?.name ?? h?.hostname ?? '';
     const boot = h?.boot?.id ?? '';
+    const via = this.via !== '' ? this.via : (line.sessiontop?.ssh_destination ?? '');
     const last = this.last;
-    if (last !== null && name === this.lastName && boot === this.lastBoot) {
+    if (last !== null && name === this.lastName && boot === this.lastBoot && via === this.lastVia) {
       if (last.info.pidNsIno === 0 && h?.pid_ns_ino !== undefined) learnOnceFacts(last, h);
       return last;
     }
-    const key = `${name}|${boot}`;
+    const key = via === '' ? `${name}|${boot}` : `${name}|${boot}|${via}`;
     let host = this.hosts.get(key);
     if (host === undefined) {
       const ino = Number(h?.pid_ns_ino ?? 0);
@@ -67,6 +78,7 @@ export class HostRegistry {
           pidNsIno: Number.isSafeInteger(ino) && ino > 0 ? ino : 0,
           kernel: h?.os?.kernel ?? '',
           bootTimeMs: 0,
+          ...(via !== '' ? { via } : {}),
         },
         bootTimeKnown: false,
         names: new LearnedNames(),
@@ -78,6 +90,7 @@ export class HostRegistry {
     this.last = host;
     this.lastName = name;
     this.lastBoot = boot;
+    this.lastVia = via;
     return host;
   }
 

@@ -5,6 +5,9 @@
  * and `r` call the same handlers from its own. A recording started mid-run (`writeLiveSnapshot`)
  * and every rotated file begin with a snapshot of every live process, so each replays on its own.
  *
+ * `record --ssh` adds the remote hosts (`addHost`): their lines go to the same file, each with its
+ * own `host.*`, and rotation headers snapshot every host.
+ *
  * A write failure (disk full, a closed pipe), whether in a write or in the writer's background
  * flush, does not throw into the feed: the recorder stops writing, keeps the first error
  * (`failure`) and calls `onFailure` once (a background flush failure when it is next noticed).
@@ -60,21 +63,44 @@ export class LiveRecorder {
   private writeFailure: unknown = null;
   private lastTime = 0;
   private readonly fail: (err: unknown) => void;
+  /** Every host written to this file (the local one first): rotation headers snapshot them all. */
+  readonly hosts: { doc: EcsDocumentBuilder; table: ProcessTable }[] = [];
 
   private constructor(
     writer: RecordingWriter,
     table: ProcessTable,
     private readonly doc: EcsDocumentBuilder,
-    rotate: RotateSpec | null,
+    private readonly rotate: RotateSpec | null,
     onFailure?: (err: unknown) => void,
   ) {
     this.writer = writer;
-    const fail = (this.fail = (err: unknown): void => {
+    this.fail = (err: unknown): void => {
       if (this.writeFailure !== null) return;
       this.writeFailure = err;
       onFailure?.(err);
-    });
-    this.handlers = {
+    };
+    this.hosts.push({ doc, table });
+    this.handlers = this.handlersFor(doc, table);
+  }
+
+  /**
+   * Handlers that write another host's events to the same file (a remote host of `record --ssh`):
+   * its lines carry that host's `host.*` and the ssh destination it came through.
+   */
+  addHost(host: HostInfo, names: NameLookup, table: ProcessTable): RecorderHandlers {
+    const doc = new EcsDocumentBuilder({ host, names });
+    // a host seen again through the same destination (it rebooted: a new model) replaces its old entry
+    const old = host.via === undefined ? -1 : this.hosts.findIndex((h) => h.doc.host.via === host.via);
+    if (old > 0) this.hosts.splice(old, 1);
+    this.hosts.push({ doc, table });
+    return this.handlersFor(doc, table);
+  }
+
+  private handlersFor(doc: EcsDocumentBuilder, table: ProcessTable): RecorderHandlers {
+    const writer = this.writer;
+    const fail = this.fail;
+    const rotate = this.rotate;
+    return {
       onBackfill: (nodes) => {
         if (this.failed()) return;
         try {
@@ -131,9 +157,15 @@ export class LiveRecorder {
       rotate: options.rotate ?? null,
       handoff: options.compress ? (dir, name) => (gzip = new RotatedGzip(dir, name, options.rotate!.keep, options.onCompressError)) : null,
       onNewFile: () => {
-        const nodes = liveNodes(table);
-        if (recorder !== null) recorder.lines += nodes.length; // lines written, headers included
-        return snapshotLinesOf(nodes, doc, recorder?.lastTime || Date.now());
+        // every host's live processes (a recording of several hosts), counted as lines written
+        const time = recorder?.lastTime || Date.now();
+        let out = '';
+        for (const h of recorder?.hosts ?? [{ doc, table }]) {
+          const nodes = liveNodes(h.table);
+          if (recorder !== null) recorder.lines += nodes.length;
+          out += snapshotLinesOf(nodes, h.doc, time);
+        }
+        return out;
       },
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),

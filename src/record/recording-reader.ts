@@ -173,45 +173,20 @@ export class RecordingFileReader {
       const first = firstNonBlank(text);
       if (first === -1) continue; // blank line
       this.stats.lines++;
-      const c = text.charCodeAt(first);
-      let value: unknown;
-      let reason: string | null = null;
-      if (c !== 0x7b /* { */) {
-        if (c === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
-          throw new ExitError(
-            `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
-            EXIT_BAD_INPUT,
-            'EJSONARRAY',
-          );
-        }
-        reason = c === 0x5b ? 'a JSON array, not an object' : 'not a JSON object';
-      } else {
-        try {
-          value = JSON.parse(text);
-        } catch {
-          reason = 'not valid JSON';
-        }
+      if (text.charCodeAt(first) === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
+        throw new ExitError(
+          `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
+          EXIT_BAD_INPUT,
+          'EJSONARRAY',
+        );
       }
-      if (reason !== null) {
-        if (lr.unterminated) {
+      const host = decodeRecordLine(text, first, this.hosts, e);
+      if (typeof host === 'string') {
+        if (lr.unterminated && NOT_JSON_REASONS.has(host)) {
           this.truncatedTail(lr.lineNo);
           continue;
         }
-        this.bad(lr.lineNo, reason);
-        continue;
-      }
-      const v = validateRecordLine(value);
-      if (!v.ok) {
-        this.bad(lr.lineNo, v.reason);
-        continue;
-      }
-      const host = this.hosts.hostOf(v.line);
-      if (!lineToEvent(v.line, host, e)) {
-        this.bad(lr.lineNo, '@timestamp: not a readable date');
-        continue;
-      }
-      if (!isSaneTime(e.time)) {
-        this.bad(lr.lineNo, `@timestamp: ${v.line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`);
+        this.bad(lr.lineNo, host);
         continue;
       }
       this.stats.events++;
@@ -422,7 +397,35 @@ export function looksBinary(head: Buffer): boolean {
   return invalid * 20 > text.length;
 }
 
-function firstNonBlank(s: string): number {
+
+/** Reasons decodeRecordLine gives when the text is not a JSON object at all (a cut last line looks like this). */
+export const NOT_JSON_REASONS: ReadonlySet<string> = new Set(['a JSON array, not an object', 'not a JSON object', 'not valid JSON']);
+
+/**
+ * The line → event path every reader shares (files, and the streams of remote hosts): parses one
+ * non-blank line (`first` = index of its first non-blank character), validates it with the schema
+ * and fills `e` with its raw facts. Returns the line's host (from `hosts`, created on first sight),
+ * or the one-line reason it is a bad line.
+ */
+export function decodeRecordLine(text: string, first: number, hosts: HostRegistry, e: ProcessEvent): RecordingHost | string {
+  const c = text.charCodeAt(first);
+  if (c !== 0x7b /* { */) return c === 0x5b ? 'a JSON array, not an object' : 'not a JSON object';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  const v = validateRecordLine(value);
+  if (!v.ok) return v.reason;
+  const host = hosts.hostOf(v.line);
+  if (!lineToEvent(v.line, host, e)) return '@timestamp: not a readable date';
+  if (!isSaneTime(e.time)) return `@timestamp: ${v.line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`;
+  return host;
+}
+
+/** Index of the first character that is not a blank, −1 for a blank line. */
+export function firstNonBlank(s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return i;

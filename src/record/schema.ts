@@ -177,6 +177,8 @@ const sessiontopSchema = z.object({
   cgroup: keyword.optional(),
   /** The SSH_CONNECTION environment variable seen at exec ("client_ip client_port server_ip server_port"). */
   ssh_connection: keyword.optional(),
+  /** The `--ssh` destination the host's events came through (a recording of several hosts); keeps two streams of one machine apart. */
+  ssh_destination: keyword.optional(),
   /** setpgid: the process moved (`pid`) and its new group (`pgid`); the event's process is the caller. */
   setpgid: z.object({ pid: pid.optional(), pgid: pid.optional() }).optional(),
 });
@@ -186,6 +188,8 @@ const sessiontopSchema = z.object({
 const recordLineObject = z.object({
   '@timestamp': ecsDate,
   event: z.object({
+    /** Unique per line (Kibana's Session View tells a process's events apart by it). */
+    id: keyword.optional(),
     kind: keyword.optional(),
     category: z.array(keyword).optional(),
     type: z.array(keyword).optional(),

@@ -13,6 +13,7 @@ import { localNames, type NameLookup } from '../text/user-names.js';
 import { BpfSource } from '../sensor/bpf-source.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
 import { LiveRecorder } from '../record/live-recorder.js';
+import type { SshSettings } from '../remote/ssh-command.js';
 import type { FeedHeader, FeedListener, HostModelView, LiveControls, ModelFeed, SourceState } from './model-feed.js';
 
 export interface LiveOptions {
@@ -25,6 +26,10 @@ export interface LiveOptions {
   ringBytes?: number;
   argsMax?: number;
   typedMax?: number;
+  /** Remote hosts watched over ssh besides (or instead of) this one. */
+  ssh?: SshSettings;
+  /** With `ssh`: watch the local host too (default true; `--no-local`). */
+  local?: boolean;
 }
 
 export class LiveModelFeed implements ModelFeed {

@@ -7,7 +7,8 @@
 import type { EntrySession } from '../model/types.js';
 import type { HostModelView } from './model-feed.js';
 
-export type SessionEntryKind = 'session' | 'services' | 'kernel';
+/** `host`: a host's header row when several hosts are watched live (host-groups.ts). */
+export type SessionEntryKind = 'session' | 'services' | 'kernel' | 'host';
 
 export interface SessionEntry {
   readonly kind: SessionEntryKind;

@@ -7,6 +7,7 @@ import type { HostModelView } from './model-feed.js';
 import type { SessionEntry } from './session-list.js';
 import { sparkline } from './sparkline.js';
 import { commandText, safeText } from '../text/terminal-text.js';
+import { hostHeaderText, hostIsLost } from './host-groups.js';
 import type { SessionRowView } from './ui-snapshot.js';
 
 export function userLabel(uid: number, names: HostModelView['names']): string {
@@ -34,10 +35,13 @@ export function sessionRowView(
 ): SessionRowView {
   const s = e.session;
   if (s === null) {
+    const headed = e.kind === 'host' ? hosts[e.hostIndex] : undefined;
     const label =
-      e.kind === 'services'
-        ? `services (init): ${e.count} session${e.count === 1 ? '' : 's'}, ${e.live} live process${e.live === 1 ? '' : 'es'}`
-        : `kernel threads and processes outside any session: ${e.count}`;
+      headed !== undefined
+        ? hostHeaderText(headed, e.count, now)
+        : e.kind === 'services'
+          ? `services (init): ${e.count} session${e.count === 1 ? '' : 's'}, ${e.live} live process${e.live === 1 ? '' : 'es'}`
+          : `kernel threads and processes outside any session: ${e.count}`;
     return {
       key: e.key,
       kind: e.kind,
@@ -55,11 +59,13 @@ export function sessionRowView(
       ended: false,
       label,
       expanded,
+      hostState: headed?.connection?.state ?? '',
     };
   }
   const host = hosts[e.hostIndex] as HostModelView;
   let user = userLabel(s.user, host.names);
-  if (hosts.length > 1) user += `@${safeText(host.host.name)}`;
+  // under a host's header row (grouped list) the host is already said; elsewhere it is suffixed
+  if (hosts.length > 1 && (host.connection === undefined || e.service)) user += `@${safeText(host.host.via ?? host.host.name)}`;
   let command = '';
   let commandKind: SessionRowView['commandKind'] = 'none';
   const typed = s.lastTyped;
@@ -88,8 +94,9 @@ export function sessionRowView(
     command,
     commandKind,
     activity: ring === undefined ? ' '.repeat(sparkWidth) : sparkline(ring.series(now, spark), sparkWidth),
-    ended: s.liveCount === 0,
+    ended: s.liveCount === 0 || hostIsLost(host),
     label: '',
     expanded: false,
+    hostState: '',
   };
 }

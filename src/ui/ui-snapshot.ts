@@ -49,8 +49,10 @@ export interface SessionRowView {
   activity: string;
   /** No live member left (shown dimmed until the model evicts it). */
   ended: boolean;
-  /** Folds: their one-line text. */
+  /** Folds and host headers: their one-line text. */
   label: string;
+  /** Host header rows: the connection state (colours the row); '' otherwise. */
+  hostState: string;
   expanded: boolean;
 }
 

@@ -27,6 +27,7 @@ import { byteSize } from './number-format.js';
 import { buildTree, processKey, unattachedRows, type TreeBuild, type TreeEntry } from './process-tree.js';
 import { findMatches, searchQuery, type SearchMatch, type SearchQuery } from './process-search.js';
 import { computeLayout } from './screen-layout.js';
+import { groupsByHost, groupSessionsByHost, hostHeaderText, hostIsLost } from './host-groups.js';
 import { buildSessionList, KERNEL_KEY, sessionKey, type SessionEntry } from './session-list.js';
 import { sessionRowView, userLabel } from './session-row-view.js';
 import { isShellNoise } from './shell-noise.js';
@@ -276,6 +277,7 @@ export class UiStore {
     let unattached = 0;
     for (const u of this.unattached) unattached += u.length;
     this.entries = buildSessionList(this.hosts, { servicesExpanded: this.view.servicesExpanded, unattached });
+    if (groupsByHost(this.hosts)) this.entries = groupSessionsByHost(this.entries, this.hosts);
     const now = this.modelNow;
     this.sessionViews = this.entries.map((e) =>
       sessionRowView(
@@ -328,6 +330,17 @@ export class UiStore {
       this.treeEmpty = this.view.servicesExpanded
         ? 'service sessions are listed above; select one to see its processes (Enter folds them)'
         : 'service sessions are folded: press Enter on this line to list them';
+      return;
+    }
+    if (e.kind === 'host') {
+      const h = this.hosts[e.hostIndex];
+      this.setTree({ entries: [], hidden: 0 }, null);
+      this.treeTitle = h === undefined ? 'host' : hostHeaderText(h, e.count, this.wall());
+      this.treeEmpty = hostIsLost(h)
+        ? 'connection lost: its sessions stay listed (dimmed) as last seen, until it is back'
+        : e.count === 0
+          ? 'no login sessions on this host'
+          : 'select one of its sessions below to see its processes';
       return;
     }
     if (e.kind === 'kernel') {
@@ -597,6 +610,7 @@ export class UiStore {
         this.refreshTree(true);
         return;
       }
+      if (e.kind === 'host') return;
       this.openDetail((e.session as EntrySession).leader, e.hostIndex);
       return;
     }

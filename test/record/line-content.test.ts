@@ -44,11 +44,13 @@ describe('recording line content', () => {
     expect(idChange.process.real_group).toBeUndefined();
   });
 
-  it('argv and cwd on image lines, and on lines of processes the model does not know', () => {
+  it('argv and cwd on image lines, on end lines (Session View may page in only the end), and on lines of processes the model does not know', () => {
     expect(snapshot.process.args).toEqual(['bash', '-l']);
     expect(exec.process.args).toEqual(['vim', 'x']);
     expect(exec.process.working_directory).toBe('/home/u');
-    for (const d of [idChange, end]) {
+    expect(end.process.args).toEqual(['vim', 'x']);
+    expect(end.process.working_directory).toBe('/home/u');
+    for (const d of [idChange]) {
       expect(d.process.args).toBeUndefined();
       expect(d.process.command_line).toBeUndefined();
       expect(d.process.working_directory).toBeUndefined();

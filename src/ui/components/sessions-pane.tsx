@@ -36,6 +36,10 @@ function headerSegments(c: Columns): Segment[] {
 }
 
 function rowSegments(r: SessionRowView, c: Columns, now: number, marker: string): Segment[] {
+  if (r.kind === 'host') {
+    const color = r.hostState === 'live' || r.hostState === 'local' ? 'green' : r.hostState === 'connecting' ? 'yellow' : 'red';
+    return [{ text: marker }, { text: '■ ', color }, { text: r.label, bold: true }];
+  }
   if (r.kind !== 'session') {
     return [{ text: marker }, { text: `${r.expanded ? '▾' : '▸'} ${r.label}`, dim: true, bold: true }];
   }

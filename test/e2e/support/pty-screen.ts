@@ -113,6 +113,12 @@ export class PtyScreen {
     return cell !== undefined && cell.isBold() !== 0;
   }
 
+  /** Is the text at (x, y) drawn dim (faint)? */
+  dim(x: number, y: number): boolean {
+    const cell = this.term.buffer.active.getLine(y)?.getCell(x);
+    return cell !== undefined && cell.isDim() !== 0;
+  }
+
   /** Foreground colour of the cell: palette index (−1 default). */
   fg(x: number, y: number): number {
     const cell = this.term.buffer.active.getLine(y)?.getCell(x);
