@@ -86,7 +86,7 @@ function sessionRow(s: EntrySession, at: number, names: NameLookup): string {
 
 /** F: `*` user-entered, `i` interactive, `S` session leader. */
 function processRow(n: ProcessNode, depth: number, subSession: boolean, names: NameLookup, width: number): string {
-  const flags = `${n.userEntered ? '*' : ''}${n.interactive ? 'i' : ''}${subSession ? 'S' : ''}`;
+  const flags = `${n.personEntered ? '*' : ''}${n.interactive ? 'i' : ''}${subSession ? 'S' : ''}`;
   const args = n.args.length > 0 ? n.args.join(' ') : `[${n.name}]`;
   let cmd = `${depth > 0 ? `${'    '.repeat(depth - 1)} \\_ ` : ''}${escapeControl(args)}`;
   if (n.argsTruncated) cmd += ' …';

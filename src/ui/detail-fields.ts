@@ -89,6 +89,7 @@ function terminalLines(n: ProcessNode): DetailLine[] {
     field('stderr', fd(n.stderrType, n.stderrDev)),
     field('interactive', n.interactive ? 'yes' : 'no'),
     field('user-entered', n.userEntered ? 'yes' : 'no', n.userEntered ? 'entered' : 'normal'),
+    field('typed by a person', n.personEntered ? 'yes' : n.userEntered ? 'no (no typed line introduced it: rc/logout file, or a program\'s own job)' : 'no', n.personEntered ? 'entered' : 'normal'),
   ];
 }
 

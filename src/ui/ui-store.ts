@@ -173,7 +173,7 @@ export class UiStore {
           node !== null &&
           !store.urgent &&
           node.entrySession === store.watched &&
-          (node.userEntered || node.typed[node.typed.length - 1]?.time === time)
+          (node.personEntered || node.typed[node.typed.length - 1]?.time === time)
         ) {
           store.urgent = true;
           if (store.publishTimer !== null && store.lastPublish + store.publishIntervalMs < store.dueAt) {
