@@ -1,19 +1,22 @@
 /** The `?` help screen: every key, for live and for replay. */
 
 export const COMMON_KEYS: readonly [string, string][] = [
-  ['↑ ↓  k j', 'move in the focused list (or scroll the detail / help)'],
+  ['↑ ↓  k j', 'move in the focused list (or scroll the detail / help / results)'],
   ['PgUp PgDn', 'a page up / down'],
   ['Home End', 'first / last row'],
   ['Tab', 'switch between the sessions list and the process tree'],
-  ['Enter', 'details of the selected process (sessions list: its entry leader; a folded line: expand / fold it)'],
-  ['Esc', 'close the detail or help, cancel a prompt, back to the sessions list'],
-  ['/', 'search the arguments and working directories of every process'],
+  ['Enter', 'details of the selected process: its ancestry first, then every field (sessions list: the entry leader; a folded line: expand / fold it; results: go there)'],
+  ['Esc  q', 'close the detail, help or result list; Esc also cancels a prompt, clears the search, goes back to the sessions list'],
+  ['/  F3', 'search typed lines (and where they were typed), arguments and working directories of every session'],
   ['n N', 'next / previous search match'],
-  ['f', 'follow the most active session (and its newest process)'],
+  ['w', 'list every match: who typed or ran it, in which session, when'],
+  ['\\  F4', 'filter the sessions: user:NAME type:sshd host:NAME from:IP tty:pts/3 state:ended, bare words, -WORD excludes'],
+  ['o  F6', 'sort the sessions: human logins first (default), login time, user, idle, processes, activity'],
+  ['f', 'follow the session where a person typed or ran a command last (and its newest row)'],
   ['t', 'show / hide start times in the tree'],
-  ['v', 'verbose: show / hide shell noise (prompt helpers, subshells)'],
-  ['?', 'this help'],
-  ['q  Ctrl-C', 'quit (the terminal is restored)'],
+  ['v', 'verbose: show / hide shell noise (prompt helpers, subshells, rc-file and logout-file commands)'],
+  ['?  F1', 'this help'],
+  ['q  F10', 'quit from the main view (while recording: press it twice); Ctrl-C quits at once'],
 ];
 
 export const LIVE_KEYS: readonly [string, string][] = [
@@ -25,7 +28,8 @@ export const LIVE_KEYS: readonly [string, string][] = [
 export const REPLAY_KEYS: readonly [string, string][] = [
   ['Space  p', 'play / pause'],
   ['+ -', 'faster / slower'],
-  ['← →', 'step one event back / forward'],
+  ['[ ]', 'previous / next typed line or command of the selected session'],
+  ['← →', 'step one event of the whole recording back / forward'],
   ['g G', 'go to the start / the end of the recording'],
   ['s  :', 'seek to a time: 12:03:04, 2024-05-01T12:03:04Z, +30s, -5m, 50%'],
 ];
@@ -44,7 +48,8 @@ export function helpLines(mode: 'live' | 'replay', width = 80): string[] {
   }
   out.push('');
   for (const para of [
-    'Highlighted (▸) commands were entered by a person at a terminal; » lines are what they typed.',
+    'Highlighted (▸) commands were entered by a person at a terminal (a typed line introduced them); » lines are what they typed. ×N: N identical finished commands folded into one row.',
+    'STATE: active, detached (the login ended; a tmux or screen it started still runs), ended HH:MM (the logout time).',
     'Exit codes other than 0 and signals are shown in red, with how long the process ran.',
     'Every string from a process is shown with its control characters escaped (\\e, \\x07, \\xNN).',
   ]) {

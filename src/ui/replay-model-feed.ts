@@ -30,10 +30,13 @@ const TICK_MS = 50;
 /** Longest a slice of replay work holds the event loop. */
 const SLICE_MS = 25;
 
-type Target = { time: number } | { count: number };
+/** Apply events up to a time, up to a count, or until one about a session's person (`session`). */
+type Target = { time: number } | { count: number } | { session: string };
 
 interface Job {
   target: Target;
+  /** A session search to start once this job is done (stepping back: rewind, then search forward). */
+  then?: string;
   /** Where the job started from (for its progress). */
   fromTime: number;
   fromCount: number;
@@ -115,6 +118,7 @@ export class ReplayModelFeed implements ModelFeed {
       stepBack: () => feed.stepBack(),
       toStart: () => feed.startJob({ count: feed.openingCount }),
       toEnd: () => feed.startJob({ time: Number.POSITIVE_INFINITY }),
+      stepInSession: (sessionId: string, dir: 1 | -1) => feed.stepInSession(sessionId, dir),
       seekTo: (text: string) => {
         const t = parseSeekTime(text, { position: feed.position, start: feed.firstTime, end: feed.knownEnd() });
         feed.startJob({ time: Math.max(feed.firstTime, t) });
@@ -269,20 +273,51 @@ export class ReplayModelFeed implements ModelFeed {
     this.startJob({ count: target });
   }
 
+  /**
+   * Next: applies events until one is a typed line or a person-entered command of the session.
+   * Previous: the latest such moment before the position, read from the model (typed line times,
+   * command starts), rewinds to just before it and searches forward from there.
+   */
+  private stepInSession(sessionId: string, dir: 1 | -1): string {
+    if (this.job !== null) return '';
+    this.playing = false;
+    this.stopPlayTimer();
+    if (dir > 0) {
+      if (this.cursor.peek() === null) return 'at the end of the recording';
+      this.startJob({ session: sessionId });
+      return '';
+    }
+    const at = this.cursor.lastTime;
+    let best = Number.NEGATIVE_INFINITY;
+    for (const v of this.cursor.views) {
+      for (const s of v.table.entrySessions({ includeServices: true })) {
+        if (s.id !== sessionId) continue;
+        for (const n of s.members) {
+          for (const t of n.typed) if (t.time < at && t.time > best) best = t.time;
+          if (n.personEntered && n.start < at && n.start > best) best = n.start;
+        }
+      }
+    }
+    if (!Number.isFinite(best)) return 'no earlier typed line or command of this session in the replayed history';
+    this.startJob({ time: best - 1 }, sessionId);
+    return '';
+  }
+
   // ------------------------------------------------------------------ jobs (seek, start, end)
 
-  private startJob(target: Target): void {
+  private startJob(target: Target, then?: string): void {
     if (this.failed) return;
     if (this.jobTimer !== null) clearImmediate(this.jobTimer);
     this.jobTimer = null;
-    const behind = 'count' in target ? target.count < this.cursor.applied : target.time < this.cursor.lastTime;
+    const behind = 'count' in target ? target.count < this.cursor.applied : 'time' in target ? target.time < this.cursor.lastTime : false;
     if (behind) {
       // back to the nearest checkpoint before the target (or the start), then forward in slices
-      this.cursor.rewind(target);
+      this.cursor.rewind(target as { time: number } | { count: number });
       this.atEnd = false;
       this.listener?.reset();
     }
     this.job = { target, fromTime: Number.isFinite(this.cursor.lastTime) ? this.cursor.lastTime : this.firstTime, fromCount: this.cursor.applied };
+    if (then !== undefined) this.job.then = then;
     this.runJob();
   }
 
@@ -294,10 +329,14 @@ export class ReplayModelFeed implements ModelFeed {
     let done = false;
     this.guard(() => {
       const until = this.wall() + SLICE_MS;
-      done = 'count' in t ? this.advanceCount(t.count, until) : this.advance((time) => time <= t.time, until);
-      if (done) {
+      done = 'count' in t ? this.advanceCount(t.count, until) : 'session' in t ? this.advanceToSession(t.session, until) : this.advance((time) => time <= t.time, until);
+      if (done && job.then !== undefined && !this.atEnd) {
+        // stepping back: rewound to just before the moment, now find it going forward
+        this.job = { target: { session: job.then }, fromTime: job.fromTime, fromCount: this.cursor.applied };
+        done = false;
+      } else if (done) {
         this.job = null;
-        if ('count' in t) this.position = Number.isFinite(this.cursor.lastTime) ? this.cursor.lastTime : this.firstTime;
+        if ('count' in t || 'session' in t) this.position = Number.isFinite(this.cursor.lastTime) ? this.cursor.lastTime : this.firstTime;
         else this.position = Number.isFinite(t.time) ? Math.max(t.time, Number.isFinite(this.cursor.lastTime) ? this.cursor.lastTime : this.firstTime) : this.cursor.lastTime;
         if (this.atEnd) {
           this.playing = false;
@@ -319,7 +358,9 @@ export class ReplayModelFeed implements ModelFeed {
     if (job === null) return '';
     const t = job.target;
     let share: number;
-    if ('count' in t) {
+    if ('session' in t) {
+      return 'searching the session';
+    } else if ('count' in t) {
       share = t.count <= job.fromCount ? 1 : (this.cursor.applied - job.fromCount) / (t.count - job.fromCount);
     } else {
       const to = Number.isFinite(t.time) ? t.time : this.knownEnd();
@@ -341,6 +382,28 @@ export class ReplayModelFeed implements ModelFeed {
       }
       if (!accept(next.event.time)) return true;
       this.applyOne();
+      if ((n & 255) === 0 && this.wall() >= until) return false;
+    }
+  }
+
+  /** Applies events until one is a typed line or a person-entered command of session `id`. */
+  private advanceToSession(id: string, until: number): boolean {
+    for (let n = 1; ; n++) {
+      const next = this.cursor.peek();
+      if (next === null) {
+        this.atEnd = true;
+        return true;
+      }
+      const action = next.event.action;
+      const a = this.cursor.apply();
+      if (a !== null) {
+        this.listener?.event(a.node, a.time);
+        const node = a.node;
+        if (node !== null && node.entrySession !== null && node.entrySession.id === id && (action === 'typed' || (action === 'exec' && node.personEntered))) {
+          this.atEnd = this.cursor.peek() === null;
+          return true;
+        }
+      }
       if ((n & 255) === 0 && this.wall() >= until) return false;
     }
   }

@@ -7,6 +7,7 @@ import type { HostModelView } from './model-feed.js';
 import type { SessionEntry } from './session-list.js';
 import { sparkline } from './sparkline.js';
 import { commandText, safeText } from './terminal-text.js';
+import { clockTime } from './time-format.js';
 import type { SessionRowView } from './ui-snapshot.js';
 
 export function userLabel(uid: number, names: HostModelView['names']): string {
@@ -53,6 +54,8 @@ export function sessionRowView(
       commandKind: 'none',
       activity: '',
       ended: false,
+      state: '',
+      stateKind: 'none',
       label,
       expanded,
     };
@@ -89,7 +92,17 @@ export function sessionRowView(
     commandKind,
     activity: ring === undefined ? ' '.repeat(sparkWidth) : sparkline(ring.series(now, spark), sparkWidth),
     ended: s.liveCount === 0,
+    ...sessionStateText(s),
     label: '',
     expanded: false,
   };
+}
+
+/** The STATE column: `active`, `detached`, or `ended HH:MM` (the logout time, as `last` shows it). */
+export function sessionStateText(s: EntrySession): { state: string; stateKind: SessionRowView['stateKind'] } {
+  const st = s.state;
+  if (st === 'active') return { state: 'active', stateKind: 'active' };
+  if (st === 'detached') return { state: 'detached', stateKind: 'detached' };
+  const end = s.end !== 0 ? s.end : s.lastActivity;
+  return { state: `ended ${clockTime(end).slice(0, 5)}`, stateKind: 'ended' };
 }

@@ -55,5 +55,6 @@ export function treeRowView(e: TreeEntry, names: HostModelView['names'], match: 
     signal: n.signal,
     coreDumped: n.coreDumped,
     match,
+    repeat: e.repeat,
   };
 }

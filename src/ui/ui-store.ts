@@ -23,8 +23,11 @@ import { commandForKey, splitKeys, type Command, type KeyInfo } from './key-bind
 import { moveCursor, windowStart } from './list-window.js';
 import type { FeedListener, HostModelView, ModelFeed } from './model-feed.js';
 import { byteSize } from './number-format.js';
-import { buildTree, processKey, unattachedRows, type TreeBuild, type TreeEntry } from './process-tree.js';
-import { findMatches, processMatches, searchQuery, type SearchMatch, type SearchQuery } from './process-search.js';
+import { buildTree, processKey, typedKey, unattachedRows, type TreeBuild, type TreeEntry } from './process-tree.js';
+import { findMatches, processMatches, searchQuery, typedLineMatches, type SearchMatch, type SearchQuery } from './process-search.js';
+import { searchResultRows } from './search-results.js';
+import { parseSessionFilter, type SessionFilter } from './session-filter.js';
+import { followTarget, nextSortKey, SESSION_SORT_LABELS, type SessionSortKey } from './session-order.js';
 import { computeLayout } from './screen-layout.js';
 import { buildSessionList, KERNEL_KEY, sessionKey, type SessionEntry } from './session-list.js';
 import { sessionRowView, userLabel } from './session-row-view.js';
@@ -52,10 +55,11 @@ export interface UiStoreOptions {
 }
 
 type Pane = 'sessions' | 'tree';
-type PromptKind = 'search' | 'seek' | 'record';
+type PromptKind = 'search' | 'seek' | 'record' | 'filter';
 
 const PROMPT_LABELS: Record<PromptKind, string> = {
   search: '/',
+  filter: 'filter sessions (user:NAME type:sshd host:NAME state:ended -WORD; empty clears): ',
   seek: 'seek to (12:03:04, +30s, -5m, 50%, ISO time): ',
   record: 'record to file: ',
 };
@@ -130,7 +134,15 @@ export class UiStore {
 
   // ---- view state
   private focus: Pane = 'sessions';
-  private overlay: 'none' | 'detail' | 'help' = 'none';
+  private overlay: 'none' | 'detail' | 'help' | 'results' = 'none';
+  private sortKey: SessionSortKey = 'login';
+  private filter: SessionFilter | null = null;
+  /** `q` pressed once while recording: the next `q` stops the recording and quits. */
+  private quitArmed = false;
+  /** Replay stepping in a session: keep the cursor on the session's newest row until a move. */
+  private revealNewest = false;
+  private resultsCursor = 0;
+  private resultsOffset = 0;
   private selSession: string | null = null;
   private sessCursor = 0;
   private sessOffset = 0;
@@ -327,7 +339,7 @@ export class UiStore {
       this.unattached = this.hosts.map((h) => h.table.unattached({ includeExited: false }));
     }
     this.rebuildSessionList();
-    if (this.follow) this.followMostActive();
+    if (this.follow) this.followPerson();
     this.resolveSessionCursor();
     this.refreshTree(false);
     this.refreshDetail();
@@ -336,7 +348,7 @@ export class UiStore {
   private rebuildSessionList(): void {
     let unattached = 0;
     for (const u of this.unattached) unattached += u.length;
-    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.servicesExpanded, unattached });
+    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.servicesExpanded, unattached, sort: this.sortKey, filter: this.filter });
     const now = this.modelNow;
     this.sessionViews = this.entries.map((e) =>
       sessionRowView(
@@ -453,7 +465,7 @@ export class UiStore {
 
   private resolveTreeCursor(): void {
     const list = this.tree.entries;
-    if (this.follow) {
+    if (this.follow || this.revealNewest) {
       let best = -1;
       let bestStart = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < list.length; i++) {
@@ -485,22 +497,15 @@ export class UiStore {
     this.details = detailLines(t.node, host.names, this.paused ? this.pausedAt : this.modelNow);
   }
 
-  private followMostActive(): void {
-    let best: SessionEntry | null = null;
-    let bestRecent = 0;
-    let bestLast = Number.NEGATIVE_INFINITY;
-    for (const e of this.entries) {
-      if (e.kind !== 'session' || e.service) continue;
-      const s = e.session as EntrySession;
-      const recent = this.activity.of(s)?.recent(this.modelNow, 2) ?? 0;
-      if (recent > bestRecent || (recent === bestRecent && s.lastActivity > bestLast)) {
-        best = e;
-        bestRecent = recent;
-        bestLast = s.lastActivity;
-      }
-    }
-    if (best !== null && best.key !== this.selSession) {
-      this.selSession = best.key;
+  /** Follow: the session where a person acted last (typed a line, entered a command). */
+  private followPerson(): void {
+    const best = followTarget(
+      (function* (entries: SessionEntry[]) {
+        for (const e of entries) if (e.kind === 'session' && e.session !== null && !e.service) yield { s: e.session, e };
+      })(this.entries),
+    );
+    if (best !== null && best.e.key !== this.selSession) {
+      this.selSession = best.e.key;
       this.centerSessions = true;
     }
   }
@@ -508,9 +513,27 @@ export class UiStore {
   // ------------------------------------------------------------------ commands
 
   private apply(cmd: Command): void {
+    const armed = this.quitArmed;
+    this.quitArmed = false;
     switch (cmd.kind) {
       case 'quit':
-        this.onQuit(0, '');
+        this.quit(cmd.force ?? false, armed);
+        return;
+      case 'filter':
+        this.prompt = { kind: 'filter', text: this.filter?.text ?? '' };
+        return;
+      case 'sort':
+        this.sortKey = nextSortKey(this.sortKey);
+        this.rebuildSessionList();
+        this.resolveSessionCursor();
+        this.centerSessions = true;
+        this.say(`sessions sorted by ${this.sortKey}: ${SESSION_SORT_LABELS[this.sortKey]} (o / F6 for the next order)`);
+        return;
+      case 'results':
+        this.openResults();
+        return;
+      case 'stepSession':
+        this.stepSession(cmd.dir);
         return;
       case 'promptInput':
         if (this.prompt !== null) this.prompt.text += cmd.text;
@@ -570,7 +593,7 @@ export class UiStore {
           this.refreshModel();
           this.centerSessions = true;
         }
-        this.say(this.follow ? 'following the most active session (any move stops it)' : 'follow off');
+        this.say(this.follow ? 'following the session where a person typed or ran a command last (any move stops it)' : 'follow off');
         return;
       case 'timestamps':
         this.timestamps = !this.timestamps;
@@ -642,8 +665,15 @@ export class UiStore {
       this.helpOffset = clampStep(this.helpOffset, delta, helpLines(this.feed.mode, this.cols).length);
       return;
     }
+    if (this.overlay === 'results') {
+      this.resultsCursor = clampStep(this.resultsCursor, delta, this.search?.matches.length ?? 0);
+      return;
+    }
     this.follow = false;
+    this.revealNewest = false;
     if (this.focus === 'sessions') {
+      // moving through the sessions by hand: the search is done with
+      if (this.search !== null) this.clearSearch();
       const n = this.entries.length;
       this.sessCursor = clampStep(this.sessCursor, delta, n);
       const key = this.entries[this.sessCursor]?.key ?? null;
@@ -664,6 +694,11 @@ export class UiStore {
   private open(): void {
     if (this.overlay === 'help') {
       this.overlay = 'none';
+      return;
+    }
+    if (this.overlay === 'results') {
+      const s = this.search;
+      if (s !== null && s.matches[this.resultsCursor] !== undefined) this.jumpTo(this.resultsCursor);
       return;
     }
     if (this.overlay === 'detail') return;
@@ -710,8 +745,7 @@ export class UiStore {
       return;
     }
     if (this.search !== null) {
-      this.search = null;
-      this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
+      this.clearSearch();
       return;
     }
     if (this.focus === 'tree') {
@@ -722,6 +756,60 @@ export class UiStore {
       this.follow = false;
       this.say('follow off');
     }
+  }
+
+  /**
+   * `q` / F10: closes what is open (detail, help, result list) first; quits from the main view —
+   * while recording only when asked twice (the recording is then stopped and closed). Ctrl-C quits
+   * at once.
+   */
+  private quit(force: boolean, armed: boolean): void {
+    if (force) {
+      this.onQuit(0, '');
+      return;
+    }
+    if (this.overlay !== 'none') {
+      this.back();
+      return;
+    }
+    const live = this.feed.live;
+    if (live !== null && live.recording && !armed) {
+      this.quitArmed = true;
+      const rec = this.feed.header().recording;
+      this.say(`recording${rec === null ? '' : ` to ${safeText(rec.path)}`}: press q again to stop it and quit (any other key goes on)`, 'warn');
+      return;
+    }
+    this.onQuit(0, '');
+  }
+
+  private openResults(): void {
+    const s = this.search;
+    if (s === null || s.matches.length === 0) {
+      this.say('no search results: press / to search typed lines, arguments and directories, then w lists the matches', 'warn');
+      return;
+    }
+    s.matches = this.findMatches(s.query);
+    this.resultsCursor = Math.max(0, Math.min(s.index, s.matches.length - 1));
+    this.resultsOffset = 0;
+    this.overlay = 'results';
+  }
+
+  /** Replay: to the next / previous typed line or person-entered command of the selected session. */
+  private stepSession(dir: 1 | -1): void {
+    const r = this.feed.replay;
+    if (r === null) return;
+    const e = this.selectedEntry();
+    if (e === undefined || e.session === null) {
+      this.say('select a session first: [ and ] step through its typed lines and commands', 'warn');
+      return;
+    }
+    this.follow = false;
+    this.revealNewest = true;
+    this.focus = 'tree';
+    const why = r.stepInSession(e.session.id, dir);
+    if (why !== '') this.say(why, 'warn');
+    this.modelDirty = false;
+    this.refreshModel();
   }
 
   private togglePause(): void {
@@ -758,6 +846,20 @@ export class UiStore {
       this.startSearch(text);
       return;
     }
+    if (p.kind === 'filter') {
+      try {
+        this.filter = text === '' ? null : parseSessionFilter(text);
+      } catch (err) {
+        this.say(safeText(oneLineMessage(err)), 'bad');
+        return;
+      }
+      this.rebuildSessionList();
+      this.resolveSessionCursor();
+      this.refreshTree(true);
+      this.centerSessions = true;
+      this.say(this.filter === null ? 'filter cleared: every session listed' : `${this.entries.filter((e) => e.kind === 'session').length} sessions match "${safeText(this.filter.text)}" (\\ or F4 changes it)`);
+      return;
+    }
     if (text === '') return;
     if (p.kind === 'seek') {
       try {
@@ -780,10 +882,14 @@ export class UiStore {
 
   // ------------------------------------------------------------------ search
 
+  private clearSearch(): void {
+    this.search = null;
+    this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
+  }
+
   private startSearch(text: string): void {
     if (text === '') {
-      this.search = null;
-      this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
+      this.clearSearch();
       return;
     }
     const query = searchQuery(text);
@@ -791,9 +897,10 @@ export class UiStore {
     this.search = { query, matches, index: -1 };
     this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
     if (matches.length === 0) {
-      this.say(`no process matches "${safeText(text)}"`, 'warn');
+      this.say(`nothing typed or run matches "${safeText(text)}"`, 'warn');
       return;
     }
+    if (matches.length > 1) this.say(`${matches.length} matches: n / N step through them, w lists them (who typed it, where)`);
     // the first match from the selected session on
     const here = this.sessCursor;
     let idx = matches.findIndex((m) => this.rankOf(m.hostIndex, m.session) >= here);
@@ -814,16 +921,16 @@ export class UiStore {
   private nextMatch(dir: 1 | -1): void {
     const s = this.search;
     if (s === null) {
-      this.say('no search yet: press / to search arguments and working directories', 'warn');
+      this.say('no search yet: press / to search typed lines, arguments and working directories', 'warn');
       return;
     }
     const current = s.matches[s.index];
     s.matches = this.findMatches(s.query);
     if (s.matches.length === 0) {
-      this.say(`no process matches "${safeText(s.query.text)}"`, 'warn');
+      this.say(`nothing typed or run matches "${safeText(s.query.text)}"`, 'warn');
       return;
     }
-    let idx = current === undefined ? -1 : s.matches.findIndex((m) => m.node === current.node);
+    let idx = current === undefined ? -1 : s.matches.findIndex((m) => m.node === current.node && m.lineIndex === current.lineIndex);
     if (idx < 0) idx = dir > 0 ? -1 : 0;
     this.jumpTo((idx + dir + s.matches.length) % s.matches.length);
   }
@@ -836,16 +943,24 @@ export class UiStore {
     s.index = index;
     this.follow = false;
     if (m.session.service && !this.servicesExpanded) this.servicesExpanded = true;
-    if (!this.verbose && hiddenAsNoise(m.node, m.session)) {
+    if (!this.verbose && m.line === null && hiddenAsNoise(m.node, m.session)) {
       this.verbose = true;
       this.say('verbose on: that match is shell noise');
     }
     this.selSession = sessionKey(m.hostIndex, m.session);
     this.rebuildSessionList();
-    const idx = this.entries.findIndex((e) => e.key === this.selSession);
+    let idx = this.entries.findIndex((e) => e.key === this.selSession);
+    if (idx < 0 && this.filter !== null) {
+      this.filter = null; // the match is in a session the filter hides
+      this.say('filter cleared: the match is in a session it hid');
+      this.rebuildSessionList();
+      idx = this.entries.findIndex((e) => e.key === this.selSession);
+    }
     if (idx >= 0) this.sessCursor = idx;
-    this.selTree = processKey(m.node);
     this.refreshTree(true);
+    const key = m.line !== null ? typedKey(m.node, m.line, m.lineIndex) : processKey(m.node);
+    this.selTree = this.tree.folded?.get(key) ?? key;
+    this.resolveTreeCursor();
     this.focus = 'tree';
     this.overlay = 'none';
     this.centerSessions = true;
@@ -885,7 +1000,8 @@ export class UiStore {
       let v = this.treeViews[i];
       if (v === undefined) {
         const t = list[i] as TreeEntry;
-        v = treeRowView(t, names ?? { user: () => undefined, group: () => undefined }, q !== null && t.kind === 'process' && processMatches(t.node, q));
+        const match = q !== null && (t.kind === 'process' ? processMatches(t.node, q) : t.kind === 'typed' && t.line !== null && typedLineMatches(t.line, q));
+        v = treeRowView(t, names ?? { user: () => undefined, group: () => undefined }, match);
         this.treeViews[i] = v;
       }
       treeRows.push(v);
@@ -920,6 +1036,25 @@ export class UiStore {
           })()
         : null;
 
+    const results =
+      this.overlay === 'results' && this.search !== null
+        ? (() => {
+            const matches = (this.search as NonNullable<UiStore['search']>).matches;
+            const first = windowStart(matches.length, layout.overlay, this.resultsCursor, this.resultsOffset, false);
+            this.resultsOffset = first;
+            const q = (this.search as NonNullable<UiStore['search']>).query;
+            return {
+              title: `who typed or ran "${safeText(q.text)}": ${matches.length} match${matches.length === 1 ? '' : 'es'} (Enter goes there, Esc or q closes)`,
+              rows: searchResultRows(matches, this.hosts, first, layout.overlay),
+              first,
+              total: matches.length,
+              height: layout.overlay,
+              cursor: this.resultsCursor,
+              focused: true,
+            };
+          })()
+        : null;
+
     return {
       seq: ++this.seq,
       layout,
@@ -927,6 +1062,9 @@ export class UiStore {
       header,
       notice,
       overlay: this.overlay,
+      results,
+      sessionsFilter: this.filter === null ? '' : safeText(this.filter.text),
+      sessionsSort: this.sortKey,
       sessions: {
         title: 'sessions',
         rows: sessionRows,
@@ -1003,10 +1141,11 @@ export class UiStore {
     let search = '';
     const s = this.search;
     if (s !== null) search = `/${safeText(s.query.text)} ${s.matches.length === 0 ? 'no match' : `${s.index + 1}/${s.matches.length}`}`;
+    const close = this.overlay === 'none' ? 'q quit' : 'q/Esc close';
     const hints =
       this.feed.mode === 'live'
-        ? '? help  q quit  Tab pane  Enter detail  / search  f follow  p pause  r rec  t time  v verbose'
-        : '? help  q quit  Space play  +/- speed  ←/→ step  g/G start/end  s seek  / search';
+        ? `F1 help  ${close}  Tab pane  Enter detail  / search  \\ filter  o sort  f follow  p pause  r rec  v verbose`
+        : `F1 help  ${close}  Space play  +/- speed  [ ] prev/next in session  ←/→ step  s seek  / search`;
     return {
       prompt: p === null ? null : { label: PROMPT_LABELS[p.kind], text: safeText(p.text) },
       message: msg === null ? null : { text: msg.text, tone: msg.tone },
