@@ -86,17 +86,18 @@ describe('replay feed', () => {
     feed.replay.stepForward();
     feed.replay.stepForward();
     expect(pos(feed).applied).toBe(8);
-    expect(table(feed).get(1000)).toBeDefined(); // the fork, then the exec of sshd for alice
+    expect(table(feed).get(2000)).toBeDefined(); // the fork, then the setsid of bob's console login
     expect(pos(feed).position).toBe(Date.parse(JSON.parse(lines[7]!)['@timestamp']));
     feed.replay.stepBack();
     expect(l.resets).toBe(1);
     expect(pos(feed).applied).toBe(7);
-    expect(table(feed).get(1000)!.executable).toBe('/usr/sbin/sshd'); // forked, runs its parent's image
-    expect(table(feed).get(1000)!.args).toEqual(['sshd: /usr/sbin/sshd -D [listener]']);
+    expect(table(feed).get(2000)!.executable).toBe('/usr/lib/systemd/systemd'); // forked, runs its parent's image
+    expect(table(feed).get(2000)!.sid).toBe(1); // before its setsid
+    expect(table(feed).get(2000)!.args).toEqual(['/sbin/init']);
     feed.replay.stepBack();
     feed.replay.stepBack(); // cannot go before the opening state
     expect(pos(feed).applied).toBe(6);
-    expect(table(feed).get(1000)).toBeUndefined();
+    expect(table(feed).get(2000)).toBeUndefined();
   });
 
   it('G goes to the end, g back to the start; the end rebuilds exactly the recorded model', async () => {
