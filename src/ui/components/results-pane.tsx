@@ -6,7 +6,7 @@ import type { PaneView, ResultRowView } from '../ui-snapshot.js';
 import { SegmentLine, type Segment } from './segment-line.js';
 
 function rowSegments(r: ResultRowView, width: number): Segment[] {
-  const head = `${r.time} ${fitText(r.user, 10)} ${fitText(r.tty, 7)} ${fitText(r.where, width >= 110 ? 24 : 12)} `;
+  const head = `${r.time} ${fitText(r.user, 10)} ${fitText(r.tty, 7)} ${fitText(r.where, width >= 100 ? 22 : 12)} `;
   const mark = r.kind === 'typed' ? '» ' : r.kind === 'entered' ? '▸ ' : '  ';
   const style: Omit<Segment, 'text'> = r.kind === 'typed' ? { color: 'magenta' } : r.kind === 'entered' ? { color: 'cyan', bold: true } : {};
   return [{ text: ` ${head}`, dim: true }, { text: `${mark}${r.text}`, ...style }, { text: `   ${r.detail}`, dim: true }];
