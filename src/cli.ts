@@ -24,6 +24,9 @@ Live view options:
   --source auto|bpf|procfs  where events come from (default auto: eBPF, else /proc polling, degraded)
   --record FILE           record while watching (created 0600; refused if it exists)
   --force                 with --record: replace an existing file
+  --history FILE          start with this boot's history from a recording (e.g. the service's file),
+                          so a restart loses nothing (repeat for several files)
+  --retention TIME        how long ended processes and logins stay in view (default 30m; e.g. 2h)
 
 record options:
   -o, --output FILE|-     where to write (- = stdout); required
@@ -35,6 +38,7 @@ record options:
 
 replay options:
   --speed X               initial speed, 1 = real time (default 1)
+  --retention TIME        how long ended processes and logins stay in view (default 30m)
   --strict                stop at the first bad line
 
 snapshot options:
@@ -42,6 +46,7 @@ snapshot options:
   --at TIME               the moment to show, with --from (ISO time, HH:MM:SS, or +SECONDS from the start; default: the end)
   --json                  one enriched snapshot line per live process (itself a valid recording)
   --all                   also show service (init) sessions in the text tree
+  --history FILE          live host: typed lines and ended logins from a recording of this boot
   --strict                stop at the first bad line
 
 trace options:
@@ -91,7 +96,15 @@ function parseSeconds(text: string | undefined, what: string): number {
   return Number(m[1]) * { s: 1, m: 60, h: 3600 }[(m[2] ?? 's') as 's' | 'm' | 'h'];
 }
 
-function sensorOptions(values: Record<string, string | boolean | undefined>) {
+/** --retention: a duration from 10 s to 7 days, in ms (undefined: the model's default). */
+export function parseRetention(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const s = parseSeconds(text, '--retention');
+  if (s < 10 || s > 7 * 86400) throw new UsageError('--retention must be between 10s and 7d (for example 30m or 2h)');
+  return s * 1000;
+}
+
+function sensorOptions(values: Record<string, string | boolean | string[] | undefined>) {
   const ring = values['ring-size'] === undefined ? undefined : parseSize(values['ring-size'] as string, '--ring-size');
   if (ring !== undefined && (ring < 4096 || (ring & (ring - 1)) !== 0 || ring > 1 << 30)) {
     throw new UsageError('--ring-size must be a power of two between 4K and 1G');
@@ -146,7 +159,14 @@ function parseSource(text: string | undefined): Source {
 async function live(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { ...SENSOR_OPTIONS, source: { type: 'string' }, record: { type: 'string' }, force: { type: 'boolean' } },
+    options: {
+      ...SENSOR_OPTIONS,
+      source: { type: 'string' },
+      record: { type: 'string' },
+      force: { type: 'boolean' },
+      history: { type: 'string', multiple: true },
+      retention: { type: 'string' },
+    },
     strict: true,
     allowPositionals: false,
   });
@@ -156,7 +176,15 @@ async function live(args: string[]): Promise<number> {
   return runLive({
     source: parseSource(values.source),
     typed: sensor.typed,
-    ...defined({ record: values.record, forceRecord: values.force, ringBytes: sensor.ringBytes, argsMax: sensor.argsMax, typedMax: sensor.typedMax }),
+    ...defined({
+      record: values.record,
+      forceRecord: values.force,
+      ringBytes: sensor.ringBytes,
+      argsMax: sensor.argsMax,
+      typedMax: sensor.typedMax,
+      history: values.history,
+      retentionMs: parseRetention(values.retention),
+    }),
   });
 }
 
@@ -199,7 +227,7 @@ async function record(args: string[]): Promise<number> {
 async function replay(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { speed: { type: 'string' }, strict: { type: 'boolean' } },
+    options: { speed: { type: 'string' }, strict: { type: 'boolean' }, retention: { type: 'string' } },
     strict: true,
     allowPositionals: true,
   });
@@ -210,7 +238,7 @@ async function replay(args: string[]): Promise<number> {
     if (!Number.isFinite(speed) || speed < 0.125 || speed > 1024) throw new UsageError('--speed must be a number from 0.125 to 1024');
   }
   const { runReplay } = await import('./ui/run-replay.js');
-  return runReplay(positionals, defined({ strict: values.strict, speed }));
+  return runReplay(positionals, defined({ strict: values.strict, speed, retentionMs: parseRetention(values.retention) }));
 }
 
 async function snapshot(args: string[]): Promise<number> {
@@ -222,6 +250,7 @@ async function snapshot(args: string[]): Promise<number> {
       json: { type: 'boolean' },
       all: { type: 'boolean' },
       strict: { type: 'boolean' },
+      history: { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: true,
@@ -229,8 +258,9 @@ async function snapshot(args: string[]): Promise<number> {
   const from = [...(values.from ?? []), ...positionals];
   if (positionals.length > 0 && !values.from) throw new UsageError(`unexpected argument "${positionals[0]}" (recordings go after --from)`);
   if (values.at !== undefined && from.length === 0) throw new UsageError('--at goes with --from FILE');
+  if (values.history !== undefined && from.length > 0) throw new UsageError('--history is for the live host (with --from, the recordings are the history)');
   const { runSnapshot } = await import('./record/snapshot-command.js');
-  return runSnapshot({ from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...defined({ at: values.at }) });
+  return runSnapshot({ from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...defined({ at: values.at, history: values.history }) });
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {

@@ -12,15 +12,18 @@
  */
 
 import { writeSync } from 'node:fs';
+import { nodeHeaderToEvent } from '../model/node-facts.js';
 import { ProcessTable } from '../model/process-table.js';
 import { readHostInfo } from '../model/host-info.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
-import type { ProcessEvent } from '../sensor/process-event.js';
+import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
+import { ttyLastInput } from '../sensor/tty-input.js';
 import { parseAtTime } from './at-time.js';
 import { EcsDocumentBuilder } from './ecs-document.js';
 import { escapeControl } from './escape-control.js';
 import { EXIT_BAD_INPUT, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
+import { loadHistory } from './recording-history.js';
 import type { BadLine } from './recording-reader.js';
 import { RecordingReplay } from './recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
@@ -48,7 +51,17 @@ export interface SnapshotCommandOptions {
   names?: NameLookup;
   /** How many bad lines are printed before only counting (default 20). */
   maxReportedBadLines?: number;
+  /** Live snapshot: recordings of this boot to take typed lines and history from. */
+  history?: string[];
+  /** Live snapshot: when a terminal last saw input (default: the tty device's atime, as `w`). */
+  lastInput?: (tty: number) => number;
+  /** Effective uid (default process.geteuid()): not root means a degraded live snapshot. */
+  euid?: number;
 }
+
+/** One line on stderr when a live snapshot cannot see everything. */
+export const DEGRADED_WARNING =
+  'warning: not running as root: other users\' processes show no environment (FROM, entry types may be wrong) and terminals may be missing; run it with sudo';
 
 export async function runSnapshot(options: SnapshotCommandOptions): Promise<number> {
   const stdout = options.stdout ?? fdSink(1);
@@ -61,14 +74,23 @@ export async function runSnapshot(options: SnapshotCommandOptions): Promise<numb
     }
   };
   try {
-    const views = options.from !== undefined && options.from.length > 0 ? fromRecordings(options, say) : [fromLiveHost(options)];
+    const live = options.from === undefined || options.from.length === 0;
+    const views = live ? [fromLiveHost(options, say)] : fromRecordings(options, say);
+    if (live && (options.euid ?? process.geteuid?.() ?? 0) !== 0) say(DEGRADED_WARNING);
     let out = '';
     for (const v of views) {
       if (options.json) {
         const doc = new EcsDocumentBuilder({ host: v.host, names: v.names });
         for (const n of aliveNodes(v.table)) out += doc.snapshotLine(n, v.at);
       } else {
-        out += renderSnapshotText({ host: v.host, table: v.table, at: v.at, names: v.names, all: options.all ?? false });
+        out += renderSnapshotText({
+          host: v.host,
+          table: v.table,
+          at: v.at,
+          names: v.names,
+          all: options.all ?? false,
+          ...(live ? { lastInput: options.lastInput ?? ((tty: number) => ttyLastInput(tty)), typedUnknown: !v.history } : {}),
+        });
         if (views.length > 1) out += '\n';
       }
     }
@@ -86,22 +108,44 @@ interface HostView {
   table: ProcessTable;
   names: NameLookup;
   at: number;
+  /** A live snapshot that started from a recording's history. */
+  history?: boolean;
 }
 
-function fromLiveHost(options: SnapshotCommandOptions): HostView {
+function fromLiveHost(options: SnapshotCommandOptions, say: (msg: string) => void): HostView {
   if (options.at !== undefined) {
     throw new RecordingError('--at needs --from FILE (a live snapshot is always now)', EXIT_BAD_INPUT, 'EUSAGE');
   }
   const host = options.liveHost ?? readHostInfo();
   const table = new ProcessTable({ host });
+  const history = options.history !== undefined && options.history.length > 0;
+  if (history) {
+    const h = loadHistory(table, options.history as string[]);
+    if (h.otherHost > 0) say(`${h.otherHost} events of other boots or hosts in the history skipped`);
+    if (h.badLines > 0) say(`${h.badLines} bad lines in the history skipped`);
+  }
   const events = options.liveEvents ? options.liveEvents() : scanProcSnapshot({ bootTimeMs: host.bootTimeMs });
   let at = 0;
+  const seen = new Set<string>();
   for (const e of events) {
     table.apply(e);
+    if (history) seen.add(`${e.pid}:${e.startTicks}`);
     if (e.time > at) at = e.time;
   }
   table.finishBackfill();
-  return { host, table, names: options.names ?? localNames(), at: at || Date.now() };
+  at = at || Date.now();
+  if (history) {
+    // what the history left alive and /proc no longer has is over (how, unknown)
+    const gone: ProcessNode[] = [];
+    for (const n of table.processes()) if (!n.exited && !seen.has(`${n.pid}:${n.startTicks}`)) gone.push(n);
+    const e = newProcessEvent();
+    for (const n of gone) {
+      nodeHeaderToEvent(n, 'end', at, e);
+      e.exitUnknown = true;
+      table.apply(e);
+    }
+  }
+  return { host, table, names: options.names ?? localNames(), at, history };
 }
 
 function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => void): HostView[] {

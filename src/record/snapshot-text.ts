@@ -1,12 +1,14 @@
 /**
  * Text rendering of one host's model for `sessiontop snapshot`: the entry sessions like `w`
- * (type, user, from, tty, login time, idle, live processes, last typed line), each followed by its
+ * (type, user, from, tty, login time, idle since the terminal's last input, live processes, what
+ * runs now, last typed line), each followed by its
  * process tree like `ps f`. Service (init) sessions are summarized one line each; processes in no
  * entry session (pid 1, kernel threads) are counted. Every string that comes from a process or
  * from a recording is passed through escapeControl.
  */
 
 import type { ProcessTable } from '../model/process-table.js';
+import { foregroundOf, lastPersonAct } from '../model/session-view.js';
 import type { EntrySession, HostInfo, ProcessNode } from '../model/types.js';
 import { escapeControl } from './escape-control.js';
 import { ttyName } from './tty-name.js';
@@ -22,7 +24,16 @@ export interface SnapshotTextOptions {
   all?: boolean;
   /** Columns available for a command line (default 160). */
   width?: number;
+  /**
+   * When a terminal last saw input (ms, NaN unknown): on the live host the tty's atime, as `w`
+   * reads it. Absent (recordings): the last typed line or person-entered command.
+   */
+  lastInput?: (tty: number) => number;
+  /** No typed lines can be known (live host without a recording): LAST TYPED says so once. */
+  typedUnknown?: boolean;
 }
+
+const SESSION_COLUMNS = [9, 12, 16, 8, 9, 7, 6, 24];
 
 export function renderSnapshotText(o: SnapshotTextOptions): string {
   const { table, names } = o;
@@ -42,8 +53,9 @@ export function renderSnapshotText(o: SnapshotTextOptions): string {
   );
   lines.push('');
   if (logins.length > 0) {
-    lines.push(row(['TYPE', 'USER', 'FROM', 'TTY', 'LOGIN@', 'IDLE', 'PROCS', 'LAST TYPED'], [9, 12, 16, 8, 9, 7, 6]));
-    for (const s of logins) lines.push(sessionRow(s, o.at, names));
+    lines.push(row(['TYPE', 'USER', 'FROM', 'TTY', 'LOGIN@', 'IDLE', 'PROCS', 'WHAT', 'LAST TYPED'], SESSION_COLUMNS));
+    for (const s of logins) lines.push(sessionRow(s, o, names));
+    if (o.typedUnknown) lines.push('(typed lines are known from a recording: snapshot --history FILE, or --from FILE)');
     lines.push('');
   }
   const expanded = o.all ? [...logins, ...services] : logins;
@@ -67,8 +79,14 @@ export function renderSnapshotText(o: SnapshotTextOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-function sessionRow(s: EntrySession, at: number, names: NameLookup): string {
-  const typed = s.lastTyped === null ? '' : escapeControl(s.lastTyped.line);
+function sessionRow(s: EntrySession, o: SnapshotTextOptions, names: NameLookup): string {
+  const typed = s.lastTyped === null ? (o.typedUnknown ? '?' : '-') : escapeControl(s.lastTyped.line);
+  let since = Number.NaN;
+  if (s.tty !== 0 && o.lastInput !== undefined) since = o.lastInput(s.tty);
+  if (Number.isNaN(since)) since = s.tty !== 0 ? lastPersonAct(s) : s.lastActivity;
+  const fg = foregroundOf(s);
+  let what = escapeControl(fg.args.length > 0 ? fg.args.join(' ') : `[${fg.name}]`);
+  if (what.length > 23) what = `${what.slice(0, 22)}…`;
   return row(
     [
       s.type,
@@ -76,11 +94,12 @@ function sessionRow(s: EntrySession, at: number, names: NameLookup): string {
       s.sourceIp === '' ? '-' : escapeControl(s.sourceIp),
       ttyName(s.tty),
       clock(s.start),
-      idle(at - s.lastActivity),
+      idle(o.at - since),
       String(s.liveCount),
+      what,
       typed.length > 60 ? `${typed.slice(0, 59)}…` : typed,
     ],
-    [9, 12, 16, 8, 9, 7, 6],
+    SESSION_COLUMNS,
   );
 }
 

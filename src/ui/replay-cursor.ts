@@ -24,8 +24,8 @@ export class ReplayCursor {
   private constructor(private readonly seekable: SeekableReplay) {}
 
   /** Opens the files (throws RecordingError with a one-line message). */
-  static open(files: readonly string[], options: ReadOptions): ReplayCursor {
-    return new ReplayCursor(new SeekableReplay(files, { read: options }));
+  static open(files: readonly string[], options: ReadOptions, retentionMs?: number): ReplayCursor {
+    return new ReplayCursor(new SeekableReplay(files, { read: options, ...(retentionMs !== undefined ? { table: { retentionMs } } : {}) }));
   }
 
   /** One view per recorded host seen so far (new tables after a rewind). */

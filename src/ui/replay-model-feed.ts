@@ -21,6 +21,8 @@ export interface ReplayOptions {
   speed?: number;
   /** Start paused. */
   paused?: boolean;
+  /** How long exited processes stay in the models, ms (the model's default when absent). */
+  retentionMs?: number;
   /** Wall clock (tests). */
   wallClock?: () => number;
 }
@@ -92,7 +94,7 @@ export class ReplayModelFeed implements ModelFeed {
     if (!Number.isFinite(speed) || speed <= 0) throw new RecordingError('--speed must be a positive number (1 = real time)', EXIT_BAD_INPUT, 'EUSAGE');
     this.speedIndex = nearestSpeed(speed);
     this.playing = !(options.paused ?? false);
-    this.cursor = ReplayCursor.open(files, this.readOptions);
+    this.cursor = ReplayCursor.open(files, this.readOptions, options.retentionMs);
     let first;
     try {
       first = this.cursor.peek();

@@ -14,6 +14,8 @@ export interface ReplayCommandOptions {
   strict?: boolean;
   /** Initial speed, 1 = real time (0.125 to 1024). */
   speed?: number;
+  /** How long ended processes stay in view, ms. */
+  retentionMs?: number;
 }
 
 /** Returns the exit status: 0 ok, 2 bad usage or input, 1 other errors. */
@@ -37,6 +39,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions =
     const o: ReplayOptions = {};
     if (options.strict !== undefined) o.strict = options.strict;
     if (options.speed !== undefined) o.speed = options.speed;
+    if (options.retentionMs !== undefined) o.retentionMs = options.retentionMs;
     feed = new ReplayModelFeed(files, o);
   } catch (err) {
     process.stderr.write(`sessiontop: ${safeText(oneLineMessage(err))}\n`);

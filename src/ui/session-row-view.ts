@@ -1,5 +1,6 @@
 /** A sessions-list entry copied into the plain row the view renders (strings escaped). */
 
+import { lastPersonAct } from '../model/session-view.js';
 import type { EntrySession } from '../model/types.js';
 import { ttyName } from '../record/tty-name.js';
 import type { ActivityHistory } from './activity-history.js';
@@ -17,11 +18,7 @@ export function userLabel(uid: number, names: HostModelView['names']): string {
 /** The moment a session last saw its user act: a typed line, a user-entered command, else its start. */
 export function idleSince(s: EntrySession): number {
   if (s.tty === 0) return s.lastActivity;
-  let t = s.start;
-  if (s.lastTyped !== null && s.lastTyped.time > t) t = s.lastTyped.time;
-  const ue = s.lastUserEntered;
-  if (ue !== null && ue.start > t) t = ue.start;
-  return t;
+  return lastPersonAct(s);
 }
 
 export function sessionRowView(
