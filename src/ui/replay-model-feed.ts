@@ -69,6 +69,8 @@ export class ReplayModelFeed implements ModelFeed {
   private warning = '';
   private failed = false;
   private closed = false;
+  /** Where the last session step stopped: the command it stopped at (its exec), to step back past it. */
+  private lastMatch: { entityId: string; applied: number } | null = null;
 
   /** Opens the recordings and reads up to their first event (throws RecordingError). */
   constructor(
@@ -290,13 +292,15 @@ export class ReplayModelFeed implements ModelFeed {
       return '';
     }
     const at = this.cursor.lastTime;
+    // stopped at a command's exec: its start (the fork) is before the position but is this moment
+    const here = this.lastMatch !== null && this.lastMatch.applied === this.cursor.applied ? this.lastMatch.entityId : '';
     let best = Number.NEGATIVE_INFINITY;
     for (const v of this.cursor.views) {
       for (const s of v.table.entrySessions({ includeServices: true })) {
         if (s.id !== sessionId) continue;
         for (const n of s.members) {
           for (const t of n.typed) if (t.time < at && t.time > best) best = t.time;
-          if (n.personEntered && n.start < at && n.start > best) best = n.start;
+          if (n.personEntered && n.start < at && n.start > best && n.entityId !== here) best = n.start;
         }
       }
     }
@@ -327,16 +331,19 @@ export class ReplayModelFeed implements ModelFeed {
     this.jobTimer = null;
     const job = this.job;
     if (job === null || this.closed) return;
-    const t = job.target;
     let done = false;
     this.guard(() => {
       const until = this.wall() + SLICE_MS;
-      done = 'count' in t ? this.advanceCount(t.count, until) : 'session' in t ? this.advanceToSession(t.session, until) : this.advance((time) => time <= t.time, until);
+      let t = job.target;
+      const limit = 'time' in t ? t.time : 0;
+      done = 'count' in t ? this.advanceCount(t.count, until) : 'session' in t ? this.advanceToSession(t.session, until) : this.advance((time) => time <= limit, until);
       if (done && job.then !== undefined && !this.atEnd) {
         // stepping back: rewound to just before the moment, now find it going forward
-        this.job = { target: { session: job.then }, fromTime: job.fromTime, fromCount: this.cursor.applied };
-        done = false;
-      } else if (done) {
+        t = { session: job.then };
+        this.job = { target: t, fromTime: job.fromTime, fromCount: this.cursor.applied };
+        done = this.advanceToSession(job.then, until);
+      }
+      if (done) {
         this.job = null;
         if ('count' in t || 'session' in t) this.position = Number.isFinite(this.cursor.lastTime) ? this.cursor.lastTime : this.firstTime;
         else this.position = Number.isFinite(t.time) ? Math.max(t.time, Number.isFinite(this.cursor.lastTime) ? this.cursor.lastTime : this.firstTime) : this.cursor.lastTime;
@@ -403,6 +410,7 @@ export class ReplayModelFeed implements ModelFeed {
         const node = a.node;
         if (node !== null && node.entrySession !== null && node.entrySession.id === id && (action === 'typed' || (action === 'exec' && node.personEntered))) {
           this.atEnd = this.cursor.peek() === null;
+          this.lastMatch = { entityId: action === 'exec' ? node.entityId : '', applied: this.cursor.applied };
           return true;
         }
       }

@@ -359,6 +359,10 @@ describe('replay keys', () => {
     const a = await open({ mode: 'replay' });
     await a.press(' ', 'p', '+', '=', '-', '_', KEY.right, KEY.left, 'g', 'G');
     expect(a.feed.calls).toEqual(['togglePlay', 'togglePlay', 'faster', 'faster', 'slower', 'slower', 'stepForward', 'stepBack', 'toStart', 'toEnd']);
+    await a.press(KEY.down, ']', '[');
+    const alice = a.f.table.get(1001)!.entrySession!.id;
+    expect(a.feed.calls.slice(-2)).toEqual([`session next ${alice}`, `session prev ${alice}`]);
+    expect(a.store.getSnapshot().tree.focused).toBe(true);
     let f = await a.press('s');
     expect(f.split('\n')[28]).toContain('seek to (12:03:04, +30s, -5m, 50%, ISO time):');
     await a.press(...'+30s', KEY.enter);

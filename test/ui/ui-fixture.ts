@@ -246,6 +246,10 @@ export class FixtureFeed implements ModelFeed {
             stepBack: call('stepBack'),
             toStart: call('toStart'),
             toEnd: call('toEnd'),
+            stepInSession(id: string, dir: 1 | -1) {
+              feed.calls.push(`session ${dir > 0 ? 'next' : 'prev'} ${id}`);
+              return '';
+            },
             seekTo(text: string) {
               if (feed.seekError !== null) throw feed.seekError;
               feed.calls.push(`seek ${text}`);
