@@ -22,8 +22,11 @@ export const TICK_SLACK_MS = 10;
 
 /** `exit` / `logout` (with an optional status): the shell is leaving, what follows is its own. */
 export function isLeavingLine(line: string): boolean {
-  return /^\s*(exit|logout)(\s+\S+)?\s*;?\s*$/.test(line);
+  // on the exec path: a long line cannot be one, and most lines are long enough
+  return line.length <= 32 && LEAVING.test(line);
 }
+
+const LEAVING = /^\s*(exit|logout)(\s+\S+)?\s*;?\s*$/;
 
 /** The latest line typed at `shell` at or before `at` (ms), null when none. */
 export function introducingLine(shell: ProcessNode, at: number): TypedLine | null {
