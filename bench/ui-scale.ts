@@ -25,6 +25,9 @@ export interface UiScaleFigures {
   keyMedianMs: number;
   keyP95Ms: number;
   keyMaxMs: number;
+  /** CPU time (this process) from a key to its frame: what the latency is on an idle machine. */
+  keyCpuMedianMs: number;
+  keyCpuP95Ms: number;
   searchMs: number;
   loadExecsPerSecond: number;
   modelCpuPercent: number;
@@ -56,7 +59,7 @@ class Host {
 }
 
 /** 1 000 ssh logins under one sshd; each shell gets typed lines, running and finished commands. */
-function buildModel(table: ProcessTableType, sessions: number, processes: number): Host {
+export function buildModel(table: ProcessTableType, sessions: number, processes: number): Host {
   const h = new Host(table);
   const exec = (path: string, args: string[]) => (e: ProcessEvent) => {
     e.executable = path;
@@ -159,13 +162,17 @@ export async function run(sessions = 1000, processes = 100_000, loadSeconds = 5)
   store.start();
   await sleep(300);
 
+  const keyCpu: number[] = [];
   const press = async (key: string): Promise<number> => {
     await sleep(40); // past Ink's frame throttle: each key is measured on its own
     const frame = new Promise<void>((r) => (onWrite = r));
+    const c0 = process.cpuUsage();
     const k0 = performance.now();
     stdin.data = key;
     stdin.emit('readable');
     await Promise.race([frame, sleep(2000)]);
+    const c = process.cpuUsage(c0);
+    keyCpu.push((c.user + c.system) / 1000);
     return performance.now() - k0;
   };
   const keys: number[] = [];
@@ -226,6 +233,7 @@ export async function run(sessions = 1000, processes = 100_000, loadSeconds = 5)
   store.stop();
   app.unmount();
   const sorted = [...keys].sort((a, b) => a - b);
+  const cpuKeys = keyCpu.slice(0, keys.length).sort((a, b) => a - b);
   const modelCpu = median(alone);
   const allCpu = median(both);
   return {
@@ -235,6 +243,8 @@ export async function run(sessions = 1000, processes = 100_000, loadSeconds = 5)
     keyMedianMs: round(median(keys)),
     keyP95Ms: round(sorted[Math.floor(sorted.length * 0.95)] ?? 0),
     keyMaxMs: round(sorted.at(-1) ?? 0),
+    keyCpuMedianMs: round(median(cpuKeys)),
+    keyCpuP95Ms: round(cpuKeys[Math.floor(cpuKeys.length * 0.95)] ?? 0),
     searchMs: round(searchMs),
     loadExecsPerSecond: Math.round(median(rates)),
     modelCpuPercent: round(modelCpu),
@@ -254,6 +264,7 @@ if (isMain(import.meta.url)) {
     'key → next frame, median (ms)': f.keyMedianMs,
     'key → next frame, p95 (ms)': f.keyP95Ms,
     'key → next frame, max (ms)': f.keyMaxMs,
+    'key → next frame, CPU time median / p95 (ms)': `${f.keyCpuMedianMs} / ${f.keyCpuP95Ms}`,
     'search over every process and typed line (ms)': f.searchMs,
     'load (execs/s)': f.loadExecsPerSecond,
     'model alone, % of a core': f.modelCpuPercent,

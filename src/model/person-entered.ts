@@ -23,7 +23,9 @@ export const TICK_SLACK_MS = 10;
 /** `exit` / `logout` (with an optional status): the shell is leaving, what follows is its own. */
 export function isLeavingLine(line: string): boolean {
   // on the exec path: a long line cannot be one, and most lines are long enough
-  return line.length <= 32 && LEAVING.test(line);
+  if (line.length > 24) return false;
+  const c = line.trimStart().charCodeAt(0);
+  return (c === 0x65 /* e */ || c === 0x6c) /* l */ && LEAVING.test(line);
 }
 
 const LEAVING = /^\s*(exit|logout)(\s+\S+)?\s*;?\s*$/;
