@@ -91,6 +91,9 @@ describe('replay in a real terminal', () => {
     await s.press('printf\r');
     await s.waitForText('printf \\e]0;pwned\\x07 \\e[2J\\e[H \\e[31mred\\e[0m \\e[?1049l bytes\\xff\\xfe');
     await s.waitForText('» printf "\\e]0;pwned\\x07\\e[2J"');
+    await s.waitForText('/printf 1/2'); // the typed line, then the command
+    await s.press('n');
+    await s.waitForText('/printf 2/2');
     await s.press('\r'); // the detail panel prints each argument on its own
     await s.waitForText('args[4]');
     expect(s.text()).toContain('\\e[?1049l');
