@@ -6,12 +6,12 @@
  */
 
 import type { ProcessNode } from '../model/types.js';
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import { AUDIT_UNSET, devMajor, devMinor, FD_TYPE_NAMES, type FdType } from '../sensor/process-event.js';
 import { ancestryChain, rolesFor } from './ancestry.js';
 import type { HostModelView } from './model-feed.js';
 import { signalName } from './signal-names.js';
-import { commandText, safeText } from './terminal-text.js';
+import { commandText, safeText } from '../text/terminal-text.js';
 import { dateTimeMs, duration } from './time-format.js';
 import type { DetailLine, Tone } from './ui-snapshot.js';
 

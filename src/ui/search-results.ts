@@ -4,10 +4,10 @@
  * line typed (with the directory it was typed in) or the command run. Strings are escaped here.
  */
 
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import type { HostModelView } from './model-feed.js';
 import type { SearchMatch } from './process-search.js';
-import { commandText, safeText } from './terminal-text.js';
+import { commandText, safeText } from '../text/terminal-text.js';
 import { clockTime } from './time-format.js';
 import type { ResultRowView } from './ui-snapshot.js';
 

@@ -6,7 +6,7 @@
  */
 
 import type { EntrySession } from '../model/types.js';
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import type { HostModelView } from './model-feed.js';
 import { sessionPasses, type SessionFilter } from './session-filter.js';
 import { compareSessions, type OrderedSession, type SessionSortKey } from './session-order.js';

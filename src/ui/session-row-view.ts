@@ -2,12 +2,12 @@
 
 import { lastPersonAct } from '../model/session-view.js';
 import type { EntrySession } from '../model/types.js';
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import type { ActivityHistory } from './activity-history.js';
 import type { HostModelView } from './model-feed.js';
 import type { SessionEntry } from './session-list.js';
 import { sparkline } from './sparkline.js';
-import { commandText, safeText } from './terminal-text.js';
+import { commandText, safeText } from '../text/terminal-text.js';
 import { clockTime } from './time-format.js';
 import type { SessionRowView } from './ui-snapshot.js';
 

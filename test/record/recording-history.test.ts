@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseRetention } from '../../src/cli.js';
+import { retentionValue } from '../../src/commands/option-values.js';
 import { ProcessTable } from '../../src/model/process-table.js';
 import { loadHistory } from '../../src/record/recording-history.js';
 import { buildRichSession, RICH_HOST } from './rich-session.js';
@@ -44,10 +44,10 @@ describe('starting with history from a recording', () => {
 
 describe('--retention', () => {
   it('takes a duration from 10 s to 7 days', () => {
-    expect(parseRetention(undefined)).toBeUndefined();
-    expect(parseRetention('30m')).toBe(1_800_000);
-    expect(parseRetention('2h')).toBe(7_200_000);
-    expect(() => parseRetention('5s')).toThrow('--retention must be between 10s and 7d');
-    expect(() => parseRetention('soon')).toThrow('is not a duration');
+    expect(retentionValue({})).toBeUndefined();
+    expect(retentionValue({ retention: '30m' })).toBe(1_800_000);
+    expect(retentionValue({ retention: '2h' })).toBe(7_200_000);
+    expect(() => retentionValue({ retention: '5s' })).toThrow('--retention must be between 10s and 7d');
+    expect(() => retentionValue({ retention: 'soon' })).toThrow('is not a duration');
   });
 });

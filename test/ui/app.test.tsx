@@ -3,7 +3,7 @@
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { ExitError } from '../../src/exit-error.js';
 import { KEY, lineWith, renderApp, type AppHarness } from './render-app.js';
 
 process.env.TZ = 'UTC';
@@ -107,13 +107,13 @@ describe('views', () => {
   it('help screen lists the keys; ? or Esc closes it', async () => {
     const a = await open();
     let f = await a.press('?');
-    expect(f).toContain('help (? or Esc closes)');
+    expect(f).toContain('help (? Esc q close)');
     expect(lineWith(f, '  /  F3')).toContain('search typed lines');
     expect(lineWith(f, '  q  F10')).toContain('quit from the main view');
     f = await a.press(KEY.end);
     expect(f).toContain('start recording to a file');
     f = await a.press('?');
-    expect(f).not.toContain('help (? or Esc closes)');
+    expect(f).not.toContain('help (? Esc q close)');
     await a.press('?');
     f = await a.press(KEY.escape);
     expect(f).toContain('TYPE');
@@ -322,7 +322,7 @@ describe('keys', () => {
     f = await a.press('r');
     expect(a.feed.calls).toEqual(['record /var/tmp/rec/x.ndjson', 'stop recording']);
     expect(f).toContain('recording stopped: /var/tmp/rec/x.ndjson (4.0 KiB)');
-    a.feed.failRecording = new RecordingError('/var/tmp/rec/y already exists; use --force to overwrite it or --append to add to it', 2, 'EEXIST');
+    a.feed.failRecording = new ExitError('/var/tmp/rec/y already exists; use --force to overwrite it or --append to add to it', 2, 'EEXIST');
     f = await a.press('r', KEY.enter);
     expect(f).toContain('cannot record: /var/tmp/rec/y already exists');
     await a.press('r', KEY.escape);

@@ -1,7 +1,7 @@
 /** The search's result list (`w`): who typed or ran what, where and when; Enter goes there. */
 
 import { Box } from 'ink';
-import { fitText } from '../terminal-text.js';
+import { fitText } from '../../text/terminal-text.js';
 import type { PaneView, ResultRowView } from '../ui-snapshot.js';
 import { SegmentLine, type Segment } from './segment-line.js';
 

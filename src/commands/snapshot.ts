@@ -19,15 +19,17 @@ import type { HostInfo, ProcessNode } from '../model/types.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { ttyLastInput } from '../sensor/tty-input.js';
-import { parseAtTime } from './at-time.js';
-import { EcsDocumentBuilder } from './ecs-document.js';
-import { escapeControl } from './escape-control.js';
-import { EXIT_BAD_INPUT, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
-import { loadHistory } from './recording-history.js';
-import type { BadLine } from './recording-reader.js';
-import { RecordingReplay } from './recording-replay.js';
+import { loadHistory } from '../record/recording-history.js';
+import { parseAtTime } from '../text/time-size-grammar.js';
+import { EcsDocumentBuilder } from '../record/ecs-document.js';
+import { escapeControl } from '../text/escape-control.js';
+import { EXIT_BAD_INPUT, EXIT_OK, ExitError, exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
+import type { ParsedArgs } from './command-line.js';
+import { stringValue } from './option-values.js';
+import type { BadLine } from '../record/recording-reader.js';
+import { RecordingReplay } from '../record/recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
-import { localNames, type NameLookup } from './user-names.js';
+import { localNames, type NameLookup } from '../text/user-names.js';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -62,6 +64,25 @@ export interface SnapshotCommandOptions {
 /** One line on stderr when a live snapshot cannot see everything. */
 export const DEGRADED_WARNING =
   'warning: not running as root: other users\' processes show no environment (FROM, entry types may be wrong) and terminals may be missing; run it with sudo';
+
+/** `snapshot`'s options from its parsed arguments (usage errors for bad combinations). */
+export function snapshotOptionsFromArgs({ values, positionals }: ParsedArgs): SnapshotCommandOptions {
+  const fromOption = (values.from as string[] | undefined) ?? [];
+  if (positionals.length > 0 && fromOption.length === 0) throw usageError(`unexpected argument "${escapeControl(positionals[0] as string)}" (recordings go after --from)`);
+  const from = [...fromOption, ...positionals];
+  const at = stringValue(values, 'at');
+  if (at !== undefined && from.length === 0) throw usageError('--at goes with --from FILE');
+  const history = (values.history as string[] | undefined) ?? [];
+  if (history.length > 0 && from.length > 0) throw usageError('--history is for the live host (with --from, the recordings are the history)');
+  return {
+    from,
+    json: Boolean(values.json),
+    all: Boolean(values.all),
+    strict: Boolean(values.strict),
+    ...(at !== undefined ? { at } : {}),
+    ...(history.length > 0 ? { history } : {}),
+  };
+}
 
 export async function runSnapshot(options: SnapshotCommandOptions): Promise<number> {
   const stdout = options.stdout ?? fdSink(1);
@@ -114,7 +135,7 @@ interface HostView {
 
 function fromLiveHost(options: SnapshotCommandOptions, say: (msg: string) => void): HostView {
   if (options.at !== undefined) {
-    throw new RecordingError('--at needs --from FILE (a live snapshot is always now)', EXIT_BAD_INPUT, 'EUSAGE');
+    throw usageError('--at needs --from FILE (a live snapshot is always now)');
   }
   const host = options.liveHost ?? readHostInfo();
   const table = new ProcessTable({ host });
@@ -169,7 +190,7 @@ function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => v
     if (stats.badLines > maxReported) say(`... ${stats.badLines - maxReported} more bad lines not shown`);
     if (stats.badLines > 0) say(`${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'} skipped (--strict stops at the first)`);
     if (replay.models.size === 0) {
-      throw new RecordingError(
+      throw new ExitError(
         options.at !== undefined ? `nothing recorded at or before ${options.at}` : 'the recordings hold no events',
         EXIT_BAD_INPUT,
         'EEMPTY',
