@@ -7,6 +7,7 @@
  * from a recording is passed through escapeControl.
  */
 
+import { LOGIN_ENTRY_TYPES } from '../model/entry-leader.js';
 import type { ProcessTable } from '../model/process-table.js';
 import { foregroundOf, lastPersonAct } from '../model/session-view.js';
 import type { EntrySession, HostInfo, ProcessNode } from '../model/types.js';
@@ -39,7 +40,9 @@ export function renderSnapshotText(o: SnapshotTextOptions): string {
   const { table, names } = o;
   const width = o.width ?? 160;
   const sessions = table.entrySessions({ includeServices: true, includeExited: false }).filter((s) => s.liveCount > 0);
-  const logins = sessions.filter((s) => !s.service).sort((a, b) => a.start - b.start);
+  // human logins first (as the live view lists them), each group by login time
+  const rank = (s: EntrySession): number => (LOGIN_ENTRY_TYPES.has(s.type) || s.loginRemnant ? 0 : 1);
+  const logins = sessions.filter((s) => !s.service).sort((a, b) => rank(a) - rank(b) || a.start - b.start);
   const services = sessions.filter((s) => s.service).sort((a, b) => a.leader.pid - b.leader.pid);
   const unattached = table.unattached({ includeExited: false });
   let live = 0;
