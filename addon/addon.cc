@@ -5,7 +5,15 @@
 //   onReadable(cb, ms = 10)   wakes JS (once per batch, never per record) when records are waiting,
 //                             at most once per `ms` after the previous wake-up was drained
 //   bootClockOffsetMs()       CLOCK_REALTIME - CLOCK_BOOTTIME, to turn record timestamps into wall time
+//   peerGone(fd)              true when the other end of a pipe or socket is gone (poll(2) reports
+//                             POLLERR or POLLHUP without waiting): stdout's reader left, even with
+//                             nothing to write
+//   setNonBlocking(fd)        sets O_NONBLOCK (stdout pipe writes that never block a signal)
+//   probeRingBuffer()         1: the kernel has BPF ring buffers; 0: it has not, or no privilege to try
+//   libbpfVersion             "MAJOR.MINOR" of the libbpf the addon runs against (the shared library)
+#include <fcntl.h>
 #include <napi.h>
+#include <poll.h>
 
 #include <atomic>
 #include <chrono>
@@ -35,6 +43,18 @@ uint32_t get_u32(const Napi::Object& o, const char* key, uint32_t fallback) {
   return (uint32_t)d;
 }
 
+bool has_value(const Napi::Object& o, const char* key) { return o.Has(key) && !o.Get(key).IsUndefined(); }
+
+// An integer option that may be negative or above 2^32 (offsets, inode numbers).
+double get_number(const Napi::Object& o, const char* key, double fallback) {
+  if (!has_value(o, key)) return fallback;
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d != (double)(int64_t)d) throw Napi::RangeError::New(o.Env(), std::string("option ") + key + " must be an integer");
+  return d;
+}
+
 sessiontop::SensorOptions parse_options(Napi::Env env, const Napi::Value& value) {
   sessiontop::SensorOptions options;
   if (!value.IsObject()) return options;
@@ -43,16 +63,40 @@ sessiontop::SensorOptions parse_options(Napi::Env env, const Napi::Value& value)
   options.args_max = get_u32(o, "argsMax", options.args_max);
   options.typed_max = get_u32(o, "typedMax", options.typed_max);
   options.debug = o.Has("debug") && o.Get("debug").ToBoolean().Value();
-  if (o.Has("readline") && o.Get("readline").IsArray()) {
-    Napi::Array arr = o.Get("readline").As<Napi::Array>();
+  if (o.Has("shells") && o.Get("shells").IsArray()) {
+    Napi::Array arr = o.Get("shells").As<Napi::Array>();
     for (uint32_t i = 0; i < arr.Length(); i++) {
       Napi::Value item = arr.Get(i);
-      if (!item.IsObject()) throw Napi::TypeError::New(env, "readline targets must be {path, bashOnly}");
+      if (!item.IsObject()) throw Napi::TypeError::New(env, "shells must be {dev, ino, kind, lineVar?}");
+      Napi::Object e = item.As<Napi::Object>();
+      sessiontop::ShellExe exe;
+      exe.dev = get_u32(e, "dev", 0);
+      exe.ino = (uint64_t)get_number(e, "ino", 0);
+      exe.kind = get_u32(e, "kind", 0);
+      exe.has_line_var = has_value(e, "lineVar");
+      exe.line_var = (int64_t)get_number(e, "lineVar", 0);
+      options.shell_exes.push_back(exe);
+    }
+  }
+  if (o.Has("typedTargets") && o.Get("typedTargets").IsArray()) {
+    Napi::Array arr = o.Get("typedTargets").As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); i++) {
+      Napi::Value item = arr.Get(i);
+      if (!item.IsObject()) throw Napi::TypeError::New(env, "typed targets must be {kind, path, ...}");
       Napi::Object t = item.As<Napi::Object>();
-      sessiontop::ReadlineTarget target;
+      sessiontop::TypedTarget target;
+      std::string kind = t.Get("kind").ToString().Utf8Value();
+      if (kind != "readline" && kind != "zle") throw Napi::TypeError::New(env, "typed target kind must be readline or zle");
+      target.kind = kind == "zle" ? sessiontop::TypedTarget::Kind::Zle : sessiontop::TypedTarget::Kind::Readline;
       target.path = t.Get("path").ToString().Utf8Value();
       target.bash_only = t.Has("bashOnly") && t.Get("bashOnly").ToBoolean().Value();
-      options.readline_targets.push_back(target);
+      target.has_accept = has_value(t, "acceptPath");
+      if (target.has_accept) target.accept_path = t.Get("acceptPath").ToString().Utf8Value();
+      target.has_line = has_value(t, "line");
+      target.line = (int64_t)get_number(t, "line", 0);
+      target.len = (int64_t)get_number(t, "len", 0);
+      target.context = (int64_t)get_number(t, "context", 0);
+      options.typed_targets.push_back(target);
     }
   }
   return options;
@@ -120,6 +164,7 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
     for (size_t i = 0; i < s.probes.size(); i++) {
       Napi::Object p = Napi::Object::New(env);
       p.Set("path", s.probes[i].path);
+      p.Set("probe", s.probes[i].probe);
       p.Set("attached", s.probes[i].attached);
       if (!s.probes[i].error.empty()) p.Set("error", s.probes[i].error);
       probes.Set((uint32_t)i, p);
@@ -253,6 +298,23 @@ Napi::Value BootClockOffsetMs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sessiontop::boot_clock_offset_ms());
 }
 
+Napi::Value PeerGone(const Napi::CallbackInfo& info) {
+  struct pollfd p = {info[0].As<Napi::Number>().Int32Value(), 0, 0};
+  int n = poll(&p, 1, 0);
+  return Napi::Boolean::New(info.Env(), n == 1 && (p.revents & (POLLERR | POLLHUP)) != 0);
+}
+
+Napi::Value SetNonBlocking(const Napi::CallbackInfo& info) {
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int flags = fcntl(fd, F_GETFL);
+  bool ok = flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
+Napi::Value ProbeRingBuffer(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), sessiontop::probe_ring_buffer());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = SensorHandle::Define(env);
   Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(ctor));
@@ -265,6 +327,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
               }));
   exports.Set("openAsync", Napi::Function::New(env, OpenAsync));
   exports.Set("bootClockOffsetMs", Napi::Function::New(env, BootClockOffsetMs));
+  exports.Set("peerGone", Napi::Function::New(env, PeerGone));
+  exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));
+  exports.Set("probeRingBuffer", Napi::Function::New(env, ProbeRingBuffer));
+  exports.Set("libbpfVersion", Napi::String::New(env, sessiontop::libbpf_version()));
   exports.Set("recordVersion", Napi::Number::New(env, ST_RECORD_VERSION));
   exports.Set("headerSize", Napi::Number::New(env, ST_HEADER_SIZE));
   exports.Set("argsLimit", Napi::Number::New(env, ST_ARGS_LIMIT));

@@ -5,7 +5,7 @@
  */
 import { commandHelp, globalHelp } from './commands/command-help.js';
 import { locateCommand, parseCommandArgs, wantsHelp, type ParsedArgs } from './commands/command-line.js';
-import { PROGRAM, VERSION, type CommandName, type CommandSpec } from './commands/command-table.js';
+import { PROGRAM, type CommandName, type CommandSpec } from './commands/command-table.js';
 import { isUsageError, oneLineMessage } from './exit-error.js';
 
 /** Each command's module, loaded only when it runs (the live view's loads React and Ink). */
@@ -27,6 +27,14 @@ const RUN: Record<CommandName, (args: ParsedArgs) => Promise<number>> = {
     const { snapshotOptionsFromArgs, runSnapshot } = await import('./commands/snapshot.js');
     return runSnapshot(snapshotOptionsFromArgs(args));
   },
+  async doctor(args) {
+    const { doctorOptionsFromArgs, runDoctor } = await import('./commands/doctor.js');
+    return runDoctor(doctorOptionsFromArgs(args));
+  },
+  async completion(args) {
+    const { completionShellFromArgs, runCompletion } = await import('./commands/completion-script.js');
+    return runCompletion(completionShellFromArgs(args));
+  },
   async trace(args) {
     const { traceOptionsFromArgs, runTrace } = await import('./commands/trace.js');
     return runTrace(traceOptionsFromArgs(args));
@@ -38,8 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const line = locateCommand(argv);
     if (line.kind === 'version') {
-      process.stdout.write(`${PROGRAM} ${VERSION}\n`);
-      return 0;
+      const { runVersion } = await import('./commands/version.js');
+      return runVersion();
     }
     if (line.kind === 'help') {
       process.stdout.write(line.command === null ? globalHelp() : commandHelp(line.command));

@@ -13,6 +13,9 @@ import { EVENT_ACTIONS } from '../sensor/process-event.js';
 import { ARGS_DEFAULT, ARGS_LIMIT, TYPED_DEFAULT, TYPED_LIMIT } from '../sensor/record-layout.js';
 
 export const PROGRAM = 'sessiontop';
+
+/** The shells `completion` writes scripts for. */
+export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;
 export const VERSION = '0.1.0';
 export const TAGLINE = 'who is on this host, how they got in, and what they are typing';
 
@@ -45,10 +48,12 @@ export interface PositionalSpec {
   kind: ValueKind;
   /** How many are required (more are always accepted). */
   min: number;
+  /** The accepted words, for `choice`. */
+  choices?: readonly string[];
   description: string;
 }
 
-export type CommandName = 'live' | 'record' | 'replay' | 'snapshot' | 'trace';
+export type CommandName = 'live' | 'record' | 'replay' | 'snapshot' | 'trace' | 'doctor' | 'completion';
 
 export interface CommandSpec {
   name: CommandName;
@@ -191,6 +196,26 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { name: 'pid', value: { name: 'LIST', kind: 'list' }, description: 'only these pids, comma-separated' },
     ],
+  },
+  {
+    name: 'doctor',
+    word: 'doctor',
+    synopsis: '[--json]',
+    summary: 'what this host supports for live eBPF, and what to do for each ✗',
+    optionsHeading: 'doctor options',
+    sensor: false,
+    positionals: null,
+    options: [{ name: 'json', description: 'the same checks as one JSON object, for scripts' }],
+  },
+  {
+    name: 'completion',
+    word: 'completion',
+    synopsis: 'bash|zsh',
+    summary: 'print a completion script: source <(sessiontop completion bash)',
+    optionsHeading: 'completion options',
+    sensor: false,
+    positionals: { name: 'SHELL', kind: 'choice', choices: COMPLETION_SHELLS, min: 1, description: 'bash or zsh' },
+    options: [],
   },
 ];
 

@@ -23,6 +23,7 @@ import type { EventSource, ProcessEvent } from '../sensor/process-event.js';
 import { escapeControl } from '../text/escape-control.js';
 import { LiveRecorder, type RecorderHandlers } from '../record/live-recorder.js';
 import { EXIT_FAILURE, EXIT_OK, ExitError, exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
+import { watchReaderGone } from '../record/stdout-pipe.js';
 import { parseDurationSeconds } from '../text/time-size-grammar.js';
 import { parseCommandArgs, type ParsedArgs } from './command-line.js';
 import { commandSpec } from './command-table.js';
@@ -145,11 +146,18 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       ...(options.names ? { names: options.names } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
       onFailure: requestStop,
+      onWarning: (message) => say(`warning: ${escapeControl(message)}`),
     });
   } catch (err) {
     say(oneLineMessage(err));
     return exitCodeOf(err);
   }
+
+  // stdout's reader leaving ends the recording at once, even with nothing to write
+  const unwatch =
+    options.output === '-'
+      ? watchReaderGone(1, () => recorder.failWith(new ExitError('stdout: reader closed the pipe', EXIT_FAILURE, 'EPIPE')))
+      : () => undefined;
 
   const onSignal = (): void => requestStop();
   const handleSignals = options.handleSignals ?? true;
@@ -189,6 +197,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   await done;
 
   // ---- shutdown: stop the feed (it delivers what it still holds), write, fsync, close
+  unwatch();
   if (timer !== null) clearTimeout(timer);
   options.stopSignal?.removeEventListener('abort', requestStop);
   try {
@@ -198,9 +207,14 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   }
   failure ??= recorder.failure;
   try {
-    recorder.close();
+    if ((failure as { code?: string } | null)?.code === 'EPIPE') recorder.writer.discard();
+    else recorder.close();
   } catch (err) {
     failure ??= err;
+  }
+  const dropped = recorder.writer.stats().dropped;
+  if (dropped > 0 && (failure as { code?: string } | null)?.code !== 'EPIPE') {
+    say(`${dropped} lines lost: the reader of stdout was too slow (they were dropped rather than block)`);
   }
   if (handleSignals) for (const s of STOP_SIGNALS) process.off(s, onSignal);
 

@@ -196,6 +196,9 @@ function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => v
         'EEMPTY',
       );
     }
+    let dropped = 0;
+    for (const m of replay.models.values()) dropped += m.table.stats().droppedLive;
+    if (dropped > 0) say(`${dropped} live processes dropped: the recording claims more than the model keeps (sessions, leaders and their ancestors are all kept)`);
     const views: HostView[] = [];
     const models = [...replay.models.values()].sort((a, b) => a.host.info.name.localeCompare(b.host.info.name) || a.host.key.localeCompare(b.host.key));
     for (const m of models) {

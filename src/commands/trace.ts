@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { BpfSource, type BpfSourceOptions } from '../sensor/bpf-source.js';
 import { traceRecord } from './trace-format.js';
 import { usageError } from '../exit-error.js';
-import { escapeControl } from '../text/escape-control.js';
+import { escapeControl, escapeControlInJson } from '../text/escape-control.js';
 import { parseDurationSeconds } from '../text/time-size-grammar.js';
 import type { ParsedArgs } from './command-line.js';
 import { TRACE_ACTIONS } from './command-table.js';
@@ -51,13 +51,13 @@ export async function runTrace(options: TraceOptions): Promise<number> {
   await source.start((e) => {
     if (actions.size && !actions.has(e.action)) return;
     if (pids.size && !pids.has(e.pid) && !(e.action === 'lost')) return;
-    pending += JSON.stringify(traceRecord(e)) + '\n';
+    pending += escapeControlInJson(JSON.stringify(traceRecord(e))) + '\n';
     if (pending.length > 1 << 16) flush();
   });
   flushTimer = setInterval(flush, 100);
   const probes = source.stats()?.probes ?? [];
   for (const p of probes) {
-    if (!p.attached) process.stderr.write(`sessiontop: typed-line probe not attached to ${p.path}: ${p.error ?? 'unknown error'}\n`);
+    if (!p.attached) process.stderr.write(`sessiontop: typed-line probe not attached to ${p.path} (${p.probe}): ${p.error ?? 'unknown error'}\n`);
   }
 
   const done = new Promise<void>((resolve) => {

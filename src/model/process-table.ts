@@ -85,6 +85,10 @@ export class ProcessTable {
   private eventCount = 0;
   private lostCount = 0;
   private evictedCount = 0;
+  /** Live nodes evicted by the process cap (their ends were lost, or the input claims too many). */
+  private droppedLiveCount = 0;
+  /** Size the table must reach before the cap scans for live victims again (0: any time). */
+  private capRescanAt = 0;
   /** Set by obtain(): whether the node it returned was just created. */
   private created = false;
   private readonly decision = newEntryDecision();
@@ -249,6 +253,7 @@ export class ProcessTable {
       entrySessions: this.sessions.size,
       lost: this.lostCount,
       evicted: this.evictedCount,
+      droppedLive: this.droppedLiveCount,
     };
   }
 
@@ -378,8 +383,10 @@ export class ProcessTable {
 
   private onTyped(e: ProcessEvent): ProcessRecord {
     const r = this.onHeaderOnly(e);
+    // the shell's current directory, as of this line (a typed `cd` moves it without an exec)
+    if (e.cwd !== '' && !r.exited) r.cwd = e.cwd;
     if (this.maxTypedLines === 0) return r;
-    const line = { time: e.time, line: e.line, truncated: e.lineTruncated, cwd: e.cwd };
+    const line = { time: e.time, line: e.line, truncated: e.lineTruncated, cwd: e.cwd, shell: e.shell };
     const first = r.typed.length === 0;
     if (r.typed === NO_TYPED) r.typed = [];
     r.typed.push(line);
@@ -568,7 +575,15 @@ export class ProcessTable {
     }
   }
 
-  /** Over maxProcesses: oldest noise first, then history of the biggest session, else the oldest-created live nodes (ends lost). */
+  /**
+   * Over maxProcesses: oldest noise first, then the oldest history of the session holding the
+   * most, else the oldest-created live nodes (their ends must have been lost) — but never one that
+   * holds the tree together: a session or group leader, an entry leader, pid 1 and kernel threads,
+   * or the parent of a live process (victims are leaves). If nothing else is left, the table goes
+   * over the cap rather than lose the sessions' shape, up to twice the cap (a hard bound on memory:
+   * beyond it, leaders go too, oldest first). `droppedLive` counts the live nodes evicted (said
+   * once by the commands).
+   */
   private enforceProcessCap(protect: ProcessRecord): void {
     while (this.liveCount + this.exitedCount > this.maxProcesses && this.exitedHead !== null) {
       this.evict(this.exitedHead);
@@ -583,17 +598,36 @@ export class ProcessTable {
     }
     let excess = this.liveCount + this.exitedCount - this.maxProcesses;
     if (excess <= 0) return;
-    // Evict a batch (1 %) at once so that a table full of live nodes costs O(1) amortized.
-    excess = Math.max(excess, Math.ceil(this.maxProcesses / 100));
+    // Evict a batch (1 %) at once so that a table full of live nodes costs O(1) amortized; when a
+    // scan found too few victims (all leaders or parents), the next waits for another batch.
+    const batch = Math.ceil(this.maxProcesses / 100);
+    if (this.liveCount + this.exitedCount < this.capRescanAt && this.liveCount + this.exitedCount <= 2 * this.maxProcesses) return;
+    excess = Math.max(excess, batch);
+    const parents = new Set<ProcessRecord>();
+    for (const head of this.byPid.values()) {
+      for (let r: ProcessRecord | null = head; r !== null; r = r.olderSamePid) if (!r.exited && r.parent !== null) parents.add(r.parent);
+    }
     const victims: ProcessRecord[] = [];
     for (const head of this.byPid.values()) {
       if (victims.length >= excess) break;
-      if (head === protect || isKernelThreadOrInit(head.pid, head.ppid) || head.exited) continue;
+      if (head === protect || head.exited || isKernelThreadOrInit(head.pid, head.ppid)) continue;
+      if (head.pid === head.sid || head.pid === head.pgid || head.entryLeader === head || parents.has(head)) continue;
       victims.push(head);
     }
+    const hardExcess = this.liveCount + this.exitedCount - 2 * this.maxProcesses;
+    if (victims.length < hardExcess) {
+      const chosen = new Set(victims);
+      for (const head of this.byPid.values()) {
+        if (victims.length >= hardExcess) break;
+        if (head === protect || head.exited || isKernelThreadOrInit(head.pid, head.ppid) || chosen.has(head)) continue;
+        victims.push(head);
+      }
+    }
+    this.capRescanAt = victims.length < excess ? this.liveCount + this.exitedCount + batch : 0;
     for (const v of victims) {
       this.markExited(v);
       this.evict(v);
+      this.droppedLiveCount++;
     }
   }
 

@@ -61,8 +61,10 @@ export interface TypedLine {
   line: string;
   /** True when the sensor cut the line at its bound. */
   truncated: boolean;
-  /** The shell's working directory when the line was entered ('' when the source did not say). */
+  /** The shell's working directory when the line was entered ('' when unknown). */
   cwd: string;
+  /** The shell it was typed at: 'bash', 'zsh', 'dash' ('' when unknown). */
+  shell: string;
 }
 
 /** One earlier image of a pid (ECS `process.previous`): what it was before an exec. */
@@ -316,4 +318,6 @@ export interface ModelStats {
   lost: number;
   /** Nodes evicted so far (retention, caps). */
   evicted: number;
+  /** Live nodes evicted because there were more than the process cap (never leaders or parents). */
+  droppedLive: number;
 }

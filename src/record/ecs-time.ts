@@ -75,3 +75,12 @@ export function parseIsoMs(s: string): number {
   }
   return Number.NaN;
 }
+
+/** Recording times are accepted from 1970 (no Linux process is older) to the end of 2099. */
+export const EARLIEST_TIME_MS = 0;
+export const LATEST_TIME_MS = Date.UTC(2100, 0, 1);
+
+/** Whether `ms` is a time a recording can honestly hold (see EARLIEST/LATEST_TIME_MS). */
+export function isSaneTime(ms: number): boolean {
+  return ms >= EARLIEST_TIME_MS && ms < LATEST_TIME_MS;
+}

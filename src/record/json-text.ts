@@ -3,14 +3,21 @@
  * escaping of quotes, backslashes, control characters and lone surrogates) and a string array.
  */
 
+import { escapeControlInJson } from '../text/escape-control.js';
+
 /** Printable ASCII other than `"` and `\`: needs no escaping. */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
-/** `s` as a JSON string literal. */
+/**
+ * `s` as a JSON string literal. Recordings are read on terminals (`cat`, `tail -f`, `record -o -`),
+ * so besides what JSON requires, every character escapeControl escapes (C1, bidi, line separators,
+ * invisible characters) is written as a `\uXXXX` escape: the same value, no raw bytes a terminal
+ * acts on.
+ */
 export function jsonString(s: string): string {
   // Short plain strings (paths, names, ids) are the common case; JSON.stringify handles the rest
   // (control characters, non-ASCII, lone surrogates → \udXXX) exactly as JSON requires.
-  return s.length < 256 && PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+  return s.length < 256 && PLAIN.test(s) ? `"${s}"` : escapeControlInJson(JSON.stringify(s));
 }
 
 /** `items` as a JSON array of strings. */

@@ -6,6 +6,8 @@
  *   as `tooLong` (its length is counted), so a 10 MB line neither hangs nor grows memory.
  * - The last line may lack its newline (`unterminated`): a crash can leave a partial line.
  * - A trailing \r (CRLF files) is removed.
+ * - Input that is not text (a NUL byte: JSON text never holds one raw) stops the reader at once:
+ *   `binaryAt` tells where, and nothing of that chunk is returned (`--from - < /dev/zero` ends).
  * - `seek(offset)` restarts at a byte offset (the caller makes sure it is a line start).
  *
  * Synchronous on purpose: it is the hot path of replay (no promise per line), and every caller
@@ -42,6 +44,8 @@ export class LineReader {
   private eof = false;
   /** Bytes read from the file so far (for progress). */
   bytesRead = 0;
+  /** Byte offset of the first NUL byte met (-1: none): the input is not text, reading stopped. */
+  binaryAt = -1;
 
   /** Pipes cannot be read at a position: read sequentially (and seek() is unavailable). */
   private readonly positional: boolean;
@@ -70,8 +74,9 @@ export class LineReader {
     this.lineNo = lineNo;
   }
 
-  /** Advances to the next line; false at end of file. */
+  /** Advances to the next line; false at end of file (or at input that is not text). */
   next(): boolean {
+    if (this.binaryAt >= 0) return false;
     this.tooLong = false;
     this.unterminated = false;
     let scanned = 0; // bytes after `start` already known to hold no newline
@@ -85,6 +90,7 @@ export class LineReader {
       }
       scanned = this.end - this.start;
       if (scanned > this.maxLineBytes) return this.skipLongLine();
+      if (this.binaryAt >= 0) return false;
       if (this.eof) {
         if (scanned === 0) return false;
         this.emit(this.start, this.end);
@@ -170,7 +176,14 @@ export class LineReader {
   private read(at: number, length: number): number {
     for (;;) {
       try {
-        return readSync(this.fd, this.buf, at, length, this.positional ? this.filePos : null);
+        const n = readSync(this.fd, this.buf, at, length, this.positional ? this.filePos : null);
+        const nul = n > 0 ? this.buf.subarray(at, at + n).indexOf(0) : -1;
+        if (nul >= 0) {
+          this.binaryAt = this.filePos + nul;
+          this.eof = true;
+          return 0;
+        }
+        return n;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
         sleepMs(2); // a non-blocking pipe with nothing yet: wait for the writer

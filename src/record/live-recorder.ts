@@ -14,6 +14,7 @@ import type { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
 import { EcsDocumentBuilder } from './ecs-document.js';
+import { EXIT_BAD_INPUT, ExitError } from '../exit-error.js';
 import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
 import type { RotateSpec } from './rotate-spec.js';
 import { localNames, type NameLookup } from '../text/user-names.js';
@@ -30,7 +31,12 @@ export interface LiveRecorderOptions {
   names?: NameLookup;
   flushIntervalMs?: number;
   onFailure?: (err: unknown) => void;
+  /** One line about a rotation that did not go as planned (the recording goes on). */
+  onWarning?: (message: string) => void;
 }
+
+/** A rotated file must hold at least this many snapshots of the live processes besides events. */
+export const MIN_SNAPSHOTS_PER_FILE = 3;
 
 export interface RecorderHandlers {
   onBackfill(nodes: ProcessNode[]): void;
@@ -52,6 +58,7 @@ export class LiveRecorder {
     writer: RecordingWriter,
     table: ProcessTable,
     private readonly doc: EcsDocumentBuilder,
+    rotate: RotateSpec | null,
     onFailure?: (err: unknown) => void,
   ) {
     this.writer = writer;
@@ -64,9 +71,25 @@ export class LiveRecorder {
       onBackfill: (nodes) => {
         if (this.failed()) return;
         try {
+          const lines: string[] = [];
+          let bytes = 0;
           for (const n of nodes) {
             if (n.lastActivity > this.lastTime) this.lastTime = n.lastActivity;
-            writer.write(doc.snapshotLine(n, n.lastActivity));
+            const line = doc.snapshotLine(n, n.lastActivity);
+            lines.push(line);
+            bytes += Buffer.byteLength(line);
+          }
+          if (rotate !== null && bytes * MIN_SNAPSHOTS_PER_FILE > rotate.maxBytes) {
+            // every rotated file starts with such a snapshot: a smaller SIZE would hold no events
+            writer.discard();
+            throw new ExitError(
+              `--rotate SIZE ${kib(rotate.maxBytes)} is too small for this host: each file starts with a snapshot of the live processes (${kib(bytes)}); use --rotate ${kib(bytes * MIN_SNAPSHOTS_PER_FILE * 2)} or more`,
+              EXIT_BAD_INPUT,
+              'EUSAGE',
+            );
+          }
+          for (const line of lines) {
+            writer.write(line);
             this.lines++;
           }
         } catch (err) {
@@ -99,11 +122,20 @@ export class LiveRecorder {
       append: options.append ?? false,
       rotate: options.rotate ?? null,
       onNewFile: () => liveSnapshotLines(table, doc, recorder?.lastTime || Date.now()),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     };
+    let failed: (err: unknown) => void = () => undefined;
+    writerOptions.onBackgroundFailure = (err) => failed(err);
     const writer = RecordingWriter.open(options.output, writerOptions);
-    recorder = new LiveRecorder(writer, table, doc, options.onFailure);
+    const r = (recorder = new LiveRecorder(writer, table, doc, options.rotate ?? null, options.onFailure));
+    failed = (err) => r.failWith(err);
     return recorder;
+  }
+
+  /** Stops writing with this failure (the first one counts) and tells the owner once. */
+  failWith(err: unknown): void {
+    this.fail(err);
   }
 
   /** The first failure, of a write or of the writer's background flush (writing stopped there); null when none. */
@@ -172,4 +204,9 @@ function liveSnapshotLines(table: ProcessTable, doc: EcsDocumentBuilder, time: n
 function callerOf(table: ProcessTable, e: ProcessEvent): ProcessNode | null {
   const n = e.startTicks !== 0 ? table.find(e.pid, e.startTicks) : table.get(e.pid);
   return n ?? null;
+}
+
+/** Bytes as the --rotate option writes them (K, rounded up). */
+function kib(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.ceil(bytes / (1024 * 1024))}M` : `${Math.ceil(bytes / 1024)}K`;
 }

@@ -14,6 +14,7 @@
  */
 
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { isSaneTime } from './ecs-time.js';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { LineReader, DEFAULT_MAX_LINE_BYTES } from './line-reader.js';
 import { HostRegistry, lineToEvent, type RecordingHost } from './line-to-event.js';
@@ -121,15 +122,17 @@ export class RecordingFileReader {
     }
     let fd: number;
     try {
-      fd = openSync(file, constants.O_RDONLY);
+      // O_NONBLOCK: a FIFO with no writer must not hang the open (it is refused below)
+      fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     } catch (err) {
       throw readOpenError(file, err);
     }
     try {
       const st = fstatSync(fd);
       if (st.isDirectory()) throw new ExitError(`${file}: is a directory, not a recording`, EXIT_BAD_INPUT, 'EISDIR');
-      if (!st.isFile() && !st.isFIFO()) {
-        throw new ExitError(`${file}: not a regular file (a recording is an NDJSON file)`, EXIT_BAD_INPUT, 'ENOTREG');
+      if (!st.isFile()) {
+        const what = st.isFIFO() ? 'a FIFO; pipe it in with --from - instead' : 'a recording is an NDJSON file';
+        throw new ExitError(`${file}: not a regular file (${what})`, EXIT_BAD_INPUT, 'ENOTREG');
       }
       if (st.isFile() && st.size === 0) throw new ExitError(`${file}: empty recording (no lines)`, EXIT_BAD_INPUT, 'EEMPTY');
       return new RecordingFileReader(file, fd, true, st.isFile(), options);
@@ -191,6 +194,10 @@ export class RecordingFileReader {
         this.bad(lr.lineNo, '@timestamp: not a readable date');
         continue;
       }
+      if (!isSaneTime(e.time)) {
+        this.bad(lr.lineNo, `@timestamp: ${v.line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`);
+        continue;
+      }
       this.stats.events++;
       const entry = this.entry;
       entry.fileIndex = this.fileIndex;
@@ -201,6 +208,9 @@ export class RecordingFileReader {
       return entry;
     }
     this.done = true;
+    if (lr.binaryAt >= 0) {
+      throw new ExitError(`${this.file}: not a recording: binary data (a NUL byte at offset ${lr.binaryAt}); reading stopped`, EXIT_BAD_INPUT, 'EBINARY');
+    }
     this.atEnd();
     return null;
   }

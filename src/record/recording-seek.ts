@@ -119,8 +119,33 @@ export function nodeToEvents(n: ProcessNode, time: number): { snapshot: ProcessE
   return { snapshot: e, end };
 }
 
-/** Facts of exited processes never change: checkpoints share them. */
-export type ExitedFactsCache = WeakMap<ProcessNode, { snapshot: ProcessEvent; end: ProcessEvent | null }>;
+/**
+ * Facts shared between checkpoints: an exited process's never change, and a live process's are
+ * reused while nothing in them changed (no event touched it and it kept its parent, groups, ids,
+ * image and descriptors), so a checkpoint costs a reference per unchanged process, not a copy.
+ */
+export type ExitedFactsCache = WeakMap<ProcessNode, { snapshot: ProcessEvent; end: ProcessEvent | null; stamp: number }>;
+
+/** Whether the facts taken earlier of a live process still describe it. */
+function stillSame(n: ProcessNode, e: ProcessEvent, stamp: number): boolean {
+  return (
+    stamp === n.lastActivity &&
+    e.ppid === n.ppid && e.pgid === n.pgid && e.sid === n.sid &&
+    e.uid === n.uid && e.euid === n.euid && e.suid === n.suid &&
+    e.gid === n.gid && e.egid === n.egid && e.sgid === n.sgid &&
+    e.loginUid === n.loginUid && e.auditSessionId === n.auditSessionId && e.tty === n.tty &&
+    e.stdinDev === n.stdinDev && e.stdoutDev === n.stdoutDev && e.stderrDev === n.stderrDev &&
+    e.stdinType === n.stdinType && e.stdoutType === n.stdoutType && e.stderrType === n.stderrType &&
+    e.comm === n.comm && e.executable === n.executable && e.cwd === n.cwd && e.cgroup === n.cgroup &&
+    e.sshConnection === n.sshConnection && e.argsTruncated === n.argsTruncated && sameArgs(e.args, n.args)
+  );
+}
+
+function sameArgs(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export function takeCheckpoint(replay: RecordingReplay, exitedCache: ExitedFactsCache = new WeakMap()): ReplayCheckpoint {
   const hosts: ReplayCheckpoint['hosts'] = [];
@@ -129,10 +154,12 @@ export function takeCheckpoint(replay: RecordingReplay, exitedCache: ExitedFacts
     const ends: ProcessEvent[] = [];
     const t = Number.isFinite(m.lastTime) ? m.lastTime : replay.lastTime;
     for (const n of m.table.processes()) {
-      let facts = n.exited ? exitedCache.get(n) : undefined;
+      let facts = exitedCache.get(n);
+      if (facts !== undefined && !n.exited && (facts.end !== null || !stillSame(n, facts.snapshot, facts.stamp))) facts = undefined;
+      if (facts !== undefined && n.exited && facts.end === null) facts = undefined;
       if (facts === undefined) {
-        facts = nodeToEvents(n, t);
-        if (n.exited) exitedCache.set(n, facts);
+        facts = { ...nodeToEvents(n, t), stamp: n.lastActivity };
+        exitedCache.set(n, facts);
       }
       const { snapshot, end } = facts;
       processes.push(snapshot);
@@ -224,7 +251,7 @@ export class SeekableReplay {
   /** Applies the next event (taking checkpoints as it goes). */
   step(): ReplayStep | null {
     const s = this.current.step();
-    if (s !== null) this.afterApply();
+    if (s !== null) this.afterApply(s.entry.event.action === 'snapshot');
     return s;
   }
 
@@ -294,8 +321,13 @@ export class SeekableReplay {
     this.current.close();
   }
 
-  private afterApply(): void {
-    if (++this.sinceCheckpoint < this.every) return;
+  /**
+   * Counts an applied event and takes a checkpoint when due — never inside a run of snapshot
+   * lines (a recording's opening state can be millions of them: a checkpoint there would copy a
+   * half-built model again and again); the first other event after it takes the due checkpoint.
+   */
+  private afterApply(snapshot = false): void {
+    if (++this.sinceCheckpoint < this.every || snapshot) return;
     this.sinceCheckpoint = 0;
     const last = this.checkpoints[this.checkpoints.length - 1];
     // only new ground: after a backward seek, replaying old stretches adds nothing

@@ -1,47 +1,46 @@
 /**
  * RecordingWriter: appends recording lines to a file (or stdout) safely.
  *
- * - Created with mode 0600, O_CREAT|O_EXCL|O_NOFOLLOW: never through a symlink, never over an
- *   existing file. `force` truncates an existing regular file (still refusing a symlink) and resets
- *   its mode to 0600; `append` adds to it (first ending a partial last line left by a crash).
- * - `-` writes to stdout.
+ * - The file's directory is opened once (OutputDirectory: walked component by component, refused
+ *   when another user could redirect it) and every create, rename and unlink goes through that
+ *   handle. A new file is created 0600 with O_CREAT|O_EXCL|O_NOFOLLOW: never through a symlink,
+ *   never over an existing file. `force` truncates and `append` adds to an existing file only when
+ *   it is a regular file of ours with one link and mode 0600 or narrower (`append` first ends a
+ *   partial last line left by a crash).
+ * - `-` writes to stdout. A pipe or socket there is made non-blocking (stdout-pipe.ts): a stalled
+ *   reader never blocks the process (a signal is handled at once); up to `backlogBytes` wait in
+ *   memory, lines beyond are dropped and counted (`dropped`), and close() waits at most
+ *   `closeWaitMs` for the reader before counting what is left as dropped too. A failed write is
+ *   reported through `onBackgroundFailure` even when the periodic flush met it.
  * - Lines are buffered and written whole with synchronous writes: the buffer is written when it
  *   reaches `bufferBytes`, at least every `flushIntervalMs` (1 s), and on flush()/close().
  *   A synchronous write either lands completely in the page cache or not at all before a signal
  *   handler can run, so a SIGKILL loses at most what was still buffered, never half a line except
  *   on a short write (disk full), which the reader tolerates as a truncated last line.
  * - close() writes what is buffered, fsyncs and closes.
- * - `rotate`: when the file reaches maxBytes (checked after each buffer write, so at line
- *   boundaries) it is fsynced and renamed FILE → FILE.1 (FILE.1 → FILE.2 …, keeping `keep`), and
- *   a new FILE is created 0600 the same safe way. `onNewFile` may supply header lines for it (the
- *   record command writes a snapshot of the live processes, so every file replays on its own).
+ * - `rotate`: the size is checked before each write, so a file never exceeds maxBytes (only a
+ *   single line longer than what a fresh file has room for can make it do so). A full file is
+ *   fsynced, closed and shifted to FILE.1 (recording-rotation.ts), and a new file is created the
+ *   same safe way; `onNewFile` may supply header lines for it (the record command writes a
+ *   snapshot of the live processes, so every file replays on its own). A rotation step that fails
+ *   never stops the recording: it is reported through `onWarning` (one line) and writing goes on.
  */
 
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fstatSync,
-  fsyncSync,
-  lstatSync,
-  openSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, writeSync, constants } from 'node:fs';
+import { OutputDirectory, RECORDING_FILE_MODE } from './output-directory.js';
+import { makeNonBlocking } from './stdout-pipe.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, ExitError } from '../exit-error.js';
+import { createNext, pruneStrays, shiftRotated } from './recording-rotation.js';
 import type { RotateSpec } from './rotate-spec.js';
 
+export { RECORDING_FILE_MODE };
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_BUFFER_BYTES = 256 * 1024;
-/** Mode of every recording file created. */
-export const RECORDING_FILE_MODE = 0o600;
 
 export interface RecordingWriterOptions {
-  /** Truncate an existing regular file (never a symlink). */
+  /** Truncate an existing regular file of ours (never a symlink, FIFO, other owner's file). */
   force?: boolean;
-  /** Append to an existing regular file (never a symlink); created if missing. */
+  /** Append to an existing regular file of ours (same checks); created if missing. */
   append?: boolean;
   /** Size-based rotation (not with `-`). */
   rotate?: RotateSpec | null;
@@ -49,6 +48,14 @@ export interface RecordingWriterOptions {
   bufferBytes?: number;
   /** Lines (each ending in \n) to start every file created by rotation with. */
   onNewFile?: () => string;
+  /** One line about a rotation that did not go as planned (recording continues). */
+  onWarning?: (message: string) => void;
+  /** A write failure met by the periodic flush (EPIPE: stdout's reader left). */
+  onBackgroundFailure?: (err: unknown) => void;
+  /** stdout only: bytes waiting for a slow reader before lines are dropped (default 8 MiB). */
+  backlogBytes?: number;
+  /** stdout only: how long close() waits for a stalled reader (default 2 s). */
+  closeWaitMs?: number;
 }
 
 export interface WriterStats {
@@ -58,9 +65,9 @@ export interface WriterStats {
   bytes: number;
   /** Rotations done. */
   rotations: number;
+  /** Lines dropped because stdout's reader was too slow (never for files). */
+  dropped: number;
 }
-
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_TRUNC, O_APPEND } = constants;
 
 export class RecordingWriter {
   readonly path: string;
@@ -70,21 +77,45 @@ export class RecordingWriter {
   private readonly bufferBytes: number;
   private readonly rotate: RotateSpec | null;
   private readonly onNewFile: (() => string) | undefined;
+  private readonly onWarning: (message: string) => void;
+  private readonly dir: OutputDirectory | null;
+  /** The file's name in `dir` as asked, and the one being written (differs after a fallback). */
+  private readonly name: string;
+  private currentName: string;
   private timer: NodeJS.Timeout | null = null;
   private fileBytes = 0;
-  private regularFile: boolean;
+  /** Bytes of the current file's header (a file holding only its header is never rotated). */
+  private headerBytes = 0;
   private closed = false;
-  private readonly counters: WriterStats = { lines: 0, bytes: 0, rotations: 0 };
+  /** Our files that could not be moved into FILE.1 (see pruneStrays). */
+  private readonly strays: string[] = [];
+  private lastWarning = -Infinity;
+  private warningsHeld = 0;
+  private readonly counters: WriterStats = { lines: 0, bytes: 0, rotations: 0, dropped: 0 };
+  /** stdout is a non-blocking pipe: EAGAIN keeps the rest for later instead of waiting. */
+  private readonly nonBlocking: boolean;
+  /** Bytes of a chunk a non-blocking stdout did not take yet (written before `pending`). */
+  private carry: Buffer | null = null;
+  private readonly backlogBytes: number;
+  private readonly closeWaitMs: number;
+  private readonly onBackgroundFailure: ((err: unknown) => void) | undefined;
 
-  private constructor(path: string, fd: number, regularFile: boolean, fileBytes: number, options: RecordingWriterOptions) {
+  private constructor(path: string, fd: number, dir: OutputDirectory | null, name: string, fileBytes: number, options: RecordingWriterOptions) {
     this.path = path;
     this.toStdout = path === '-';
     this.fd = fd;
-    this.regularFile = regularFile;
+    this.dir = dir;
+    this.name = name;
+    this.currentName = name;
     this.fileBytes = fileBytes;
     this.bufferBytes = Math.max(1, options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
     this.rotate = options.rotate ?? null;
     this.onNewFile = options.onNewFile;
+    this.onWarning = options.onWarning ?? (() => undefined);
+    this.onBackgroundFailure = options.onBackgroundFailure;
+    this.nonBlocking = this.toStdout && makeNonBlocking(fd);
+    this.backlogBytes = options.backlogBytes ?? 8 * 1024 * 1024;
+    this.closeWaitMs = options.closeWaitMs ?? 2000;
     const interval = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     if (interval > 0) {
       this.timer = setInterval(() => this.flushQuietly(), interval);
@@ -100,27 +131,82 @@ export class RecordingWriter {
     if (path === '') throw new ExitError('no output file given (use -o FILE, or - for stdout)', EXIT_BAD_INPUT, 'EUSAGE');
     if (path === '-') {
       if (options.rotate) throw new ExitError('--rotate needs a file, not stdout', EXIT_BAD_INPUT, 'EUSAGE');
-      return new RecordingWriter(path, 1, false, 0, options);
+      return new RecordingWriter(path, 1, null, '-', 0, options);
     }
-    const { fd, regular, size } = openRecordingFile(path, options.append ? 'append' : options.force ? 'force' : 'create');
-    return new RecordingWriter(path, fd, regular, size, options);
+    const { dir, name } = OutputDirectory.forFile(path);
+    try {
+      const mode = options.append ? 'append' : options.force ? 'force' : 'create';
+      const { fd, size, regular } = dir.openFile(name, mode);
+      if (!regular && options.rotate) {
+        closeSync(fd);
+        throw new ExitError(`--rotate needs a regular file, not the device ${path}`, EXIT_BAD_INPUT, 'EUSAGE');
+      }
+      let bytes = size;
+      if (mode === 'append' && size > 0 && !endsWithNewline(fd, size)) {
+        // A crash left a partial last line: end it, so our first line stays a line of its own.
+        writeSync(fd, '\n');
+        bytes += 1;
+      }
+      return new RecordingWriter(path, fd, dir, name, bytes, options);
+    } catch (err) {
+      dir.close();
+      throw err;
+    }
   }
 
   /** Adds one line (must end with \n). */
   write(line: string): void {
     if (this.closed) throw new ExitError(`${this.path}: recording already closed`, EXIT_FAILURE, 'ECLOSED');
+    if (this.nonBlocking && this.pending.length + (this.carry?.length ?? 0) >= this.backlogBytes) {
+      this.counters.dropped++;
+      return;
+    }
     this.pending += line;
     this.counters.lines++;
     if (this.pending.length >= this.bufferBytes) this.flush();
   }
 
-  /** Writes what is buffered (rotating if due). Throws ExitError on an I/O failure. */
+  /** Writes what is buffered (rotating before a write that would overfill the file). */
   flush(): void {
-    if (this.pending.length === 0 || this.closed) return;
+    if (this.closed) return;
+    if (this.carry !== null) {
+      const carry = this.carry;
+      this.carry = null;
+      this.writeChunk(carry);
+      if (this.carry !== null) return; // the reader is still slow
+    }
+    if (this.pending.length === 0) return;
     const chunk = this.pending;
     this.pending = '';
-    this.writeChunk(chunk);
-    if (this.rotate !== null && this.regularFile && this.fileBytes >= this.rotate.maxBytes) this.rotateNow();
+    if (this.rotate === null) {
+      this.writeChunk(Buffer.from(chunk, 'utf8'));
+      return;
+    }
+    const buf = Buffer.from(chunk, 'utf8');
+    const max = this.rotate.maxBytes;
+    let off = 0;
+    while (off < buf.length) {
+      const room = max - this.fileBytes;
+      if (buf.length - off <= room) {
+        this.writeChunk(buf.subarray(off));
+        break;
+      }
+      // the whole lines that still fit, then a new file
+      const cut = room > 0 ? buf.lastIndexOf(0x0a, off + room - 1) : -1;
+      if (cut >= off) {
+        this.writeChunk(buf.subarray(off, cut + 1));
+        off = cut + 1;
+        this.rotateNow(buf.subarray(off));
+      } else if (this.fileBytes > this.headerBytes) {
+        this.rotateNow(buf.subarray(off));
+      } else {
+        // one line longer than a fresh file has room for: it cannot be split
+        const end = buf.indexOf(0x0a, off);
+        const stop = end < 0 ? buf.length : end + 1;
+        this.writeChunk(buf.subarray(off, stop));
+        off = stop;
+      }
+    }
   }
 
   /** Writes what is buffered, fsyncs and closes. Safe to call twice. */
@@ -130,11 +216,41 @@ export class RecordingWriter {
     this.timer = null;
     try {
       this.flush();
+      if (this.nonBlocking) this.drainBounded();
     } finally {
       this.closed = true;
       syncQuietly(this.fd);
-      if (!this.toStdout) closeSync(this.fd);
+      if (!this.toStdout && this.fd >= 0) closeSync(this.fd);
+      this.dir?.close();
     }
+  }
+
+  /**
+   * Drops what is buffered and closes; removes the file when nothing was written to it (a
+   * recording refused after its file was created, e.g. a rotation size too small for this host).
+   * For stdout whose reader left, this ends without another failing write.
+   */
+  discard(): void {
+    if (this.closed) return;
+    const untouched = this.counters.bytes === 0 && this.counters.rotations === 0;
+    this.pending = '';
+    this.carry = null;
+    const dir = this.dir;
+    const name = this.currentName;
+    if (!this.toStdout && untouched && dir !== null) {
+      if (this.timer !== null) clearInterval(this.timer);
+      this.timer = null;
+      this.closed = true;
+      closeSync(this.fd);
+      try {
+        dir.unlink(name);
+      } catch {
+        // it stays, empty
+      }
+      dir.close();
+      return;
+    }
+    this.close();
   }
 
   /** Makes the file durable now (flush + fsync) without closing it. */
@@ -147,6 +263,11 @@ export class RecordingWriter {
     return this.closed;
   }
 
+  /** The file being written (differs from `path` after a rotation fallback). */
+  get currentFile(): string {
+    return this.dir === null ? this.path : this.dir.shown(this.currentName);
+  }
+
   stats(): WriterStats {
     return { ...this.counters };
   }
@@ -157,17 +278,36 @@ export class RecordingWriter {
     try {
       this.flush();
     } catch (err) {
-      // The timer cannot throw into anyone; keep the data for the next explicit flush/close,
-      // which reports the error.
+      // The timer cannot throw into anyone: keep the data for the next explicit flush/close, and
+      // tell the owner (a reader that left ends a stdout recording at once).
       this.lastTimerError = err;
+      this.onBackgroundFailure?.(err);
+    }
+  }
+
+  /** stdout: waits at most closeWaitMs for a slow reader, then counts what is left as dropped. */
+  private drainBounded(): void {
+    const deadline = Date.now() + this.closeWaitMs;
+    while ((this.pending.length > 0 || this.carry !== null) && Date.now() < deadline) {
+      sleepMs(10);
+      this.flush();
+    }
+    if (this.carry !== null) {
+      this.counters.dropped++; // the line the reader got only part of
+      this.carry = null;
+    }
+    if (this.pending.length > 0) {
+      let lines = 0;
+      for (let i = this.pending.indexOf('\n'); i >= 0; i = this.pending.indexOf('\n', i + 1)) lines++;
+      this.counters.dropped += lines;
+      this.pending = '';
     }
   }
 
   /** The last error a background flush met (the next flush()/close() reports its own). */
   lastTimerError: unknown = null;
 
-  private writeChunk(chunk: string): void {
-    const buf = Buffer.from(chunk, 'utf8');
+  private writeChunk(buf: Buffer): void {
     let off = 0;
     while (off < buf.length) {
       let n: number;
@@ -176,12 +316,18 @@ export class RecordingWriter {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
-          sleepMs(1); // a non-blocking stdout pipe whose reader is slow: wait, never drop
+          if (this.nonBlocking) {
+            // a slow reader: keep the rest (as bytes: a write may end inside a character) for the
+            // next flush, bounded by backlogBytes; never block
+            this.carry = Buffer.from(buf.subarray(off));
+            return;
+          }
+          sleepMs(1); // an inherited non-blocking descriptor we did not choose: wait, never drop
           continue;
         }
         // Keep what was not written, so a later close() can still try (e.g. after ENOSPC clears).
         this.pending = buf.subarray(off).toString('utf8') + this.pending;
-        throw ioError(this.path, err);
+        throw ioError(this.path, err, this.rotate !== null);
       }
       off += n;
       this.fileBytes += n;
@@ -189,120 +335,74 @@ export class RecordingWriter {
     }
   }
 
-  private rotateNow(): void {
+  /** One warning line at most per minute (a user planting things in the slots cannot flood stderr). */
+  private warnRateLimited(message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarning < 60_000) {
+      this.warningsHeld++;
+      return;
+    }
+    const held = this.warningsHeld > 0 ? ` (and ${this.warningsHeld} more since the last warning)` : '';
+    this.lastWarning = now;
+    this.warningsHeld = 0;
+    this.onWarning(`${message}${held}; recording continues`);
+  }
+
+  /** Closes the full file, shifts the rotated ones and starts a new file (never stops). */
+  private rotateNow(rest: Buffer): void {
     const spec = this.rotate as RotateSpec;
+    const dir = this.dir as OutputDirectory;
     syncQuietly(this.fd);
     closeSync(this.fd);
     this.fd = -1;
-    try {
-      if (spec.keep === 0) {
-        unlinkSync(this.path);
-      } else {
-        unlinkIfExists(`${this.path}.${spec.keep}`);
-        for (let i = spec.keep - 1; i >= 1; i--) renameIfExists(`${this.path}.${i}`, `${this.path}.${i + 1}`);
-        renameSync(this.path, `${this.path}.1`);
-      }
-    } catch (err) {
-      // Could not rotate: keep recording into the same file rather than lose events.
-      const reopened = openRecordingFile(this.path, 'append');
-      this.fd = reopened.fd;
-      this.fileBytes = reopened.size;
-      throw ioError(this.path, err);
+    const shifted = shiftRotated(dir, this.name, this.currentName, spec.keep);
+    const problems = shifted.problems;
+    if (!shifted.moved) {
+      this.strays.push(this.currentName);
+      pruneStrays(dir, this.strays, spec.keep);
     }
-    const { fd, regular } = openRecordingFile(this.path, 'create');
-    this.fd = fd;
-    this.regularFile = regular;
+    let next: ReturnType<typeof createNext>;
+    try {
+      next = createNext(dir, this.name);
+    } catch (err) {
+      // nowhere to write at all: keep what is left for close() to report
+      this.pending = rest.toString('utf8') + this.pending;
+      throw ioError(this.path, err, true);
+    }
+    if (next.problem !== null) problems.push(next.problem);
+    if (problems.length > 0) this.warnRateLimited(`rotation of ${this.path}: ${problems.join('; ')}`);
+    this.fd = next.file.fd;
+    this.currentName = next.name;
     this.fileBytes = 0;
+    this.headerBytes = 0;
     this.counters.rotations++;
     const header = this.onNewFile?.() ?? '';
-    if (header.length > 0) this.writeChunk(header);
-  }
-}
-
-type OpenMode = 'create' | 'force' | 'append';
-
-/** Opens a recording file safely; returns the fd, whether it is a regular file and its size. */
-export function openRecordingFile(path: string, mode: OpenMode): { fd: number; regular: boolean; size: number } {
-  const flags =
-    mode === 'create'
-      ? O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
-      : mode === 'force'
-        ? O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW
-        : O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW;
-  let fd: number;
-  try {
-    fd = openSync(path, flags, RECORDING_FILE_MODE);
-  } catch (err) {
-    throw openError(path, err);
-  }
-  try {
-    const st = fstatSync(fd);
-    const regular = st.isFile();
-    if (regular && mode === 'force') fchmodSync(fd, RECORDING_FILE_MODE);
-    let size = regular ? st.size : 0;
-    if (regular && mode === 'append' && size > 0 && !endsWithNewline(path, size)) {
-      // A crash left a partial last line: end it, so our first line stays a line of its own.
-      writeSync(fd, '\n');
-      size += 1;
+    if (header.length > 0) {
+      this.writeChunk(Buffer.from(header, 'utf8'));
+      this.headerBytes = this.fileBytes;
     }
-    return { fd, regular, size };
-  } catch (err) {
-    closeSync(fd);
-    throw ioError(path, err);
   }
 }
 
-function endsWithNewline(path: string, size: number): boolean {
-  let fd = -1;
+/** Whether the file behind `fd` ends in a newline (read through a second, read-only descriptor). */
+function endsWithNewline(fd: number, size: number): boolean {
+  let rfd = -1;
   try {
-    fd = openSync(path, constants.O_RDONLY | O_NOFOLLOW);
+    rfd = openSync(`/proc/self/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
     const b = Buffer.alloc(1);
-    return readSync(fd, b, 0, 1, size - 1) === 1 && b[0] === 0x0a;
+    return readSync(rfd, b, 0, 1, size - 1) === 1 && b[0] === 0x0a;
   } catch {
     return true;
   } finally {
-    if (fd >= 0) closeSync(fd);
+    if (rfd >= 0) closeSync(rfd);
   }
 }
 
-function openError(path: string, err: unknown): ExitError {
-  const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-  switch (code) {
-    case 'EEXIST': {
-      const kind = fileKind(path);
-      if (kind === 'symlink') return new ExitError(`${path} is a symbolic link; refusing to write a recording through it (give the real path)`, EXIT_BAD_INPUT, 'ELOOP');
-      if (kind === 'directory') return new ExitError(`${path} is a directory; give a file name for the recording`, EXIT_BAD_INPUT, 'EISDIR');
-      return new ExitError(`${path} already exists; use --force to overwrite it or --append to add to it`, EXIT_BAD_INPUT, code);
-    }
-    case 'ELOOP':
-      return new ExitError(`${path} is a symbolic link; refusing to write a recording through it (give the real path)`, EXIT_BAD_INPUT, code);
-    case 'EISDIR':
-      return new ExitError(`${path} is a directory; give a file name for the recording`, EXIT_BAD_INPUT, code);
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return new ExitError(`cannot create ${path}: its directory does not exist`, EXIT_BAD_INPUT, code);
-    case 'EACCES':
-    case 'EPERM':
-      return new ExitError(`cannot create ${path}: permission denied (choose a writable directory)`, EXIT_FAILURE, code);
-    default:
-      return ioError(path, err);
-  }
-}
-
-function fileKind(path: string): 'symlink' | 'directory' | 'other' {
-  try {
-    const st = lstatSync(path);
-    return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'directory' : 'other';
-  } catch {
-    return 'other';
-  }
-}
-
-function ioError(path: string, err: unknown): ExitError {
+function ioError(path: string, err: unknown, rotating = false): ExitError {
   const e = err as NodeJS.ErrnoException;
   const code = e.code ?? 'EIO';
   if (code === 'EPIPE') return new ExitError(`${path === '-' ? 'stdout' : path}: reader closed the pipe`, EXIT_FAILURE, code);
-  if (code === 'ENOSPC') return new ExitError(`${path}: no space left on device (free space or use --rotate)`, EXIT_FAILURE, code);
+  if (code === 'ENOSPC') return new ExitError(`${path}: no space left on device (${rotating ? 'free space or lower the --rotate SIZE or KEEP' : 'free space or use --rotate'})`, EXIT_FAILURE, code);
   const msg = (e.message ?? String(err)).split('\n', 1)[0];
   return new ExitError(`${path}: ${msg}`, EXIT_FAILURE, code);
 }
@@ -312,22 +412,6 @@ function syncQuietly(fd: number): void {
     fsyncSync(fd);
   } catch {
     // pipes, ttys and /dev/null cannot be fsynced (EINVAL): nothing to make durable there
-  }
-}
-
-function renameIfExists(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
-
-function unlinkIfExists(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 

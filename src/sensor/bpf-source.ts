@@ -13,7 +13,7 @@ import {
   type SensorOptions,
   type SensorStats,
 } from './native-addon.js';
-import { findReadlineTargets } from './shell-binaries.js';
+import { findTypedProbes } from './shell-binaries.js';
 
 export interface BpfSourceOptions {
   /** Ring buffer bytes (power of two; default 16 MiB). */
@@ -22,8 +22,10 @@ export interface BpfSourceOptions {
   argsMax?: number;
   /** Typed-line bytes kept (default 1 KiB). */
   typedMax?: number;
-  /** Capture lines typed at interactive bash (readline uretprobe). Default true. */
+  /** Capture lines typed at interactive bash, zsh and dash. Default true; false loads no typed-line probe. */
   typed?: boolean;
+  /** Shell binaries to consider besides the usual paths and /etc/shells (bash, zsh or dash by name). */
+  extraShells?: string[];
   /** Backstop drain interval, ms (default 50). */
   intervalMs?: number;
   /** Drain buffer bytes (default 4 MiB). */
@@ -82,7 +84,11 @@ export class BpfSource implements EventSource {
     if (this.options.ringBytes !== undefined) opts.ringBytes = this.options.ringBytes;
     if (this.options.argsMax !== undefined) opts.argsMax = this.options.argsMax;
     if (this.options.typedMax !== undefined) opts.typedMax = this.options.typedMax;
-    if (this.options.typed ?? true) opts.readline = findReadlineTargets();
+    if (this.options.typed ?? true) {
+      const probes = findTypedProbes(this.options.extraShells);
+      opts.typedTargets = probes.targets;
+      opts.shells = probes.shells;
+    }
     return opts;
   }
 

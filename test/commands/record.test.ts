@@ -155,6 +155,14 @@ describe('runRecord', () => {
     }
   });
 
+  it('refuses a --rotate SIZE smaller than three snapshots of the live processes (exit 2, no file left)', async () => {
+    const out = fresh();
+    const { code, err } = await record(out, new SyntheticSource(10), { rotate: '64K,3' }, () => true);
+    expect(code).toBe(2);
+    expect(err).toMatch(/^sessiontop record: stopped: --rotate SIZE 64K is too small for this host: each file starts with a snapshot of the live processes \(\d+K\); use --rotate \d+[KM] or more\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('reports a write failure in one line with exit 1 (disk full)', async () => {
     if (!existsSync('/dev/full')) return;
     const { code, err } = await record('/dev/full', new SyntheticSource(100), { force: true }, () => true);

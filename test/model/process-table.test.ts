@@ -394,11 +394,33 @@ describe('ProcessTable: retention and bounds', () => {
       sim.procs.delete(10_000 + i); // the end is lost
     }
     const st = sim.table.stats();
-    expect(st.tracked).toBeLessThanOrEqual(200);
+    // session leaders are kept over the cap, up to twice it (the hard bound on memory)
+    expect(st.tracked).toBeLessThanOrEqual(400);
+    expect(st.droppedLive).toBeGreaterThan(1500);
     expect(st.live).toBe(st.tracked - st.exited);
     expect(sim.table.get(1)).toBeDefined(); // never evicts init / kernel threads
     expect(sim.table.get(11_999)?.executable).toBe('/usr/bin/job');
-    expect(sim.table.entrySessions({ includeServices: true }).length).toBeLessThanOrEqual(200);
+    expect(sim.table.entrySessions({ includeServices: true }).length).toBeLessThanOrEqual(400);
+  });
+
+  it('over the cap, never evicts a leader or an ancestor of a kept process: sessions keep their shape', () => {
+    const sim = booted({ maxProcesses: 300 });
+    const shell = sim.sshLogin(602);
+    // a deep chain under the login shell, then many leaves (a recording claiming too many processes)
+    let parent = 602;
+    for (let i = 0; i < 20; i++) {
+      sim.fork(parent, 5000 + i);
+      parent = 5000 + i;
+    }
+    for (let i = 0; i < 3000; i++) sim.fork(parent, 20_000 + i);
+    const st = sim.table.stats();
+    expect(st.tracked).toBeLessThanOrEqual(600);
+    expect(st.droppedLive).toBeGreaterThan(2000);
+    expect(sim.table.get(1)).toBeDefined();
+    expect(sim.table.get(shell.pid)?.exited).toBe(false);
+    for (let p = sim.table.get(5019) ?? null; p !== null; p = p.parent) expect(p.exited).toBe(false);
+    const login = sim.table.entrySessions().find((s) => s.type === 'sshd');
+    expect(login?.leader.pid).toBe(sim.table.get(602)!.entryLeader!.pid);
   });
 
   it('stays bounded under fork/exec/exit churn with pid reuse', () => {

@@ -53,7 +53,7 @@ describe('live recording', () => {
 
   it('refuses an existing file unless forced, and a symlink always', () => {
     const path = join(dir, 'exists.ndjson');
-    writeFileSync(path, 'x\n');
+    writeFileSync(path, 'x\n', { mode: 0o600 });
     const f = new FixtureHost();
     expect(() => LiveRecorder.open({ output: path, host: HOST, table: f.table, names: NAMES })).toThrow(/already exists; use --force/);
     const r = LiveRecorder.open({ output: path, host: HOST, table: f.table, names: NAMES, force: true });

@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,7 +31,7 @@ describe('RecordingWriter file safety', () => {
     w.close();
     expect(statSync(p).mode & 0o777).toBe(0o600);
     expect(readFileSync(p, 'utf8')).toBe('{"a":1}\n{"b":2}\n');
-    expect(w.stats()).toEqual({ lines: 2, bytes: 16, rotations: 0 });
+    expect(w.stats()).toEqual({ lines: 2, bytes: 16, rotations: 0, dropped: 0 });
   });
 
   it('keeps mode 0600 even with a permissive umask', () => {
@@ -78,9 +79,9 @@ describe('RecordingWriter file safety', () => {
     expect(existsSync(target)).toBe(false);
   });
 
-  it('--force truncates an existing regular file and makes it 0600', () => {
+  it('--force truncates an existing 0600 regular file of ours', () => {
     const p = fresh();
-    writeFileSync(p, 'old old old\n', { mode: 0o644 });
+    writeFileSync(p, 'old old old\n', { mode: 0o600 });
     const w = RecordingWriter.open(p, { force: true });
     w.write('{"new":true}\n');
     w.close();
@@ -176,6 +177,46 @@ describe('--rotate', () => {
     // the newest files start with the header written at their creation
     expect(readFileSync(p, 'utf8').startsWith(`{"header":${headers}}\n`)).toBe(true);
     expect(readFileSync(`${p}.1`, 'utf8').startsWith(`{"header":${headers - 1}}\n`)).toBe(true);
+  });
+
+  it('says "use --rotate" on a full disk only when rotation is off', () => {
+    const mnt = join(dir, 'tiny');
+    mkdirSync(mnt);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      console.log(`disk-full message test skipped: cannot mount a tmpfs (${mounted.stderr.trim()})`);
+      return;
+    }
+    try {
+      const line = `{"pad":"${'q'.repeat(1000)}"}\n`;
+      const fill = (opts: Parameters<typeof RecordingWriter.open>[1], name: string): string => {
+        const w = RecordingWriter.open(join(mnt, name), { flushIntervalMs: 0, bufferBytes: 8192, ...opts });
+        try {
+          for (let i = 0; i < 2000; i++) w.write(line);
+          w.close();
+        } catch (err) {
+          return (err as Error).message;
+        } finally {
+          try {
+            w.discard();
+          } catch {
+            // already reported
+          }
+        }
+        return 'no error';
+      };
+      expect(fill({ rotate: { maxBytes: 64 * 1024, keep: 5 } }, 'rot.ndjson')).toBe(`${join(mnt, 'rot.ndjson')}: no space left on device (free space or lower the --rotate SIZE or KEEP)`);
+      rmSync(join(mnt, 'rot.ndjson'), { force: true });
+      for (let i = 1; i <= 5; i++) rmSync(join(mnt, `rot.ndjson.${i}`), { force: true });
+      expect(fill({}, 'plain.ndjson')).toBe(`${join(mnt, 'plain.ndjson')}: no space left on device (free space or use --rotate)`);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+
+  it('is refused for a device, which is never renamed', () => {
+    expect(() => RecordingWriter.open('/dev/null', { force: true, rotate: { maxBytes: 65536, keep: 1 } })).toThrow('--rotate needs a regular file, not the device /dev/null');
+    expect(existsSync('/dev/null.1')).toBe(false);
   });
 
   it('is refused for stdout', () => {

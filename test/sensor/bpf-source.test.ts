@@ -3,7 +3,7 @@
  * checked field by field. Skipped, with the reason printed, where the machine refuses eBPF.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { encodeUntrusted } from '../../src/sensor/untrusted-bytes.js';
 import { FdType, makeDev } from '../../src/sensor/process-event.js';
 import { packageRoot } from '../../src/sensor/native-addon.js';
 import { type Captured, Collector, runHelper, sensorHelper, sensorSkipReason } from '../support/sensor-harness.js';
+import { createThrowawayUser } from '../support/unprivileged-user.js';
 
 const execFileAsync = promisify(execFile);
 const skip = sensorSkipReason();
@@ -211,28 +212,46 @@ describe.skipIf(skip)('BpfSource on the real kernel', () => {
 
 describe.skipIf(skip)('sensor lifecycle', () => {
   it('refuses a non-root user with EPERM and the hint', () => {
-    const addon = join(packageRoot(), 'build', 'Release', 'sessiontop.node');
-    const script = `try { require(${JSON.stringify(addon)}).open({}); console.log('{"code":"opened"}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
-    const out = execFileSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
-    const r = JSON.parse(out) as { code: string; message: string };
-    expect(r.code).toBe('EPERM');
-    expect(r.message).toContain('run as root or with CAP_BPF and CAP_PERFMON');
+    // the checkout may sit under a 0700 directory: the user gets its own readable copy of the addon
+    const user = createThrowawayUser('bpf');
+    try {
+      const addon = user.share(join(packageRoot(), 'build', 'Release', 'sessiontop.node'));
+      const script = `try { require(${JSON.stringify(addon)}).open({}); console.log('{"code":"opened"}'); } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`;
+      const run = user.run(process.execPath, ['-e', script]);
+      expect(run.stderr).toBe('');
+      const r = JSON.parse(run.stdout) as { code: string; message: string };
+      expect(r.code).toBe('EPERM');
+      expect(r.message).toContain('run as root or with CAP_BPF and CAP_PERFMON');
+    } finally {
+      user.remove();
+    }
   });
 
   it('leaves no program of ours attached after close()', async () => {
-    const ids = (): Set<number> =>
-      new Set(
-        (JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[])
-          .filter((p) => p.name?.startsWith('handle_'))
-          .map((p) => p.id),
-      );
-    const before = ids();
+    // ours: the programs this process holds (other sensors may load and unload meanwhile)
+    const ownProgIds = (): Set<number> => {
+      const out = new Set<number>();
+      for (const fd of readdirSync('/proc/self/fd')) {
+        try {
+          if (readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:bpf-prog') continue;
+          const m = /^prog_id:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+          if (m) out.add(Number(m[1]));
+        } catch {
+          // closed meanwhile
+        }
+      }
+      return out;
+    };
+    const loaded = (): Set<number> =>
+      new Set((JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number }[]).map((p) => p.id));
+    const before = ownProgIds();
     const c = await new Collector({ typed: true }).start();
-    const during = ids();
-    const ours = [...during].filter((id) => !before.has(id));
+    const ours = [...ownProgIds()].filter((id) => !before.has(id));
     expect(ours.length).toBeGreaterThanOrEqual(12);
+    for (const id of ours) expect(loaded().has(id)).toBe(true);
     await c.stop();
-    const after = ids();
+    expect(ownProgIds().size).toBe(before.size);
+    const after = loaded();
     expect(ours.filter((id) => after.has(id))).toEqual([]);
   });
 

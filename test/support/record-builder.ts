@@ -33,7 +33,7 @@ export function buildRecord(s: RecordSpec): Buffer {
     s.kind === Kind.exec
       ? Buffer.concat([s.filename ?? Buffer.alloc(0), s.args ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0), s.cgroup ?? Buffer.alloc(0), s.env ?? Buffer.alloc(0), s.exe ?? Buffer.alloc(0)])
       : s.kind === Kind.typed
-        ? (s.line ?? Buffer.alloc(0))
+        ? Buffer.concat([s.line ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0)])
         : Buffer.alloc(0);
   const size = (HEADER_SIZE + payload.length + 7) & ~7;
   const b = Buffer.alloc(size);
@@ -65,7 +65,10 @@ export function buildRecord(s: RecordSpec): Buffer {
     b.writeUInt32LE(s.args?.length ?? 0, Off.aux);
     b.writeUInt32LE(s.exe?.length ?? 0, Off.aux + 8);
   }
-  if (s.kind === Kind.typed) b.writeUInt32LE(s.line?.length ?? 0, Off.aux);
+  if (s.kind === Kind.typed) {
+    b.writeUInt32LE(s.line?.length ?? 0, Off.aux);
+    b.writeUInt16LE(s.cwd?.length ?? 0, Off.len + 2);
+  }
   payload.copy(b, HEADER_SIZE);
   return b;
 }

@@ -154,6 +154,29 @@ describe('views', () => {
       expect(lines[r - 2]).toContain('F1 help');
     }
   });
+
+  it('clamps wide and invisible process names: no row wraps, the header stays on top', async () => {
+    const { default: stringWidth } = await import('string-width');
+    const a = await open({ cols: 80, rows: 24 });
+    const mahjong = '\u{1f004}'.repeat(60);
+    const tags = `ls\u{e0041}\u{e0042}\u3164hidden\u202etxt.exe`;
+    a.f.job(2001, 3500, `/tmp/${mahjong}`, [mahjong, tags]);
+    a.f.job(2001, 3501, '/tmp/x', ['x', '\u009d0;X\u009c\u009b2J']);
+    a.store.flush();
+    for (const [c, r] of [
+      [80, 24],
+      [100, 30],
+    ] as const) {
+      a.store.resize(c, r);
+      const frame = await a.press();
+      const lines = frame.split('\n');
+      expect(lines.length).toBe(r - 1);
+      for (const l of lines) expect(stringWidth(l)).toBeLessThanOrEqual(c);
+      expect(lines[0]).toContain('sessiontop web-1');
+      expect(frame).toContain("3500 ▸ \u{1f004}");
+      expect(frame).not.toMatch(/[\u0080-\u009f\u202e\u3164\u{e0000}-\u{e007f}]/u);
+    }
+  });
 });
 
 describe('keys', () => {
