@@ -75,6 +75,21 @@ export interface CommandSpec {
 export const SOURCE_CHOICES = ['auto', 'bpf', 'procfs'] as const satisfies readonly SourceChoice[];
 
 /** The actions `trace --action` filters on (every event action but the recordings' `snapshot`). */
+/** The live view's history from a recording of this boot (the service's file). */
+const HISTORY: OptionSpec = {
+  name: 'history',
+  value: { name: 'FILE', kind: 'file' },
+  multiple: true,
+  description: "start with this boot's history from a recording (e.g. the service's file), so a restart loses nothing",
+};
+
+/** How long ended processes and logins stay in view. */
+const RETENTION: OptionSpec = {
+  name: 'retention',
+  value: { name: 'TIME', kind: 'duration' },
+  description: 'how long ended processes and logins stay in view (default 30m, from 10s to 7d)',
+};
+
 export const TRACE_ACTIONS = EVENT_ACTIONS.filter((a) => a !== 'snapshot');
 
 const SOURCE: OptionSpec = {
@@ -119,6 +134,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       SOURCE,
       { name: 'record', value: { name: 'FILE', kind: 'file' }, description: 'record while watching (created 0600; refused if it exists)' },
       { name: 'force', description: 'with --record: replace an existing file' },
+      HISTORY,
+      RETENTION,
     ],
   },
   {
@@ -150,6 +167,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { name: 'FILE', kind: 'file', min: 1, description: 'recordings to replay (several hosts side by side)' },
     options: [
       { name: 'speed', value: { name: 'X', kind: 'number' }, description: 'initial speed, 1 = real time (default 1, from 0.125 to 1024)' },
+      RETENTION,
       { name: 'strict', description: 'stop at the first bad line' },
     ],
   },
@@ -171,6 +189,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { name: 'json', description: 'one enriched snapshot line per live process (itself a valid recording)' },
       { name: 'all', description: 'also show service (init) sessions in the text tree' },
+      { name: 'history', value: { name: 'FILE', kind: 'file' }, multiple: true, description: 'live host: typed lines and ended logins from a recording of this boot' },
       { name: 'strict', description: 'stop at the first bad line' },
     ],
   },

@@ -6,7 +6,7 @@
 
 import { exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
 import type { ParsedArgs } from './command-line.js';
-import { sensorOptionValues, sourceChoice, sshOptionValues, stringValue } from './option-values.js';
+import { retentionValue, sensorOptionValues, sourceChoice, sshOptionValues, stringValue } from './option-values.js';
 import { safeText } from '../text/terminal-text.js';
 import { runWithStartupFrame } from '../ui/startup-run.js';
 import type { LiveOptions } from '../ui/live-model-feed.js';
@@ -27,6 +27,10 @@ export function liveOptionsFromArgs({ values }: ParsedArgs): LiveOptions {
     options.ssh = remote.ssh;
     options.local = remote.local;
   }
+  const history = (values.history as string[] | undefined) ?? [];
+  if (history.length > 0) options.history = history;
+  const retention = retentionValue(values);
+  if (retention !== undefined) options.retentionMs = retention;
   return options;
 }
 

@@ -7,7 +7,7 @@ import { usageError } from '../exit-error.js';
 import type { SourceChoice } from '../model/live-feed.js';
 import { ARGS_LIMIT, TYPED_LIMIT } from '../sensor/record-layout.js';
 import { escapeControl } from '../text/escape-control.js';
-import { parseSize } from '../text/time-size-grammar.js';
+import { parseDurationMs, parseSize } from '../text/time-size-grammar.js';
 import { parseSshSettings, type SshSettings } from '../remote/ssh-command.js';
 import { SOURCE_CHOICES } from './command-table.js';
 import type { OptionValues } from './command-line.js';
@@ -50,6 +50,15 @@ export function sensorOptionValues(values: OptionValues): SensorOptionValues {
   if (typeof values['args-max'] === 'string') out.argsMax = wholeNumber(values['args-max'], '--args-max', 0, ARGS_LIMIT);
   if (typeof values['typed-max'] === 'string') out.typedMax = wholeNumber(values['typed-max'], '--typed-max', 1, TYPED_LIMIT);
   return out;
+}
+
+/** --retention in ms (undefined: the model's default): a duration from 10 s to 7 days. */
+export function retentionValue(values: OptionValues): number | undefined {
+  const text = stringValue(values, 'retention');
+  if (text === undefined) return undefined;
+  const ms = parseDurationMs(text, '--retention');
+  if (ms < 10_000 || ms > 7 * 86_400_000) throw usageError('--retention must be between 10s and 7d (for example 30m or 2h)');
+  return ms;
 }
 
 /** A string option's value, or undefined. */

@@ -12,11 +12,14 @@
  */
 
 import { writeSync } from 'node:fs';
+import { nodeHeaderToEvent } from '../model/node-facts.js';
 import { ProcessTable } from '../model/process-table.js';
 import { readHostInfo } from '../model/host-info.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
-import type { ProcessEvent } from '../sensor/process-event.js';
+import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
+import { ttyLastInput } from '../sensor/tty-input.js';
+import { loadHistory } from '../record/recording-history.js';
 import { parseAtTime } from '../text/time-size-grammar.js';
 import { EcsDocumentBuilder } from '../record/ecs-document.js';
 import { escapeControl } from '../text/escape-control.js';
@@ -55,7 +58,17 @@ export interface SnapshotCommandOptions {
   ssh?: SshSettings;
   /** With `ssh`: include the local host too (default true; `--no-local`). */
   local?: boolean;
+  /** Live snapshot: recordings of this boot to take typed lines and history from. */
+  history?: string[];
+  /** Live snapshot: when a terminal last saw input (default: the tty device's atime, as `w`). */
+  lastInput?: (tty: number) => number;
+  /** Effective uid (default process.geteuid()): not root means a degraded live snapshot. */
+  euid?: number;
 }
+
+/** One line on stderr when a live snapshot cannot see everything. */
+export const DEGRADED_WARNING =
+  'warning: not running as root: other users\' processes show no environment (FROM, entry types may be wrong) and terminals may be missing; run it with sudo';
 
 /** `snapshot`'s options from its parsed arguments (usage errors for bad combinations). */
 export function snapshotOptionsFromArgs({ values, positionals }: ParsedArgs): SnapshotCommandOptions {
@@ -66,7 +79,17 @@ export function snapshotOptionsFromArgs({ values, positionals }: ParsedArgs): Sn
   if (at !== undefined && from.length === 0) throw usageError('--at goes with --from FILE');
   const remote = sshOptionValues(values);
   if (remote !== undefined && from.length > 0) throw usageError('--ssh and --from cannot go together (a snapshot is of recordings or of hosts)');
-  return { from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...(at !== undefined ? { at } : {}), ...remote };
+  const history = (values.history as string[] | undefined) ?? [];
+  if (history.length > 0 && from.length > 0) throw usageError('--history is for the live host (with --from, the recordings are the history)');
+  return {
+    from,
+    json: Boolean(values.json),
+    all: Boolean(values.all),
+    strict: Boolean(values.strict),
+    ...(at !== undefined ? { at } : {}),
+    ...(history.length > 0 ? { history } : {}),
+    ...remote,
+  };
 }
 
 export async function runSnapshot(options: SnapshotCommandOptions): Promise<number> {
@@ -86,9 +109,13 @@ export async function runSnapshot(options: SnapshotCommandOptions): Promise<numb
     }
     let status: number = EXIT_OK;
     let views: HostView[];
+    /** The local host seen live (its terminals' last input is readable here), if any. */
+    let localLive: HostView | undefined;
     if (options.from !== undefined && options.from.length > 0) views = fromRecordings(options, say);
     else {
-      views = remote === null || options.local !== false ? [fromLiveHost(options)] : [];
+      localLive = remote === null || options.local !== false ? fromLiveHost(options, say) : undefined;
+      views = localLive !== undefined ? [localLive] : [];
+      if (views.length > 0 && (options.euid ?? process.geteuid?.() ?? 0) !== 0) say(DEGRADED_WARNING);
       if (remote !== null) {
         const { snapshotRemoteHosts } = await import('../remote/remote-snapshot.js');
         for (const r of await snapshotRemoteHosts(remote)) {
@@ -111,7 +138,14 @@ export async function runSnapshot(options: SnapshotCommandOptions): Promise<numb
         const doc = new EcsDocumentBuilder({ host: v.host, names: v.names });
         for (const n of aliveNodes(v.table)) out += doc.snapshotLine(n, v.at);
       } else {
-        out += renderSnapshotText({ host: v.host, table: v.table, at: v.at, names: v.names, all: options.all ?? false });
+        out += renderSnapshotText({
+          host: v.host,
+          table: v.table,
+          at: v.at,
+          names: v.names,
+          all: options.all ?? false,
+          ...(v === localLive ? { lastInput: options.lastInput ?? ((tty: number) => ttyLastInput(tty)), typedUnknown: !v.history } : {}),
+        });
         if (views.length > 1) out += '\n';
       }
     }
@@ -129,22 +163,44 @@ interface HostView {
   table: ProcessTable;
   names: NameLookup;
   at: number;
+  /** A live snapshot that started from a recording's history. */
+  history?: boolean;
 }
 
-function fromLiveHost(options: SnapshotCommandOptions): HostView {
+function fromLiveHost(options: SnapshotCommandOptions, say: (msg: string) => void): HostView {
   if (options.at !== undefined) {
     throw usageError('--at needs --from FILE (a live snapshot is always now)');
   }
   const host = options.liveHost ?? readHostInfo();
   const table = new ProcessTable({ host });
+  const history = options.history !== undefined && options.history.length > 0;
+  if (history) {
+    const h = loadHistory(table, options.history as string[]);
+    if (h.otherHost > 0) say(`${h.otherHost} events of other boots or hosts in the history skipped`);
+    if (h.badLines > 0) say(`${h.badLines} bad lines in the history skipped`);
+  }
   const events = options.liveEvents ? options.liveEvents() : scanProcSnapshot({ bootTimeMs: host.bootTimeMs });
   let at = 0;
+  const seen = new Set<string>();
   for (const e of events) {
     table.apply(e);
+    if (history) seen.add(`${e.pid}:${e.startTicks}`);
     if (e.time > at) at = e.time;
   }
   table.finishBackfill();
-  return { host, table, names: options.names ?? localNames(), at: at || Date.now() };
+  at = at || Date.now();
+  if (history) {
+    // what the history left alive and /proc no longer has is over (how, unknown)
+    const gone: ProcessNode[] = [];
+    for (const n of table.processes()) if (!n.exited && !seen.has(`${n.pid}:${n.startTicks}`)) gone.push(n);
+    const e = newProcessEvent();
+    for (const n of gone) {
+      nodeHeaderToEvent(n, 'end', at, e);
+      e.exitUnknown = true;
+      table.apply(e);
+    }
+  }
+  return { host, table, names: options.names ?? localNames(), at, history };
 }
 
 function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => void): HostView[] {

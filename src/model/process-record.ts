@@ -26,6 +26,7 @@ const F_FROM_SNAPSHOT = 64;
 const F_PENDING = 128;
 const F_EVICTED = 256;
 const F_ENTRY_REMNANT = 512;
+const F_PERSON_ENTERED = 1024;
 
 export class ProcessRecord implements ProcessNode {
   host: HostInfo;
@@ -106,7 +107,9 @@ export class ProcessRecord implements ProcessNode {
   memberOf: SessionMembers | null = null;
   memberPrev: ProcessRecord | null = null;
   memberNext: ProcessRecord | null = null;
-  /** Doubly linked list of exited nodes, oldest first. */
+  /** The session whose history list holds this node (exited history), else null. */
+  history: EntrySessionRecord | null = null;
+  /** Doubly linked list of exited nodes, oldest first: the table's noise list or a session's history. */
   exitedPrev: ProcessRecord | null = null;
   exitedNext: ProcessRecord | null = null;
 
@@ -151,6 +154,12 @@ export class ProcessRecord implements ProcessNode {
   }
   set userEntered(v: boolean) {
     this.bits = v ? this.bits | F_USER_ENTERED : this.bits & ~F_USER_ENTERED;
+  }
+  get personEntered(): boolean {
+    return (this.bits & F_PERSON_ENTERED) !== 0;
+  }
+  set personEntered(v: boolean) {
+    this.bits = v ? this.bits | F_PERSON_ENTERED : this.bits & ~F_PERSON_ENTERED;
   }
   get fromSnapshot(): boolean {
     return (this.bits & F_FROM_SNAPSHOT) !== 0;

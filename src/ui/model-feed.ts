@@ -80,6 +80,11 @@ export interface ReplayControls {
   stepForward(): void;
   stepBack(): void;
   toStart(): void;
+  /**
+   * To the next (1) / previous (-1) typed line or person-entered command of the entry session with
+   * this id (the leader's entity id): the replay stops right after it. Returns why it cannot ('' when it goes).
+   */
+  stepInSession(sessionId: string, dir: 1 | -1): string;
   toEnd(): void;
   /** Seeks to a time the user typed; throws an Error with a one-line message when it cannot read it. */
   seekTo(text: string): void;

@@ -138,6 +138,8 @@ describe.skipIf(skip)('live view, as root with eBPF', () => {
     expect(s.titles.filter((t) => t.includes('pwned'))).toEqual([]);
     expect(s.lines()[0]).toMatch(/^sessiontop /);
     expect(s.bufferType).toBe('alternate');
+    await s.press('q'); // closes the detail
+    await s.waitFor((x) => !x.text().includes('args[8]'), 3000, 'the detail closed');
     await s.press('q');
     await s.exited;
     expect(s.titles.filter((t) => t.includes('pwned'))).toEqual([]);

@@ -150,7 +150,7 @@ export class PtyScreen {
 
   /** Waits for the UI proper (Ink's frame, with the status line) showing `s`, and a moment for input to be wired. */
   async ready(s = 'sessiontop', timeoutMs = 15_000): Promise<void> {
-    await this.waitFor((x) => x.text().includes(s) && (x.text().includes('? help') || x.text().includes('too small')), timeoutMs, `the UI showing ${JSON.stringify(s)}`);
+    await this.waitFor((x) => x.text().includes(s) && (x.text().includes('F1 help') || x.text().includes('too small')), timeoutMs, `the UI showing ${JSON.stringify(s)}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 
