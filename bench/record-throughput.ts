@@ -42,6 +42,8 @@ export interface RecordThroughputFigures {
   readParseLinesPerSec: number;
   readParseValidateLinesPerSec: number;
   replayBadLines: number;
+  /** Replay events/s over a single-threaded read + JSON.parse loop's lines/s on the same file (target ≥ 1.5). */
+  replayOverParse: number;
   file: string;
 }
 
@@ -131,6 +133,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
     readParseLinesPerSec: parsed.lines / (parsed.ms / 1000),
     readParseValidateLinesPerSec: validated.lines / (validated.ms / 1000),
     replayBadLines: rstats.badLines,
+    replayOverParse: applied / (replayMs / 1000) / (parsed.lines / (parsed.ms / 1000)),
     file,
   };
 
@@ -144,6 +147,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   log(`    read lines alone                     ${k(figures.readLinesPerSec)} lines/s`);
   log(`    read + JSON.parse                    ${k(figures.readParseLinesPerSec)} lines/s`);
   log(`    read + JSON.parse + validate         ${k(figures.readParseValidateLinesPerSec)} lines/s`);
+  log(`  replay / JSON.parse loop              ${figures.replayOverParse.toFixed(2)}   (target ≥ 1.5)`);
   log(`  replay bad lines                      ${figures.replayBadLines}`);
 
   if (!options.keep && options.dir === undefined) rmSync(dir, { recursive: true, force: true });

@@ -9,10 +9,12 @@ import * as modelMemory from './model-memory.js';
 import * as pipeline from './pipeline-throughput.js';
 import * as recordThroughput from './record-throughput.js';
 import * as recordStorm from './record-storm.js';
+import * as schemaCheck from './schema-check.js';
 import * as seek from './seek.js';
 import * as typedOverhead from './typed-overhead.js';
 import * as uiCpu from './ui-cpu.js';
 import * as uiFirstFrame from './ui-first-frame.js';
+import * as uiScale from './ui-scale.js';
 
 interface Row {
   figure: string;
@@ -56,7 +58,12 @@ step('recording write and replay (1 M events)');
 const r = recordThroughput.run({ events: 1_000_000, log: quiet });
 add('recording write (events/s)', fmt(r.writeEventsPerSec), '—', null);
 add('replay: read + validate + model (events/s)', fmt(r.replayEventsPerSec), '> 200 000', r.replayEventsPerSec > 200_000);
-add('bytes per event', fmt(r.bytesPerEvent), '—', null);
+add('replay / single-threaded JSON.parse loop, same file (ratio)', fmt(r.replayOverParse, 2), '≥ 1.5', r.replayOverParse >= 1.5);
+add('bytes per event (plain NDJSON)', fmt(r.bytesPerEvent), '—', null);
+
+step('line validation: compiled check vs Ajv');
+const sc = schemaCheck.run(40_000, 7);
+add('line validation, compiled check / Ajv (lines/s)', `${fmt(sc.ownLinesPerSec)} / ${fmt(sc.ajvLinesPerSec)}`, 'Ajv unless slower', null);
 
 step('seek in a 1 M-event recording');
 const sk = seek.run({ events: 1_000_000, log: quiet });
@@ -77,6 +84,12 @@ step('TUI first frame');
 const f = await uiFirstFrame.run(5);
 add('first frame (median / max ms)', `${fmt(f.firstFrameMedianMs)} / ${fmt(f.firstFrameMaxMs)}`, '< 1 000 ms', f.firstFrameMaxMs < 1000);
 add('first live data on screen (median ms)', fmt(f.liveMedianMs), '—', null);
+
+step('the view at scale (1 000 sessions, 100 000 processes)');
+const us = await uiScale.run(1000, 100_000, 5);
+add('key → next frame at scale (median / p95 ms)', `${fmt(us.keyMedianMs)} / ${fmt(us.keyP95Ms)}`, '< 100 ms', us.keyP95Ms < 100);
+add('search of 100 k processes + typed lines (ms)', fmt(us.searchMs), '—', null);
+add(`view CPU at scale, ${fmt(us.loadExecsPerSecond)} execs/s`, `${fmt(us.viewCpuPercent, 1)} % (model ${fmt(us.modelCpuPercent, 1)} %)`, '< 20 %', us.viewCpuPercent < 20);
 
 const w = [Math.max(...rows.map((x) => x.figure.length)), Math.max(...rows.map((x) => x.measured.length)), Math.max(...rows.map((x) => x.target.length))];
 const line = (a: string, b: string, c: string, e: string): string => `| ${a.padEnd(w[0]!)} | ${b.padEnd(w[1]!)} | ${c.padEnd(w[2]!)} | ${e} |`;

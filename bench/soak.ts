@@ -12,14 +12,14 @@
  * Needs root (eBPF, sshd, a test user).
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { readHostInfo } from '../src/model/host-info.js';
 import { LiveFeed } from '../src/model/live-feed.js';
 import { ProcessTable } from '../src/model/process-table.js';
+import { LineReader } from '../src/record/line-reader.js';
 import { packageRoot } from '../src/sensor/native-addon.js';
 import { SshdHarness, sshdSkipReason } from '../test/support/sshd-harness.js';
 import { isMain, printFigures } from './bench-util.js';
@@ -41,6 +41,11 @@ export interface SoakFigures {
   finalRssMb: number;
   maxRecordRssMb: number;
   recordLines: number;
+  /** Lines the recorder said it wrote (its summary line). */
+  recordWritten: number;
+  rotatedFiles: number;
+  /** Bytes on disk per line of the rotated (gzipped) files. */
+  rotatedBytesPerEvent: number;
   bounded: boolean;
 }
 
@@ -85,6 +90,7 @@ export async function run(seconds = 600, execsPerSecond = 200, sshSessions = 2):
   );
   const workDir = mkdtempSync(join(tmpdir(), 'sessiontop-soak-'));
   let recorder: ChildProcess | undefined;
+  let recorderStderr = '';
   let sshd: SshdHarness | undefined;
   let deadline = Date.now() + seconds * 1000;
   let stopping = false;
@@ -100,7 +106,12 @@ export async function run(seconds = 600, execsPerSecond = 200, sshSessions = 2):
     const cli = process.env.SESSIONTOP_CLI ?? join(packageRoot(), 'bin', 'sessiontop.js');
     const recFile = join(workDir, 'soak.ndjson');
     if (cliHasRecord(cli)) {
-      recorder = spawn(process.execPath, [cli, 'record', '-o', recFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+      // as a busy server would run it: rotated at 64 MiB, rotated files gzipped, none dropped
+      recorder = spawn(process.execPath, [cli, 'record', '-o', recFile, '--rotate', '64M,1000', '--compress'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      recorder.stderr!.on('data', (d: Buffer) => {
+        recorderStderr += d.toString();
+        process.stderr.write(d);
+      });
     } else {
       console.log('(sessiontop record is not wired yet: soaking the in-process model only)');
     }
@@ -182,17 +193,35 @@ export async function run(seconds = 600, execsPerSecond = 200, sshSessions = 2):
 
     let recordLines = 0;
     let recordLost = 0;
+    let rotatedLines = 0;
+    let rotatedGzipBytes = 0;
+    let rotatedFiles = 0;
+    let recordWritten = -1;
     if (recorder) {
       await stopChild(recorder);
-      if (existsSync(recFile)) {
-        console.log(`recording: ${(statSync(recFile).size / MB).toFixed(1)} MB`);
-        // streamed: a 10-minute recording is larger than a JS string may be
-        for await (const line of createInterface({ input: createReadStream(recFile), crlfDelay: Infinity })) {
-          if (line === '') continue;
-          recordLines++;
-          if (line.includes('"action":"lost"')) recordLost += Number(/"lost":(\d+)/.exec(line)?.[1] ?? 0);
+      recordWritten = Number(/(\d+) events \(/.exec(recorderStderr)?.[1] ?? -1);
+      // every file of the recording, the gzipped rotated ones included, read as a replay reads them
+      const files = readdirSync(workDir).filter((f) => f === 'soak.ndjson' || /^soak\.ndjson\.\d+\.gz$/.test(f) || f.startsWith('soak.ndjson.rotating'));
+      for (const f of files) {
+        const path = join(workDir, f);
+        const fd = openSync(path, 'r');
+        const lr = new LineReader(fd);
+        let lines = 0;
+        while (lr.next()) {
+          if (lr.line === '') continue;
+          lines++;
+          if (lr.line.includes('"action":"lost"')) recordLost += Number(/"lost":(\d+)/.exec(lr.line)?.[1] ?? 0);
+        }
+        closeSync(fd);
+        if (lr.gzipDamage !== '') console.log(`${f}: ${lr.gzipDamage}`);
+        recordLines += lines;
+        if (f.endsWith('.gz')) {
+          rotatedFiles++;
+          rotatedLines += lines;
+          rotatedGzipBytes += statSync(path).size;
         }
       }
+      console.log(`recording: ${files.length} files, ${rotatedFiles} rotated and gzipped, active file ${(statSync(recFile).size / MB).toFixed(1)} MB`);
     }
 
     // bounded: after the warm-up, the last sample is not above the first by more than 25% + 32 MB
@@ -214,6 +243,9 @@ export async function run(seconds = 600, execsPerSecond = 200, sshSessions = 2):
       finalRssMb: finalRss / MB,
       maxRecordRssMb: maxRecordRss / MB,
       recordLines,
+      recordWritten,
+      rotatedFiles,
+      rotatedBytesPerEvent: rotatedLines > 0 ? rotatedGzipBytes / rotatedLines : Number.NaN,
       bounded: !grewTooMuch(samples) && !grewTooMuch(recordSamples),
     };
   } finally {
@@ -262,10 +294,13 @@ if (isMain(import.meta.url)) {
     'RSS after warm-up, MB': Number(f.rssAfterWarmupMb.toFixed(1)),
     'final RSS, MB': Number(f.finalRssMb.toFixed(1)),
     'max RSS of record, MB': Number(f.maxRecordRssMb.toFixed(1)),
-    'recording lines': f.recordLines,
+    'recording lines read (all files)': f.recordLines,
+    'recording lines written (recorder)': f.recordWritten,
+    'rotated files (gzip)': f.rotatedFiles,
+    'rotated files, bytes per event': Number(f.rotatedBytesPerEvent.toFixed(1)),
     'memory bounded': f.bounded ? 'yes' : 'NO',
   });
-  const ok = f.lost === 0 && f.recordLost === 0 && f.bounded;
+  const ok = f.lost === 0 && f.recordLost === 0 && f.bounded && (f.recordWritten < 0 || f.recordWritten === f.recordLines);
   console.log(ok ? '\nsoak: PASS' : '\nsoak: FAIL (events lost or memory kept growing)');
   process.exit(ok ? 0 : 1);
 }

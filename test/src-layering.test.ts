@@ -16,8 +16,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   text: ['sensor', 'exit-error.ts'],
   model: ['sensor'],
   record: ['sensor', 'model', 'text', 'exit-error.ts'],
-  ui: ['sensor', 'model', 'record', 'text', 'exit-error.ts'],
-  commands: ['sensor', 'model', 'record', 'ui', 'text', 'exit-error.ts'],
+  remote: ['sensor', 'model', 'record', 'text', 'exit-error.ts'],
+  ui: ['sensor', 'model', 'record', 'remote', 'text', 'exit-error.ts'],
+  commands: ['sensor', 'model', 'record', 'remote', 'ui', 'text', 'exit-error.ts'],
   'cli.ts': ['commands', 'exit-error.ts'],
 };
 

@@ -3,7 +3,7 @@
  * one command's help (`sessiontop snapshot --help`).
  */
 
-import { COMMANDS, COMMON_OPTIONS, PROGRAM, SENSOR_OPTIONS, TAGLINE, VERSION, type CommandSpec, type OptionSpec } from './command-table.js';
+import { COMMANDS, COMMON_OPTIONS, PROGRAM, SENSOR_OPTIONS, SSH_OPTIONS, TAGLINE, VERSION, type CommandSpec, type OptionSpec } from './command-table.js';
 
 const FOOTER = `eBPF needs Linux with BTF (/sys/kernel/btf/vmlinux) and root, or CAP_BPF and CAP_PERFMON.
 Exit status: 0 success, 2 bad usage or input, 1 other errors.
@@ -24,8 +24,8 @@ export function usageLine(c: CommandSpec): string {
   return [PROGRAM, c.word, c.synopsis].filter((s) => s !== null && s !== '').join(' ');
 }
 
-const sensorUsers = (): string =>
-  COMMANDS.filter((c) => c.sensor)
+const usersOf = (takes: (c: CommandSpec) => boolean): string =>
+  COMMANDS.filter(takes)
     .map((c) => (c.word === null ? 'live view' : c.word))
     .join(', ');
 
@@ -38,7 +38,8 @@ export function globalHelp(): string {
   let out = `${PROGRAM} ${VERSION} — ${TAGLINE}\n\nUsage:\n`;
   for (const [u, what] of usages) out += `  ${what === '' ? u : u.padEnd(width) + what}\n`;
   for (const c of COMMANDS) out += `\n${c.optionsHeading}:\n${optionLines(c.options)}`;
-  out += `\nSensor options (${sensorUsers()}):\n${optionLines(SENSOR_OPTIONS)}`;
+  out += `\nSeveral hosts (${usersOf((c) => c.ssh === true)}):\n${optionLines(SSH_OPTIONS)}`;
+  out += `\nSensor options (${usersOf((c) => c.sensor)}):\n${optionLines(SENSOR_OPTIONS)}`;
   return `${out}\n${FOOTER}`;
 }
 
@@ -48,6 +49,7 @@ export function commandHelp(c: CommandSpec): string {
   let out = `${usageLine(c)}\n  ${c.summary}\n`;
   if (c.positionals !== null) out += `\nArguments:\n  ${c.positionals.name.padEnd(22)}  ${c.positionals.description}\n`;
   out += `\nOptions:\n${optionLines([...c.options, ...COMMON_OPTIONS])}`;
+  if (c.ssh === true) out += `\nSeveral hosts:\n${optionLines(SSH_OPTIONS)}`;
   if (c.sensor) out += `\nSensor options:\n${optionLines(SENSOR_OPTIONS)}`;
   return `${out}\n${FOOTER}`;
 }

@@ -8,7 +8,7 @@
 
 import { usageError } from '../exit-error.js';
 import { escapeControl } from '../text/escape-control.js';
-import { COMMANDS, COMMON_OPTIONS, SENSOR_OPTIONS, commandSpec, optionsOf, type CommandSpec, type OptionSpec } from './command-table.js';
+import { COMMANDS, COMMON_OPTIONS, SENSOR_OPTIONS, SSH_OPTIONS, commandSpec, optionsOf, type CommandSpec, type OptionSpec } from './command-table.js';
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -27,7 +27,7 @@ export type CommandLine =
 
 /** Every option any command takes, by long and short name (for reading options before the command). */
 const ANY_OPTION = new Map<string, OptionSpec>();
-for (const o of [...COMMANDS.flatMap((c) => c.options), ...SENSOR_OPTIONS, ...COMMON_OPTIONS]) {
+for (const o of [...COMMANDS.flatMap((c) => c.options), ...SENSOR_OPTIONS, ...SSH_OPTIONS, ...COMMON_OPTIONS]) {
   ANY_OPTION.set(`--${o.name}`, o);
   if (o.short !== undefined) ANY_OPTION.set(`-${o.short}`, o);
 }

@@ -20,7 +20,7 @@ export const VERSION = '0.1.0';
 export const TAGLINE = 'who is on this host, how they got in, and what they are typing';
 
 /** What a value is, for completions: a file, one of `choices`, a comma-separated list of `choices`, or free text. */
-export type ValueKind = 'file' | 'choice' | 'choice-list' | 'size' | 'duration' | 'time' | 'number' | 'list';
+export type ValueKind = 'file' | 'choice' | 'choice-list' | 'size' | 'duration' | 'time' | 'number' | 'list' | 'host' | 'text';
 
 export interface OptionValue {
   /** As shown in help: `FILE|-`, `SIZE`, `TIME`. */
@@ -67,12 +67,29 @@ export interface CommandSpec {
   options: readonly OptionSpec[];
   /** Takes the shared sensor options (SENSOR_OPTIONS). */
   sensor: boolean;
+  /** Takes the options that add hosts watched over ssh (SSH_OPTIONS). */
+  ssh?: boolean;
   positionals: PositionalSpec | null;
 }
 
 export const SOURCE_CHOICES = ['auto', 'bpf', 'procfs'] as const satisfies readonly SourceChoice[];
 
 /** The actions `trace --action` filters on (every event action but the recordings' `snapshot`). */
+/** The live view's history from a recording of this boot (the service's file). */
+const HISTORY: OptionSpec = {
+  name: 'history',
+  value: { name: 'FILE', kind: 'file' },
+  multiple: true,
+  description: "start with this boot's history from a recording (e.g. the service's file), so a restart loses nothing",
+};
+
+/** How long ended processes and logins stay in view. */
+const RETENTION: OptionSpec = {
+  name: 'retention',
+  value: { name: 'TIME', kind: 'duration' },
+  description: 'how long ended processes and logins stay in view (default 30m, from 10s to 7d)',
+};
+
 export const TRACE_ACTIONS = EVENT_ACTIONS.filter((a) => a !== 'snapshot');
 
 const SOURCE: OptionSpec = {
@@ -90,6 +107,14 @@ export const SENSOR_OPTIONS: readonly OptionSpec[] = [
   { name: 'debug', description: "print libbpf's messages on stderr" },
 ];
 
+/** Options of the commands that also watch other hosts over ssh (live view, record, snapshot). */
+export const SSH_OPTIONS: readonly OptionSpec[] = [
+  { name: 'ssh', value: { name: 'DEST', kind: 'host' }, multiple: true, description: 'also watch DEST (host, user@host, ssh://user@host:port) over ssh; repeatable' },
+  { name: 'ssh-option', value: { name: 'KEY=VALUE', kind: 'text' }, multiple: true, description: 'passed to ssh as -o KEY=VALUE (Port=2222, IdentityFile=…); repeatable' },
+  { name: 'remote-command', value: { name: 'CMD', kind: 'text' }, description: 'what starts sessiontop on each host (default: sudo -n sessiontop); plain words only' },
+  { name: 'no-local', description: 'only the --ssh hosts (default: this host too)' },
+];
+
 /** Options every command takes. */
 export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', short: 'h', description: 'print this help and exit' },
@@ -103,11 +128,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'live view: sessions by entry leader, process trees, typed commands',
     optionsHeading: 'Live view options',
     sensor: true,
+    ssh: true,
     positionals: null,
     options: [
       SOURCE,
       { name: 'record', value: { name: 'FILE', kind: 'file' }, description: 'record while watching (created 0600; refused if it exists)' },
       { name: 'force', description: 'with --record: replace an existing file' },
+      HISTORY,
+      RETENTION,
     ],
   },
   {
@@ -117,12 +145,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'headless recording as ECS NDJSON (for a service or a pipe)',
     optionsHeading: 'record options',
     sensor: true,
+    ssh: true,
     positionals: null,
     options: [
       { name: 'output', short: 'o', value: { name: 'FILE|-', kind: 'file' }, description: 'where to write (- = stdout); required' },
       { name: 'force', description: 'replace an existing FILE (never through a symlink)' },
       { name: 'append', description: 'append to an existing FILE' },
       { name: 'rotate', value: { name: 'SIZE[,KEEP]', kind: 'size' }, description: 'rotate at SIZE (e.g. 100M), keeping KEEP old files (default 5)' },
+      { name: 'compress', description: 'with --rotate: gzip rotated files (FILE.1.gz …; FILE itself stays plain)' },
       { name: 'duration', value: { name: 'TIME', kind: 'duration' }, description: 'stop after TIME (e.g. 30, 30s, 5m, 1h)' },
       SOURCE,
     ],
@@ -137,6 +167,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { name: 'FILE', kind: 'file', min: 1, description: 'recordings to replay (several hosts side by side)' },
     options: [
       { name: 'speed', value: { name: 'X', kind: 'number' }, description: 'initial speed, 1 = real time (default 1, from 0.125 to 1024)' },
+      RETENTION,
       { name: 'strict', description: 'stop at the first bad line' },
     ],
   },
@@ -147,6 +178,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'print the session tree once (live host, or --from recordings)',
     optionsHeading: 'snapshot options',
     sensor: false,
+    ssh: true,
     positionals: { name: 'FILE', kind: 'file', min: 0, description: 'more recordings, after --from FILE' },
     options: [
       { name: 'from', value: { name: 'FILE', kind: 'file' }, multiple: true, description: 'read recordings instead of the live host (repeat for several hosts)' },
@@ -157,6 +189,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       { name: 'json', description: 'one enriched snapshot line per live process (itself a valid recording)' },
       { name: 'all', description: 'also show service (init) sessions in the text tree' },
+      { name: 'history', value: { name: 'FILE', kind: 'file' }, multiple: true, description: 'live host: typed lines and ended logins from a recording of this boot' },
       { name: 'strict', description: 'stop at the first bad line' },
     ],
   },
@@ -202,7 +235,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 /** Every option `name` accepts: its own, the sensor's when it starts the sensor, and the common ones. */
 export function optionsOf(command: CommandSpec): readonly OptionSpec[] {
-  return [...command.options, ...(command.sensor ? SENSOR_OPTIONS : []), ...COMMON_OPTIONS];
+  return [...command.options, ...(command.sensor ? SENSOR_OPTIONS : []), ...(command.ssh === true ? SSH_OPTIONS : []), ...COMMON_OPTIONS];
 }
 
 /** The command spec by name. */

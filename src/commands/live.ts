@@ -6,7 +6,7 @@
 
 import { exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
 import type { ParsedArgs } from './command-line.js';
-import { sensorOptionValues, sourceChoice, stringValue } from './option-values.js';
+import { retentionValue, sensorOptionValues, sourceChoice, sshOptionValues, stringValue } from './option-values.js';
 import { safeText } from '../text/terminal-text.js';
 import { runWithStartupFrame } from '../ui/startup-run.js';
 import type { LiveOptions } from '../ui/live-model-feed.js';
@@ -21,6 +21,16 @@ export function liveOptionsFromArgs({ values }: ParsedArgs): LiveOptions {
   const options: LiveOptions = { source: sourceChoice(values.source), ...sensor };
   if (record !== undefined) options.record = record;
   if (values.force) options.forceRecord = true;
+  const remote = sshOptionValues(values);
+  if (remote !== undefined) {
+    if (record !== undefined) throw usageError('--record records this host only; for every host in one file use sessiontop record --ssh DEST -o FILE');
+    options.ssh = remote.ssh;
+    options.local = remote.local;
+  }
+  const history = (values.history as string[] | undefined) ?? [];
+  if (history.length > 0) options.history = history;
+  const retention = retentionValue(values);
+  if (retention !== undefined) options.retentionMs = retention;
   return options;
 }
 
@@ -34,12 +44,20 @@ export async function runLive(options: LiveOptions): Promise<number> {
   const { LiveModelFeed } = await import('../ui/live-model-feed.js');
   let feed;
   try {
-    feed = new LiveModelFeed(options);
+    feed = options.ssh !== undefined && options.local === false ? null : new LiveModelFeed(options);
   } catch (err) {
     process.stderr.write(`sessiontop: ${safeText(oneLineMessage(err))}\n`);
     return exitCodeOf(err);
   }
   const source = options.source === 'procfs' ? '/proc polling starting…' : 'eBPF starting…';
-  const live = feed;
-  return runWithStartupFrame(feed, feed.host.name, feed.host.kernel, source, () => live.close(), true);
+  if (options.ssh !== undefined) {
+    // several hosts: this one (unless --no-local) and each --ssh host, grouped by host in the list
+    const { MultiHostFeed } = await import('../ui/multi-host-feed.js');
+    const multi = new MultiHostFeed(feed, options.ssh);
+    const n = options.ssh.destinations.length;
+    const what = `${feed !== null ? `${source} ` : ''}connecting to ${n} host${n === 1 ? '' : 's'} over ssh…`;
+    return runWithStartupFrame(multi, multi.hostName, feed?.host.kernel ?? '', what, () => multi.close(), true);
+  }
+  const live = feed as InstanceType<typeof LiveModelFeed>;
+  return runWithStartupFrame(live, live.host.name, live.host.kernel, source, () => live.close(), true);
 }

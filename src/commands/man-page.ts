@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { optionLabel, usageLine } from './command-help.js';
-import { COMMANDS, COMMON_OPTIONS, PROGRAM, SENSOR_OPTIONS, TAGLINE, VERSION, type OptionSpec } from './command-table.js';
+import { COMMANDS, COMMON_OPTIONS, PROGRAM, SENSOR_OPTIONS, SSH_OPTIONS, TAGLINE, VERSION, type OptionSpec } from './command-table.js';
 
 /** Text safe in roff: backslashes and hyphens escaped, no line read as a request. */
 export function roff(text: string): string {
@@ -18,6 +18,7 @@ function optionItems(options: readonly OptionSpec[]): string {
 }
 
 const sensorUsers = COMMANDS.filter((c) => c.sensor).map((c) => (c.word === null ? 'the live view' : c.word)).join(', ');
+const sshUsers = COMMANDS.filter((c) => c.ssh === true).map((c) => (c.word === null ? 'the live view' : c.word)).join(', ');
 
 /** The whole page. */
 export function manPage(): string {
@@ -40,6 +41,7 @@ export function manPage(): string {
     out += optionItems(c.options);
   }
   out += `.SH "SENSOR OPTIONS"\nFor ${roff(sensorUsers)}.\n${optionItems(SENSOR_OPTIONS)}`;
+  out += `.SH "SEVERAL HOSTS"\nFor ${roff(sshUsers)}.\n${optionItems(SSH_OPTIONS)}`;
   out += `.SH "COMMON OPTIONS"\n${optionItems(COMMON_OPTIONS)}.TP\n.B \\-\\-version\nprint the version, the kernel record version and the libbpf version, and exit\n`;
   out += '.SH "EXIT STATUS"\n0 success, 2 bad usage or bad input, 1 other errors; every error is one line on standard error saying what to do.\n';
   out += `.SH ENVIRONMENT\n.TP\n.B SESSIONTOP_ADDON\n${roff('a sessiontop.node to load instead of the installed addon')}\n`;

@@ -7,7 +7,8 @@ import { usageError } from '../exit-error.js';
 import type { SourceChoice } from '../model/live-feed.js';
 import { ARGS_LIMIT, TYPED_LIMIT } from '../sensor/record-layout.js';
 import { escapeControl } from '../text/escape-control.js';
-import { parseSize } from '../text/time-size-grammar.js';
+import { parseDurationMs, parseSize } from '../text/time-size-grammar.js';
+import { parseSshSettings, type SshSettings } from '../remote/ssh-command.js';
 import { SOURCE_CHOICES } from './command-table.js';
 import type { OptionValues } from './command-line.js';
 
@@ -51,8 +52,31 @@ export function sensorOptionValues(values: OptionValues): SensorOptionValues {
   return out;
 }
 
+/** --retention in ms (undefined: the model's default): a duration from 10 s to 7 days. */
+export function retentionValue(values: OptionValues): number | undefined {
+  const text = stringValue(values, 'retention');
+  if (text === undefined) return undefined;
+  const ms = parseDurationMs(text, '--retention');
+  if (ms < 10_000 || ms > 7 * 86_400_000) throw usageError('--retention must be between 10s and 7d (for example 30m or 2h)');
+  return ms;
+}
+
 /** A string option's value, or undefined. */
 export function stringValue(values: OptionValues, name: string): string | undefined {
   const v = values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** `--ssh DEST…`, `--ssh-option`, `--remote-command`, `--no-local`: the remote hosts, or undefined without --ssh. */
+export function sshOptionValues(values: OptionValues): { ssh: SshSettings; local: boolean } | undefined {
+  const ssh = (values.ssh as string[] | undefined) ?? [];
+  const sshOptions = (values['ssh-option'] as string[] | undefined) ?? [];
+  const remoteCommand = stringValue(values, 'remote-command');
+  if (ssh.length === 0) {
+    if (values['no-local']) throw usageError('--no-local goes with --ssh DEST (otherwise there is no host to watch)');
+    if (sshOptions.length > 0 || remoteCommand !== undefined) throw usageError('--ssh-option and --remote-command go with --ssh DEST');
+    return undefined;
+  }
+  const settings = parseSshSettings({ ssh, sshOptions, ...(remoteCommand !== undefined ? { remoteCommand } : {}) });
+  return { ssh: settings, local: !values['no-local'] };
 }

@@ -27,9 +27,11 @@ import { watchReaderGone } from '../record/stdout-pipe.js';
 import { parseDurationSeconds } from '../text/time-size-grammar.js';
 import { parseCommandArgs, type ParsedArgs } from './command-line.js';
 import { commandSpec } from './command-table.js';
-import { sensorOptionValues, sourceChoice, stringValue } from './option-values.js';
+import { sensorOptionValues, sourceChoice, sshOptionValues, stringValue } from './option-values.js';
 import { parseRotateSpec, type RotateSpec } from '../record/rotate-spec.js';
 import type { NameLookup } from '../text/user-names.js';
+import type { SshSettings } from '../remote/ssh-command.js';
+import type { RemoteHostModel } from '../remote/remote-host-model.js';
 
 export type SourceKind = SourceChoice;
 
@@ -44,11 +46,17 @@ export interface RecordCommandOptions {
   append?: boolean;
   /** `SIZE[,KEEP]` (e.g. `100M,5`) or an already parsed spec. */
   rotate?: string | RotateSpec;
+  /** gzip every rotated file (FILE.1.gz …); needs `rotate`. */
+  compress?: boolean;
   /** Stop after this many seconds (0 / undefined: until a signal). */
   duration?: number;
   source?: SourceKind;
   /** eBPF sensor options (ring size, argv and typed-line bounds, typed capture). */
   bpf?: BpfSourceOptions;
+  /** Remote hosts (`--ssh`): their events go to the same file, each line with its own host. */
+  ssh?: SshSettings;
+  /** With `ssh`: record the local host too (default true; `--no-local`). */
+  local?: boolean;
   // ---- for tests and embedding
   /** Replaces the live feed by this source (tests): its `snapshot` events are the backfill. */
   createSource?: (kind: SourceKind, host: HostInfo) => Promise<EventSource> | EventSource;
@@ -87,6 +95,8 @@ export function recordOptionsFromArgs({ values }: ParsedArgs): RecordCommandOpti
     source: sourceChoice(values.source),
     bpf,
     ...(rotate !== undefined ? { rotate } : {}),
+    ...(values.compress ? { compress: true } : {}),
+    ...sshOptionValues(values),
   };
 }
 
@@ -115,6 +125,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       throw usageError('--duration must be a positive number of seconds');
     }
     rotate = typeof options.rotate === 'string' ? parseRotateSpec(options.rotate) : (options.rotate ?? null);
+    if (options.compress && rotate === null) {
+      throw usageError('--compress needs --rotate SIZE[,KEEP] (it compresses the rotated files; the active file stays plain)');
+    }
   } catch (err) {
     say(oneLineMessage(err));
     return exitCodeOf(err);
@@ -126,7 +139,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     say(`cannot read host information from /proc: ${oneLineMessage(err)}`);
     return EXIT_FAILURE;
   }
-  const table = options.model ?? new ProcessTable({ host });
+  // Headless, the model only enriches lines: typed lines go straight to the file, so it keeps no
+  // per-process typed history (the live view's detail pane is what shows it).
+  const table = options.model ?? new ProcessTable({ host, maxTypedLines: 0 });
 
   // ---- stop requests: signals, --duration, the caller, a write failure
   let resolveDone!: () => void;
@@ -143,6 +158,8 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       force: options.force ?? false,
       append: options.append ?? false,
       rotate,
+      compress: options.compress ?? false,
+      onCompressError: (err) => say(`warning: a rotated file could not be compressed (kept uncompressed): ${oneLineMessage(err)}`),
       ...(options.names ? { names: options.names } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
       onFailure: requestStop,
@@ -166,11 +183,50 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   options.stopSignal?.addEventListener('abort', requestStop, { once: true });
   if (options.stopSignal?.aborted) requestStop();
 
+  // ---- remote hosts (--ssh): one stream each, reconnecting with backoff, into the same file
+  const remotes: RemoteHostModel[] = [];
+  if (options.ssh !== undefined && options.ssh.destinations.length > 0) {
+    const { SshStreamSource } = await import('../remote/ssh-stream-source.js');
+    const { RemoteHostModel } = await import('../remote/remote-host-model.js');
+    const sinks = new Map<ProcessTable, RecorderHandlers>();
+    const sinkOf = (m: RemoteHostModel): RecorderHandlers | null => {
+      const t = m.table;
+      const h = m.host;
+      if (t === null || h === null) return null;
+      let sink = sinks.get(t);
+      if (sink === undefined) {
+        sink = recorder.addHost(h, m.names ?? { user: () => undefined, group: () => undefined }, t);
+        sinks.set(t, sink);
+      }
+      return sink;
+    };
+    for (const destination of options.ssh.destinations) {
+      const source = new SshStreamSource({ settings: options.ssh, destination, mode: 'record', retry: true });
+      let lastState = '';
+      const m = new RemoteHostModel(source, {
+        onBackfill: (nodes, model) => sinkOf(model)?.onBackfill(nodes),
+        onEvent: (e, node, model) => sinkOf(model)?.onEvent(e, node),
+        onStatus: (model) => {
+          const st = model.status;
+          if (st.state === lastState || st.state === 'connecting') return;
+          lastState = st.state;
+          const dest = escapeControl(model.destination);
+          if (st.state === 'live') say(`${dest}: live`);
+          else if (st.state === 'retrying') say(`${dest}: lost: ${st.reason}; retrying in ${Math.max(1, Math.round((st.retryAt - Date.now()) / 1000))} s`);
+        },
+      });
+      remotes.push(m);
+    }
+    for (const m of remotes) m.start();
+  }
+
   // ---- the feed
   let failure: unknown = null;
   let feed: { stop(): Promise<void> } | null = null;
   try {
-    if (options.createSource) {
+    if (options.ssh !== undefined && options.local === false) {
+      // only the remote hosts
+    } else if (options.createSource) {
       const source = await options.createSource(kind, host);
       options.onSourceReady?.(source);
       feed = await startSourceFeed(source, table, recorder.handlers);
@@ -201,7 +257,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   if (timer !== null) clearTimeout(timer);
   options.stopSignal?.removeEventListener('abort', requestStop);
   try {
-    await feed?.stop();
+    await Promise.all([feed?.stop(), ...remotes.map((m) => m.stop())]);
   } catch (err) {
     failure ??= err;
   }
@@ -212,6 +268,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   } catch (err) {
     failure ??= err;
   }
+  await recorder.compressed(); // the last rotated file too (a failure was said, its plain file kept)
   const dropped = recorder.writer.stats().dropped;
   if (dropped > 0 && (failure as { code?: string } | null)?.code !== 'EPIPE') {
     say(`${dropped} lines lost: the reader of stdout was too slow (they were dropped rather than block)`);
@@ -226,7 +283,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   }
   const where = options.output === '-' ? 'stdout' : escapeControl(options.output);
   const rotations = recorder.writer.stats().rotations;
-  say(`${recorder.lines} events (${recorder.lost} lost by the kernel) written to ${where}${rotations > 0 ? ` (${rotations} rotations)` : ''}`);
+  const gz = recorder.gzip;
+  const compressed = gz !== null && gz.compressed > 0 ? `, ${gz.compressed} compressed to ${Math.round((100 * gz.gzipBytes) / Math.max(1, gz.plainBytes))}%` : '';
+  say(`${recorder.lines} events (${recorder.lost} lost by the kernel) written to ${where}${rotations > 0 ? ` (${rotations} rotations${compressed})` : ''}`);
   return EXIT_OK;
 }
 

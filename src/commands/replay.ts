@@ -7,7 +7,7 @@
 import { exitCodeOf, oneLineMessage } from '../exit-error.js';
 import { checkReplaySpeed } from '../record/replay-speed.js';
 import type { ParsedArgs } from './command-line.js';
-import { stringValue } from './option-values.js';
+import { retentionValue, stringValue } from './option-values.js';
 import { safeText } from '../text/terminal-text.js';
 import { runWithStartupFrame } from '../ui/startup-run.js';
 import type { ReplayOptions } from '../ui/replay-model-feed.js';
@@ -17,6 +17,8 @@ export interface ReplayCommandOptions {
   strict?: boolean;
   /** Initial speed, 1 = real time (0.125 to 1024). */
   speed?: number;
+  /** How long ended processes stay in view, ms. */
+  retentionMs?: number;
 }
 
 /** `replay`'s files and options from its parsed arguments (usage errors for bad values). */
@@ -25,6 +27,8 @@ export function replayOptionsFromArgs({ values, positionals }: ParsedArgs): { fi
   if (values.strict) options.strict = true;
   const speed = stringValue(values, 'speed');
   if (speed !== undefined) options.speed = checkReplaySpeed(Number(speed));
+  const retention = retentionValue(values);
+  if (retention !== undefined) options.retentionMs = retention;
   return { files: positionals, options };
 }
 
@@ -45,6 +49,7 @@ export async function runReplay(files: string[], options: ReplayCommandOptions =
     const o: ReplayOptions = {};
     if (options.strict !== undefined) o.strict = options.strict;
     if (options.speed !== undefined) o.speed = options.speed;
+    if (options.retentionMs !== undefined) o.retentionMs = options.retentionMs;
     feed = new ReplayModelFeed(files, o);
   } catch (err) {
     process.stderr.write(`sessiontop: ${safeText(oneLineMessage(err))}\n`);

@@ -1,12 +1,15 @@
 /**
  * Text rendering of one host's model for `sessiontop snapshot`: the entry sessions like `w`
- * (type, user, from, tty, login time, idle, live processes, last typed line), each followed by its
+ * (type, user, from, tty, login time, idle since the terminal's last input, live processes, what
+ * runs now, last typed line), each followed by its
  * process tree like `ps f`. Service (init) sessions are summarized one line each; processes in no
  * entry session (pid 1, kernel threads) are counted. Every string that comes from a process or
  * from a recording is passed through escapeControl.
  */
 
+import { LOGIN_ENTRY_TYPES } from '../model/entry-leader.js';
 import type { ProcessTable } from '../model/process-table.js';
+import { foregroundOf, lastPersonAct } from '../model/session-view.js';
 import type { EntrySession, HostInfo, ProcessNode } from '../model/types.js';
 import { escapeControl } from '../text/escape-control.js';
 import { ttyName } from '../text/tty-name.js';
@@ -22,13 +25,24 @@ export interface SnapshotTextOptions {
   all?: boolean;
   /** Columns available for a command line (default 160). */
   width?: number;
+  /**
+   * When a terminal last saw input (ms, NaN unknown): on the live host the tty's atime, as `w`
+   * reads it. Absent (recordings): the last typed line or person-entered command.
+   */
+  lastInput?: (tty: number) => number;
+  /** No typed lines can be known (live host without a recording): LAST TYPED says so once. */
+  typedUnknown?: boolean;
 }
+
+const SESSION_COLUMNS = [9, 12, 16, 8, 9, 7, 6, 24];
 
 export function renderSnapshotText(o: SnapshotTextOptions): string {
   const { table, names } = o;
   const width = o.width ?? 160;
   const sessions = table.entrySessions({ includeServices: true, includeExited: false }).filter((s) => s.liveCount > 0);
-  const logins = sessions.filter((s) => !s.service).sort((a, b) => a.start - b.start);
+  // human logins first (as the live view lists them), each group by login time
+  const rank = (s: EntrySession): number => (LOGIN_ENTRY_TYPES.has(s.type) || s.loginRemnant ? 0 : 1);
+  const logins = sessions.filter((s) => !s.service).sort((a, b) => rank(a) - rank(b) || a.start - b.start);
   const services = sessions.filter((s) => s.service).sort((a, b) => a.leader.pid - b.leader.pid);
   const unattached = table.unattached({ includeExited: false });
   let live = 0;
@@ -37,13 +51,14 @@ export function renderSnapshotText(o: SnapshotTextOptions): string {
   const lines: string[] = [];
   const h = o.host;
   lines.push(
-    `host ${escapeControl(h.name)}${h.bootId !== '' ? ` (boot ${escapeControl(h.bootId.slice(0, 8))})` : ''}  at ${formatTime(o.at)}  ` +
+    `host ${h.via !== undefined && h.via !== '' ? `${escapeControl(h.via)} (${escapeControl(h.name)})` : escapeControl(h.name)}${h.bootId !== '' ? ` (boot ${escapeControl(h.bootId.slice(0, 8))})` : ''}  at ${formatTime(o.at)}  ` +
       `${logins.length} login session${logins.length === 1 ? '' : 's'}, ${services.length} service${services.length === 1 ? '' : 's'}, ${live} processes`,
   );
   lines.push('');
   if (logins.length > 0) {
-    lines.push(row(['TYPE', 'USER', 'FROM', 'TTY', 'LOGIN@', 'IDLE', 'PROCS', 'LAST TYPED'], [9, 12, 16, 8, 9, 7, 6]));
-    for (const s of logins) lines.push(sessionRow(s, o.at, names));
+    lines.push(row(['TYPE', 'USER', 'FROM', 'TTY', 'LOGIN@', 'IDLE', 'PROCS', 'WHAT', 'LAST TYPED'], SESSION_COLUMNS));
+    for (const s of logins) lines.push(sessionRow(s, o, names));
+    if (o.typedUnknown) lines.push('(typed lines are known from a recording: snapshot --history FILE, or --from FILE)');
     lines.push('');
   }
   const expanded = o.all ? [...logins, ...services] : logins;
@@ -67,8 +82,14 @@ export function renderSnapshotText(o: SnapshotTextOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-function sessionRow(s: EntrySession, at: number, names: NameLookup): string {
-  const typed = s.lastTyped === null ? '' : escapeControl(s.lastTyped.line);
+function sessionRow(s: EntrySession, o: SnapshotTextOptions, names: NameLookup): string {
+  const typed = s.lastTyped === null ? (o.typedUnknown ? '?' : '-') : escapeControl(s.lastTyped.line);
+  let since = Number.NaN;
+  if (s.tty !== 0 && o.lastInput !== undefined) since = o.lastInput(s.tty);
+  if (Number.isNaN(since)) since = s.tty !== 0 ? lastPersonAct(s) : s.lastActivity;
+  const fg = foregroundOf(s);
+  let what = escapeControl(fg.args.length > 0 ? fg.args.join(' ') : `[${fg.name}]`);
+  if (what.length > 23) what = `${what.slice(0, 22)}…`;
   return row(
     [
       s.type,
@@ -76,17 +97,18 @@ function sessionRow(s: EntrySession, at: number, names: NameLookup): string {
       s.sourceIp === '' ? '-' : escapeControl(s.sourceIp),
       ttyName(s.tty),
       clock(s.start),
-      idle(at - s.lastActivity),
+      idle(o.at - since),
       String(s.liveCount),
+      what,
       typed.length > 60 ? `${typed.slice(0, 59)}…` : typed,
     ],
-    [9, 12, 16, 8, 9, 7, 6],
+    SESSION_COLUMNS,
   );
 }
 
 /** F: `*` user-entered, `i` interactive, `S` session leader. */
 function processRow(n: ProcessNode, depth: number, subSession: boolean, names: NameLookup, width: number): string {
-  const flags = `${n.userEntered ? '*' : ''}${n.interactive ? 'i' : ''}${subSession ? 'S' : ''}`;
+  const flags = `${n.personEntered ? '*' : ''}${n.interactive ? 'i' : ''}${subSession ? 'S' : ''}`;
   const args = n.args.length > 0 ? n.args.join(' ') : `[${n.name}]`;
   let cmd = `${depth > 0 ? `${'    '.repeat(depth - 1)} \\_ ` : ''}${escapeControl(args)}`;
   if (n.argsTruncated) cmd += ' …';

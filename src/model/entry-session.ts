@@ -4,7 +4,13 @@
  */
 
 import { AUDIT_UNSET } from '../sensor/process-event.js';
-import type { EntrySession, EntryType, MemberSet, ProcessNode, TypedLine } from './types.js';
+import type { EntrySession, EntryType, MemberSet, ProcessNode, SessionState, TypedLine } from './types.js';
+
+/** What a node needs to be on a session's history list (the links live in the node). */
+export interface HistoryLinks extends ProcessNode {
+  exitedPrev: HistoryLinks | null;
+  exitedNext: HistoryLinks | null;
+}
 
 export class EntrySessionRecord implements EntrySession {
   readonly leader: ProcessNode;
@@ -17,6 +23,10 @@ export class EntrySessionRecord implements EntrySession {
   lastUserEntered: ProcessNode | null = null;
   loginRemnant = false;
   readonly members = new SessionMembers();
+  /** Exited processes kept as this session's history, oldest first (history-retention.ts). */
+  historyHead: HistoryLinks | null = null;
+  historyTail: HistoryLinks | null = null;
+  historyCount = 0;
 
   constructor(leader: ProcessNode, type: EntryType, sourceIp: string) {
     this.leader = leader;
@@ -44,6 +54,34 @@ export class EntrySessionRecord implements EntrySession {
 
   get service(): boolean {
     return this.type === 'init';
+  }
+
+  get end(): number {
+    const l = this.leader;
+    return l.exited ? l.end : 0;
+  }
+
+  get state(): SessionState {
+    if (this.liveCount <= 0) return 'ended';
+    return this.leader.exited || this.loginRemnant ? 'detached' : 'active';
+  }
+
+  pushHistory(n: HistoryLinks): void {
+    n.exitedPrev = this.historyTail;
+    n.exitedNext = null;
+    if (this.historyTail !== null) this.historyTail.exitedNext = n;
+    else this.historyHead = n;
+    this.historyTail = n;
+    this.historyCount++;
+  }
+
+  removeHistory(n: HistoryLinks): void {
+    if (n.exitedPrev !== null) n.exitedPrev.exitedNext = n.exitedNext;
+    else this.historyHead = n.exitedNext;
+    if (n.exitedNext !== null) n.exitedNext.exitedPrev = n.exitedPrev;
+    else this.historyTail = n.exitedPrev;
+    n.exitedPrev = n.exitedNext = null;
+    this.historyCount--;
   }
 }
 

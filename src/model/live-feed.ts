@@ -20,7 +20,7 @@ import { SensorError } from '../sensor/native-addon.js';
 import type { EventSource, ProcessEvent } from '../sensor/process-event.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
 import { ProcfsSource } from '../sensor/procfs-source.js';
-import { ProcReconciler, type ReconcileResult } from './proc-reconcile.js';
+import { ProcReconciler, reconcileWithProc, type ReconcileResult } from './proc-reconcile.js';
 import type { ProcessTable } from './process-table.js';
 import type { HostInfo, ProcessNode } from './types.js';
 
@@ -34,6 +34,11 @@ export interface LiveFeedOptions {
   pollIntervalMs?: number;
   /** argv bytes kept by the /proc reader (default: the sensor's bound). */
   argsMax?: number;
+  /**
+   * Reconcile with /proc once right after the backfill: the table held processes before the sensor
+   * started (history from a recording), and those gone since must end.
+   */
+  reconcileAfterBackfill?: boolean;
   /** Minimum time between two /proc reconciliations while losses continue (default 1000 ms). */
   reconcileIntervalMs?: number;
 }
@@ -99,6 +104,7 @@ export class LiveFeed {
       });
       for (const e of scanProcSnapshot(readOpts)) table.apply(e);
       handlers.onBackfill?.(table.finishBackfill());
+      if (options.reconcileAfterBackfill) reconcileWithProc(table, readOpts, handlers.onEvent);
       await source.start((e) => {
         onEvent(e);
         if (e.action === 'lost') reconciler.lost();
@@ -117,6 +123,7 @@ export class LiveFeed {
     });
     backfilling = false;
     handlers.onBackfill?.(table.finishBackfill());
+    if (options.reconcileAfterBackfill) reconcileWithProc(table, readOpts, handlers.onEvent);
     return new LiveFeed(procfs, fallbackReason, null);
   }
 

@@ -26,6 +26,7 @@ const F_FROM_SNAPSHOT = 64;
 const F_PENDING = 128;
 const F_EVICTED = 256;
 const F_ENTRY_REMNANT = 512;
+const F_PERSON_ENTERED = 1024;
 
 export class ProcessRecord implements ProcessNode {
   host: HostInfo;
@@ -38,6 +39,12 @@ export class ProcessRecord implements ProcessNode {
   sid = 0;
   startTicks: number;
   start = 0;
+  /**
+   * `start` was not given by the event that created the node (its time stood in): the first event
+   * that gives one replaces it. Otherwise `start` never changes, so every line naming the process
+   * carries the same `process.start` (backfill and live sources differ by a few ms).
+   */
+  startGuessed = false;
   end = 0;
 
   uid = 0;
@@ -101,7 +108,9 @@ export class ProcessRecord implements ProcessNode {
   memberOf: SessionMembers | null = null;
   memberPrev: ProcessRecord | null = null;
   memberNext: ProcessRecord | null = null;
-  /** Doubly linked list of exited nodes, oldest first. */
+  /** The session whose history list holds this node (exited history), else null. */
+  history: EntrySessionRecord | null = null;
+  /** Doubly linked list of exited nodes, oldest first: the table's noise list or a session's history. */
   exitedPrev: ProcessRecord | null = null;
   exitedNext: ProcessRecord | null = null;
 
@@ -146,6 +155,12 @@ export class ProcessRecord implements ProcessNode {
   }
   set userEntered(v: boolean) {
     this.bits = v ? this.bits | F_USER_ENTERED : this.bits & ~F_USER_ENTERED;
+  }
+  get personEntered(): boolean {
+    return (this.bits & F_PERSON_ENTERED) !== 0;
+  }
+  set personEntered(v: boolean) {
+    this.bits = v ? this.bits | F_PERSON_ENTERED : this.bits & ~F_PERSON_ENTERED;
   }
   get fromSnapshot(): boolean {
     return (this.bits & F_FROM_SNAPSHOT) !== 0;

@@ -12,9 +12,12 @@
  * leaders are resolved together by `finishBackfill()`, which the table also runs by itself before
  * the first non-snapshot event and before any query (get, find, processes, sessions).
  *
- * Bounds: exited processes stay for `retentionMs`, at most `maxExited` of them, and at most
- * `maxProcesses` nodes are tracked at all (oldest exited evicted first, then the least recently
- * created live ones whose end must have been lost).
+ * Bounds: exited processes stay for `retentionMs`. They are history or noise
+ * (history-retention.ts): noise is at most `maxExited` host-wide (oldest evicted first); each
+ * login session keeps at most `maxHistoryPerSession` history processes (its own oldest go), so a
+ * storm in one session never evicts another's history. At most `maxProcesses` nodes are tracked at
+ * all (oldest noise evicted first, then the oldest history of the session holding the most, then
+ * the least recently created live ones whose end must have been lost).
  */
 
 import type { ProcessEvent } from '../sensor/process-event.js';
@@ -23,7 +26,9 @@ import { containerIdFromCgroup } from './container-id.js';
 import { decideEntryLeader, isKernelThreadOrInit, LOGIN_ENTRY_TYPES, newEntryDecision } from './entry-leader.js';
 import type { LoginLeaderLookup } from './entry-leader.js';
 import { EntrySessionRecord } from './entry-session.js';
+import { isHistory } from './history-retention.js';
 import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
+import { isPersonEntered, TICK_SLACK_MS } from './person-entered.js';
 import { NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
 import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
 import type {
@@ -38,7 +43,8 @@ import type {
   SubSession,
 } from './types.js';
 
-export const DEFAULT_RETENTION_MS = 300_000;
+export const DEFAULT_RETENTION_MS = 1_800_000;
+export const DEFAULT_MAX_HISTORY_PER_SESSION = 4096;
 export const DEFAULT_MAX_EXITED = 8192;
 export const DEFAULT_MAX_PROCESSES = 250_000;
 export const DEFAULT_MAX_PREVIOUS = 8;
@@ -52,6 +58,7 @@ export class ProcessTable {
   readonly retentionMs: number;
   readonly maxExited: number;
   readonly maxProcesses: number;
+  readonly maxHistoryPerSession: number;
   readonly maxPrevious: number;
   readonly maxTypedLines: number;
 
@@ -64,8 +71,15 @@ export class ProcessTable {
    */
   private readonly loginByAudit = new Map<number, EntrySessionRecord>();
   private pending: ProcessRecord[] = [];
+  /** Exited noise, oldest first (history lives in per-session lists, see EntrySessionRecord). */
   private exitedHead: ProcessRecord | null = null;
   private exitedTail: ProcessRecord | null = null;
+  private historyCount = 0;
+  /** Model time history was last checked against the retention window (once a second). */
+  private historyExpiredAt = Number.NEGATIVE_INFINITY;
+  /** Executables of shells lines were typed at: typed capture is on for them (person-entered.ts). */
+  private readonly typedShells = new Set<string>();
+  private readonly captureOn = (shell: ProcessNode): boolean => shell.typed.length > 0 || this.typedShells.has(shell.executable);
   private liveCount = 0;
   private exitedCount = 0;
   private eventCount = 0;
@@ -85,6 +99,7 @@ export class ProcessTable {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.maxExited = Math.max(0, options.maxExited ?? DEFAULT_MAX_EXITED);
     this.maxProcesses = Math.max(1, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
+    this.maxHistoryPerSession = Math.max(0, options.maxHistoryPerSession ?? DEFAULT_MAX_HISTORY_PER_SESSION);
     this.maxPrevious = Math.max(0, options.maxPrevious ?? DEFAULT_MAX_PREVIOUS);
     this.maxTypedLines = Math.max(0, options.maxTypedLines ?? DEFAULT_MAX_TYPED_LINES);
   }
@@ -155,7 +170,7 @@ export class ProcessTable {
       if (r.evicted) continue;
       r.pending = false;
       this.evaluateEntry(r);
-      this.evaluateTerminal(r);
+      this.evaluateTerminal(r, r.start + TICK_SLACK_MS);
       out.push(r);
     }
     return out;
@@ -234,6 +249,7 @@ export class ProcessTable {
       tracked: this.liveCount + this.exitedCount,
       live: this.liveCount,
       exited: this.exitedCount,
+      history: this.historyCount,
       entrySessions: this.sessions.size,
       lost: this.lostCount,
       evicted: this.evictedCount,
@@ -294,10 +310,10 @@ export class ProcessTable {
     r.parent = r.ppid === 0 ? null : this.holderBefore(r.ppid, r.startTicks);
     this.linkLeaders(r);
     this.evaluateEntry(r);
-    this.evaluateTerminal(r);
+    this.evaluateTerminal(r, e.time);
     this.touch(r, e.time);
     const s = r.entrySession;
-    if (r.userEntered && s !== null) (s as EntrySessionRecord).lastUserEntered = r;
+    if (r.personEntered && s !== null) (s as EntrySessionRecord).lastUserEntered = r;
     return r;
   }
 
@@ -334,7 +350,7 @@ export class ProcessTable {
       this.fillHeader(r, e);
       this.linkLeaders(r);
       // setsid alone does not re-evaluate the entry leader (the next exec does).
-      this.evaluateTerminal(r);
+      this.evaluateTerminal(r, e.time);
     }
     this.touch(r, e.time);
     return r;
@@ -347,10 +363,11 @@ export class ProcessTable {
     if (target === undefined || target.exited) return caller;
     target.pgid = e.targetPgid !== 0 ? e.targetPgid : targetPid;
     this.linkLeaders(target);
-    const was = target.userEntered;
+    const was = target.personEntered;
     target.userEntered = isUserEntered(target, target.parent);
+    target.personEntered = isPersonEntered(target, target.parent, e.time, this.captureOn);
     const s = target.entrySession;
-    if (target.userEntered && !was && s !== null) (s as EntrySessionRecord).lastUserEntered = target;
+    if (target.personEntered && !was && s !== null) (s as EntrySessionRecord).lastUserEntered = target;
     this.touch(target, e.time);
     return target;
   }
@@ -370,8 +387,10 @@ export class ProcessTable {
     if (e.cwd !== '' && !r.exited) r.cwd = e.cwd;
     if (this.maxTypedLines === 0) return r;
     const line = { time: e.time, line: e.line, truncated: e.lineTruncated, cwd: e.cwd, shell: e.shell };
+    const first = r.typed.length === 0;
     if (r.typed === NO_TYPED) r.typed = [];
     r.typed.push(line);
+    if (first) this.captureFound(r, e.time);
     if (r.typed.length > this.maxTypedLines) r.typed.shift();
     const s = r.entrySession as EntrySessionRecord | null;
     if (s !== null) {
@@ -419,6 +438,7 @@ export class ProcessTable {
   private create(e: ProcessEvent, replaces: ProcessRecord | null, after: ProcessRecord | null = null): ProcessRecord {
     const r = new ProcessRecord(this.host, e.pid, e.startTicks);
     r.start = e.start !== 0 ? e.start : e.time;
+    r.startGuessed = e.start === 0;
     r.lastActivity = e.time;
     if (after !== null) {
       r.olderSamePid = after.olderSamePid;
@@ -459,7 +479,7 @@ export class ProcessTable {
     } else {
       this.evaluateEntry(r);
     }
-    this.evaluateTerminal(r);
+    this.evaluateTerminal(r, e.time);
   }
 
   private fillHeader(r: ProcessRecord, e: ProcessEvent): void {
@@ -482,7 +502,11 @@ export class ProcessTable {
     r.stderrDev = e.stderrDev;
     r.stderrType = e.stderrType;
     if (e.comm !== '') r.comm = e.comm;
-    if (e.start !== 0 && r.start !== e.start && r.startTicks === e.startTicks) r.start = e.start;
+    // One start per process: the creating event's, unless it had none (see ProcessRecord.startGuessed).
+    if (r.startGuessed && e.start !== 0 && r.startTicks === e.startTicks) {
+      r.start = e.start;
+      r.startGuessed = false;
+    }
     r.kernelThread = e.pid === 2 || e.ppid === 2;
   }
 
@@ -521,12 +545,19 @@ export class ProcessTable {
     this.exitedCount++;
     const s = r.entrySession as EntrySessionRecord | null;
     if (s !== null) s.liveCount--;
+    if (s !== null && this.maxHistoryPerSession > 0 && isHistory(r)) {
+      r.history = s;
+      s.pushHistory(r);
+      this.historyCount++;
+      while (s.historyCount > this.maxHistoryPerSession && s.historyHead !== null) this.evict(s.historyHead as ProcessRecord);
+      return;
+    }
     r.exitedPrev = this.exitedTail;
     r.exitedNext = null;
     if (this.exitedTail !== null) this.exitedTail.exitedNext = r;
     else this.exitedHead = r;
     this.exitedTail = r;
-    while (this.exitedCount > this.maxExited && this.exitedHead !== null) this.evict(this.exitedHead);
+    while (this.exitedCount - this.historyCount > this.maxExited && this.exitedHead !== null) this.evict(this.exitedHead);
   }
 
   private expire(now: number): void {
@@ -536,19 +567,39 @@ export class ProcessTable {
       this.evict(head);
       head = this.exitedHead;
     }
+    // history: per session, checked once a second of model time (O(sessions))
+    if (this.historyCount > 0 && (now - this.historyExpiredAt >= 1000 || now < this.historyExpiredAt)) {
+      this.historyExpiredAt = now;
+      for (const s of this.sessions) {
+        let h = s.historyHead as ProcessRecord | null;
+        while (h !== null && h.end < limit) {
+          this.evict(h);
+          h = s.historyHead as ProcessRecord | null;
+        }
+      }
+    }
   }
 
   /**
-   * Over maxProcesses: oldest exited first, else the oldest-created live nodes (their ends must
-   * have been lost) — but never one that holds the tree together: a session or group leader, an
-   * entry leader, pid 1 and kernel threads, or the parent of a live process (victims are leaves).
-   * If nothing else is left, the table goes over the cap rather than lose the sessions' shape, up
-   * to twice the cap (a hard bound on memory: beyond it, leaders go too, oldest first).
-   * `droppedLive` counts the live nodes evicted (said once by the commands).
+   * Over maxProcesses: oldest noise first, then the oldest history of the session holding the
+   * most, else the oldest-created live nodes (their ends must have been lost) — but never one that
+   * holds the tree together: a session or group leader, an entry leader, pid 1 and kernel threads,
+   * or the parent of a live process (victims are leaves). If nothing else is left, the table goes
+   * over the cap rather than lose the sessions' shape, up to twice the cap (a hard bound on memory:
+   * beyond it, leaders go too, oldest first). `droppedLive` counts the live nodes evicted (said
+   * once by the commands).
    */
   private enforceProcessCap(protect: ProcessRecord): void {
     while (this.liveCount + this.exitedCount > this.maxProcesses && this.exitedHead !== null) {
       this.evict(this.exitedHead);
+    }
+    while (this.liveCount + this.exitedCount > this.maxProcesses && this.historyCount > 0) {
+      let biggest: EntrySessionRecord | null = null;
+      for (const s of this.sessions) if (biggest === null || s.historyCount > biggest.historyCount) biggest = s;
+      if (biggest === null || biggest.historyHead === null) break;
+      // a batch (down to 1 % under the cap) from that session, so the scan of sessions is amortized
+      const target = this.maxProcesses - Math.ceil(this.maxProcesses / 100);
+      while (biggest.historyHead !== null && this.liveCount + this.exitedCount > target) this.evict(biggest.historyHead as ProcessRecord);
     }
     let excess = this.liveCount + this.exitedCount - this.maxProcesses;
     if (excess <= 0) return;
@@ -599,7 +650,12 @@ export class ProcessTable {
         }
       }
     }
-    if (r.exited) {
+    if (r.exited && r.history !== null) {
+      r.history.removeHistory(r);
+      r.history = null;
+      this.historyCount--;
+      this.exitedCount--;
+    } else if (r.exited) {
       if (r.exitedPrev !== null) r.exitedPrev.exitedNext = r.exitedNext;
       else this.exitedHead = r.exitedNext;
       if (r.exitedNext !== null) r.exitedNext.exitedPrev = r.exitedPrev;
@@ -653,14 +709,37 @@ export class ProcessTable {
     this.joinSession(r);
   }
 
-  private evaluateTerminal(r: ProcessRecord): void {
+  /** interactive, user-entered, person-entered (deciding at `at`, ms) and last user-entered. */
+  private evaluateTerminal(r: ProcessRecord, at: number): void {
     r.interactive = isInteractive(r);
     r.userEntered = isUserEntered(r, r.parent);
+    r.personEntered = isPersonEntered(r, r.parent, at, this.captureOn);
     r.lastUserEntered = lastUserEnteredOf(r.parent) as ProcessRecord | null;
     const s = r.entrySession as EntrySessionRecord | null;
-    if (r.userEntered && s !== null && (s.lastUserEntered === null || s.lastUserEntered.start <= r.start)) {
+    if (r.personEntered && s !== null && (s.lastUserEntered === null || s.lastUserEntered.start <= r.start)) {
       s.lastUserEntered = r;
     }
+  }
+
+  /**
+   * The first line typed at `shell`: capture is on for it (and for its executable host-wide), so
+   * what it ran before — rc-file commands — was not typed: they stop being person-entered.
+   */
+  private captureFound(shell: ProcessRecord, time: number): void {
+    if (shell.executable !== '') this.typedShells.add(shell.executable);
+    const s = shell.entrySession as EntrySessionRecord | null;
+    if (s === null) return;
+    let changed = false;
+    for (const m of s.members) {
+      if (m.parent === shell && m.personEntered && m.start <= time) {
+        (m as ProcessRecord).personEntered = false;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    let last: ProcessNode | null = null;
+    for (const m of s.members) if (m.personEntered && (last === null || m.start >= last.start)) last = m;
+    s.lastUserEntered = last;
   }
 
   /**

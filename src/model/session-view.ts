@@ -10,6 +10,30 @@ import type { EntrySession, ProcessNode, SessionTreeRow, SessionViewOptions, Sub
 /** Longest parent chain followed when looking for an included ancestor. */
 const MAX_ANCESTOR_WALK = 256;
 
+/** When a person last acted in a session: its latest typed line or person-entered command, else its start. */
+export function lastPersonAct(s: EntrySession): number {
+  let t = s.start;
+  if (s.lastTyped !== null && s.lastTyped.time > t) t = s.lastTyped.time;
+  const ue = s.lastUserEntered;
+  if (ue !== null && ue.start > t) t = ue.start;
+  return t;
+}
+
+/**
+ * What a session runs now, as `w`'s WHAT: its newest live person-entered process, else its newest
+ * live interactive shell, else its leader.
+ */
+export function foregroundOf(s: EntrySession): ProcessNode {
+  let entered: ProcessNode | null = null;
+  let shell: ProcessNode | null = null;
+  for (const n of s.members) {
+    if (n.exited) continue;
+    if (n.personEntered && (entered === null || n.start >= entered.start)) entered = n;
+    else if (n.interactive && n.tty !== 0 && n.typed.length > 0 && (shell === null || n.start >= shell.start)) shell = n;
+  }
+  return entered ?? shell ?? s.leader;
+}
+
 /** Sessions matching `opts`, most recently active first. */
 export function listEntrySessions(sessions: Iterable<EntrySession>, opts: SessionViewOptions = {}): EntrySession[] {
   const includeServices = opts.includeServices ?? false;

@@ -36,6 +36,9 @@ export const ENTRY_TYPES: readonly EntryType[] = [
  */
 export type ExitCause = '' | 'exited' | 'signaled' | 'coredumped' | 'unknown';
 
+/** Life of an entry session (see EntrySession.state). */
+export type SessionState = 'active' | 'detached' | 'ended';
+
 /** The host the model describes (ECS `host.*`). */
 export interface HostInfo {
   /** os.hostname(). */
@@ -48,6 +51,12 @@ export interface HostInfo {
   kernel: string;
   /** Wall-clock time of boot, ms since the epoch (Date.now() − uptime). */
   bootTimeMs: number;
+  /**
+   * The ssh destination this host is watched through (`--ssh DEST`); absent for the local host and
+   * for recordings made on the host itself. It is the host's label, and part of its identity: two
+   * streams from one machine (same name and boot id) stay two hosts.
+   */
+  via?: string;
 }
 
 /** One line entered at an interactive shell (bash readline). */
@@ -174,6 +183,12 @@ export interface ProcessNode {
   readonly interactive: boolean;
   /** Cmd user-entered: parent's stdin/stderr are the controlling tty and pgid ≠ parent's pgid. */
   readonly userEntered: boolean;
+  /**
+   * User-entered and asked for by a person (person-entered.ts): its parent is a shell and, where
+   * typed lines are captured, a typed line introduced it (not an rc-file, logout-file or sudo
+   * plumbing command). The UI highlights these; ECS `user_entered` stays the Cmd rule.
+   */
+  readonly personEntered: boolean;
   /** Nearest STRICT ancestor that is user-entered (never the node itself), null if none. */
   readonly lastUserEntered: ProcessNode | null;
 
@@ -211,8 +226,18 @@ export interface EntrySession {
   /** Latest line typed by any member, and by whom. */
   readonly lastTyped: TypedLine | null;
   readonly lastTypedBy: ProcessNode | null;
-  /** The most recent user-entered process (by exec/fork time) in the session. */
+  /** The most recent person-entered process (by exec/fork time) in the session. */
   readonly lastUserEntered: ProcessNode | null;
+  /**
+   * Logout time: when the entry leader ended (ms), 0 while it runs. A session whose leader ended can
+   * still have live members (a detached tmux server).
+   */
+  readonly end: number;
+  /** `active` (leader running), `detached` (leader gone, members still running: a detached tmux or
+   * screen, or a login remnant), `ended` (nothing left running). */
+  readonly state: SessionState;
+  /** Exited processes kept as this session's history (history-retention.ts). */
+  readonly historyCount: number;
   /** True for `init` sessions (systemd services): the UI folds them by default. */
   readonly service: boolean;
   /**
@@ -266,7 +291,7 @@ export interface SessionViewOptions {
 export interface ProcessTableOptions {
   /** Host the pids belong to (entity ids depend on it). */
   host: HostInfo;
-  /** How long exited processes stay visible, ms. Default 300 000 (5 min). */
+  /** How long exited processes stay visible, ms. Default 1 800 000 (30 min). */
   retentionMs?: number;
   /**
    * At most this many exited processes are retained; the oldest are evicted. Default 8192 (about
@@ -278,6 +303,11 @@ export interface ProcessTableOptions {
    * least recently active (processes whose end was lost). Default 250 000.
    */
   maxProcesses?: number;
+  /**
+   * Exited processes kept as history per login entry session (history-retention.ts): beyond it the
+   * session's oldest history goes. Default 4096.
+   */
+  maxHistoryPerSession?: number;
   /** Earlier images kept per process. Default 8. */
   maxPrevious?: number;
   /** Typed lines kept per process. Default 64. */
@@ -292,6 +322,8 @@ export interface ModelStats {
   tracked: number;
   live: number;
   exited: number;
+  /** Exited processes kept as history of login sessions (part of `exited`). */
+  history: number;
   entrySessions: number;
   /** Sum of `lost` events (events the kernel dropped). */
   lost: number;

@@ -17,6 +17,7 @@
  * compatible type in the ECS field set (test/record/ecs-conformance.test.ts checks both).
  */
 
+import { randomBytes } from 'node:crypto';
 import { AUDIT_UNSET, devMajor, devMinor, FD_TYPE_NAMES, type ProcessEvent, type EventAction, type FdType } from '../sensor/process-event.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { formatIsoMicros } from './ecs-time.js';
@@ -86,16 +87,31 @@ export interface EcsDocumentOptions {
 export class EcsDocumentBuilder {
   readonly host: HostInfo;
   private readonly names: NameLookup;
+  /** `host` with name and boot id: on every line (a reader keeps hosts apart by both). */
   private readonly hostPart: string;
+  /** `host` with the once-per-host facts too (pid namespace, kernel): on snapshot lines. */
+  private readonly hostPartFull: string;
+  /** `,"ssh_destination":…` inside `sessiontop` for a host watched over ssh, '' otherwise. */
+  private readonly viaPart: string;
   private readonly eventParts: Record<EventAction, string>;
+  /**
+   * `event.id`: a random prefix per builder and a sequence number, unique per line. Kibana's Session
+   * View keeps one event per `event.id` for each process (a missing id collapses a process's fork,
+   * exec and end into the first), so every line has its own.
+   */
+  private readonly idPrefix = `${randomBytes(6).toString('hex')}-`;
+  private seq = 0;
 
   constructor(options: EcsDocumentOptions) {
     this.host = options.host;
     this.names = options.names ?? NO_NAMES;
-    this.hostPart = hostJson(options.host);
+    this.hostPart = hostJson(options.host, false);
+    this.hostPartFull = hostJson(options.host, true);
+    const via = options.host.via ?? '';
+    this.viaPart = via === '' ? '' : `,"ssh_destination":${jsonString(via)}`;
     const parts = {} as Record<EventAction, string>;
     for (const action of Object.keys(EVENT_TYPE_OF) as EventAction[]) {
-      parts[action] = `"event":{"kind":"event","category":["process"],"type":["${EVENT_TYPE_OF[action]}"],"action":"${action}"}`;
+      parts[action] = `"kind":"event","category":["process"],"type":["${EVENT_TYPE_OF[action]}"],"action":"${action}"}`;
     }
     this.eventParts = parts;
   }
@@ -107,8 +123,8 @@ export class EcsDocumentBuilder {
    */
   eventLine(e: ProcessEvent, node: ProcessNode | null): string {
     const action = e.action;
-    let out = `{"@timestamp":"${formatIsoMicros(e.time)}",${this.eventParts[action]},${this.hostPart}`;
-    if (action === 'lost') return `${out},"sessiontop":{"lost":${safeCount(e.lost)}}}\n`;
+    let out = `{"@timestamp":"${formatIsoMicros(e.time)}","event":{"id":"${this.idPrefix}${(this.seq++).toString(36)}",${this.eventParts[action]},${action === 'snapshot' ? this.hostPartFull : this.hostPart}`;
+    if (action === 'lost') return `${out},"sessiontop":{"lost":${safeCount(e.lost)}${this.viaPart}}}\n`;
     const own = node !== null && node.pid === e.pid ? node : null;
     const facts: ProcessFacts = own ?? e;
     out += this.processPart(action, facts, own, e.time, e);
@@ -118,7 +134,7 @@ export class EcsDocumentBuilder {
 
   /** A `snapshot` line for a live node at `time` (a recording's first lines; `snapshot --json`). */
   snapshotLine(node: ProcessNode, time: number): string {
-    let out = `{"@timestamp":"${formatIsoMicros(time)}",${this.eventParts.snapshot},${this.hostPart}`;
+    let out = `{"@timestamp":"${formatIsoMicros(time)}","event":{"id":"${this.idPrefix}${(this.seq++).toString(36)}",${this.eventParts.snapshot},${this.hostPartFull}`;
     out += this.processPart('snapshot', node, node, time, null);
     out += this.sessiontopPart('snapshot', node, node, null);
     return `${out}}\n`;
@@ -236,9 +252,14 @@ export class EcsDocumentBuilder {
       return f.creds;
     }
     const names = this.names;
-    const creds =
-      `,"user":${idName(c.euid, names.user(c.euid))},"real_user":${idName(c.uid, names.user(c.uid))},"saved_user":${idName(c.suid, names.user(c.suid))}` +
-      `,"group":${idName(c.egid, names.group(c.egid))},"real_group":${idName(c.gid, names.group(c.gid))},"saved_group":${idName(c.sgid, names.group(c.sgid))}`;
+    // real and saved ids only when they differ from the effective ones (a reader defaults them to
+    // the effective ids): most processes never change ids, and 4 objects a line add up
+    let creds = `,"user":${idName(c.euid, names.user(c.euid))}`;
+    if (c.uid !== c.euid) creds += `,"real_user":${idName(c.uid, names.user(c.uid))}`;
+    if (c.suid !== c.euid) creds += `,"saved_user":${idName(c.suid, names.user(c.suid))}`;
+    creds += `,"group":${idName(c.egid, names.group(c.egid))}`;
+    if (c.gid !== c.egid) creds += `,"real_group":${idName(c.gid, names.group(c.gid))}`;
+    if (c.sgid !== c.egid) creds += `,"saved_group":${idName(c.sgid, names.group(c.sgid))}`;
     if (f !== null) {
       f.uid = c.uid;
       f.euid = c.euid;
@@ -262,8 +283,15 @@ export class EcsDocumentBuilder {
     if (name !== '') out += `,"name":${jsonString(name)}`;
     const full = action === 'snapshot' || action === 'fork' || action === 'exec';
     if (full || f.executable !== '') out += `,"executable":${jsonString(f.executable)}`;
-    if (f.args.length > 0) out += this.argsBlock(f.args, n);
-    if (f.cwd !== '') out += `,"working_directory":${jsonString(f.cwd)}`;
+    // The image (argv, cwd) on the lines that start one (snapshot, fork, exec), on `end` (Kibana's
+    // Session View shows a process from any of its fork/exec/end lines, and a page of events may
+    // hold only the end), and whenever the process is not in the model; other lines of a known
+    // process (setsid, setpgid, id_change, typed) name it by entity id, pid, start, name and
+    // executable, as the model takes the image from exec and snapshot lines only.
+    if (full || action === 'end' || n === null) {
+      if (f.args.length > 0) out += this.argsBlock(f.args, n);
+      if (f.cwd !== '') out += `,"working_directory":${jsonString(f.cwd)}`;
+    }
     if (n !== null) out += `,"interactive":${n.interactive}`;
     if (f.tty !== 0) out += `,"tty":{"char_device":{"major":${devMajor(f.tty)},"minor":${devMinor(f.tty)}}}`;
     out += this.credentials(f, n);
@@ -300,7 +328,7 @@ export class EcsDocumentBuilder {
 
   /** `,"sessiontop":{…}` — extension fields and the raw facts ECS has no field for. */
   private sessiontopPart(action: EventAction, f: ProcessFacts, n: ProcessNode | null, e: ProcessEvent | null): string {
-    let out = `,"sessiontop":{"start_ticks":${safeCount(f.startTicks)}`;
+    let out = `,"sessiontop":{"start_ticks":${safeCount(f.startTicks)}${this.viaPart}`;
     const name = n !== null ? n.name : nameOfFacts(f);
     if (f.comm !== '' && f.comm !== name) out += `,"comm":${jsonString(f.comm)}`;
     // image facts the model takes from exec and snapshot only: written on those lines
@@ -317,7 +345,7 @@ export class EcsDocumentBuilder {
     out += stdio('stdin', f.stdinType, f.stdinDev);
     out += stdio('stdout', f.stdoutType, f.stdoutDev);
     out += stdio('stderr', f.stderrType, f.stderrDev);
-    if (f.argsTruncated && f.args.length > 0) out += ',"args_truncated":true';
+    if (f.argsTruncated && f.args.length > 0 && (action === 'snapshot' || action === 'fork' || action === 'exec' || n === null)) out += ',"args_truncated":true';
     const hasLogin = f.loginUid !== AUDIT_UNSET;
     const hasSession = f.auditSessionId !== AUDIT_UNSET;
     if (hasLogin || hasSession) {
@@ -409,11 +437,12 @@ function newFragments(): Fragments {
   };
 }
 
-function hostJson(h: HostInfo): string {
+/** `"host":{…}`: name and boot id; with `full`, the pid namespace and kernel too. */
+function hostJson(h: HostInfo, full: boolean): string {
   let out = `"host":{"name":${jsonString(h.name)}`;
   if (h.bootId !== '') out += `,"boot":{"id":${jsonString(h.bootId)}}`;
-  if (h.pidNsIno !== 0) out += `,"pid_ns_ino":"${h.pidNsIno}"`;
-  if (h.kernel !== '') out += `,"os":{"kernel":${jsonString(h.kernel)}}`;
+  if (full && h.pidNsIno !== 0) out += `,"pid_ns_ino":"${h.pidNsIno}"`;
+  if (full && h.kernel !== '') out += `,"os":{"kernel":${jsonString(h.kernel)}}`;
   return `${out}}`;
 }
 

@@ -9,12 +9,17 @@
  * - Input that is not text (a NUL byte: JSON text never holds one raw) stops the reader at once:
  *   `binaryAt` tells where, and nothing of that chunk is returned (`--from - < /dev/zero` ends).
  * - `seek(offset)` restarts at a byte offset (the caller makes sure it is a line start).
+ * - A gzip stream (recognised by its first two bytes, whatever the file's name) is inflated as it
+ *   is read; offsets and `bytesRead` are then those of the inflated text (seeking re-inflates from
+ *   the start), and `gzipDamage` says when the gzip data ended early or turned corrupt.
+ * - `head` keeps the first bytes of the (inflated) input, for telling text from binary.
  *
  * Synchronous on purpose: it is the hot path of replay (no promise per line), and every caller
  * (snapshot, replay, benches) reads a local file.
  */
 
 import { readSync } from 'node:fs';
+import { GunzipInput, isGzipMagic } from './gzip-input.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
@@ -46,6 +51,14 @@ export class LineReader {
   bytesRead = 0;
   /** Byte offset of the first NUL byte met (-1: none): the input is not text, reading stopped. */
   binaryAt = -1;
+  /** The first bytes of the input (inflated, for gzip); empty before the first read. */
+  head: Buffer = Buffer.alloc(0);
+  /** The input is gzip (known after the first read). */
+  gzip = false;
+  /** Position of the next raw (compressed, for gzip) read in the file. */
+  private rawPos: number;
+  private gunzip: GunzipInput | null = null;
+  private sniffed = false;
 
   /** Pipes cannot be read at a position: read sequentially (and seek() is unavailable). */
   private readonly positional: boolean;
@@ -60,7 +73,20 @@ export class LineReader {
     const chunk = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     this.buf = Buffer.allocUnsafe(Math.max(chunk, 4096));
     this.filePos = options.startOffset ?? 0;
+    this.rawPos = this.filePos;
     this.bufOffset = this.filePos;
+    if (this.positional) {
+      // A file: look at its first two bytes wherever reading starts (a resumed read seeks first).
+      const magic = Buffer.alloc(2);
+      const n = readSync(fd, magic, 0, 2, 0);
+      this.gzip = isGzipMagic(magic, n);
+      this.sniffed = !this.gzip;
+    }
+  }
+
+  /** What went wrong with the gzip data ('' when whole, or not gzip). */
+  get gzipDamage(): string {
+    return this.gunzip?.damage ?? '';
   }
 
   /** Restarts reading at `offset` (a line start); line numbers restart at `lineNo` (0 = unknown). */
@@ -68,10 +94,24 @@ export class LineReader {
     if (!this.positional) throw new Error('cannot seek in a pipe');
     this.start = 0;
     this.end = 0;
-    this.filePos = offset;
-    this.bufOffset = offset;
     this.eof = false;
     this.lineNo = lineNo;
+    if (this.gzip) {
+      // No random access into deflate data: inflate again from the start and skip to `offset`.
+      this.gunzip = null;
+      this.filePos = 0;
+      let skip = offset;
+      while (skip > 0) {
+        const n = this.read(0, Math.min(skip, this.buf.length));
+        if (n === 0) break;
+        skip -= n;
+        this.filePos += n;
+      }
+    } else {
+      this.filePos = offset;
+      this.rawPos = offset;
+    }
+    this.bufOffset = this.filePos;
   }
 
   /** Advances to the next line; false at end of file (or at input that is not text). */
@@ -173,16 +213,46 @@ export class LineReader {
     return true;
   }
 
+  /** Reads input bytes (inflated when the input is gzip) into buf[at, at + length). */
   private read(at: number, length: number): number {
+    if (this.gzip && this.gunzip === null) {
+      this.rawPos = 0;
+      this.sniffed = true;
+      this.gunzip = new GunzipInput((into) => this.readRaw(into, 0, into.length), new Uint8Array(0));
+    }
+    let n: number;
+    if (this.gunzip !== null) {
+      n = this.gunzip.read(this.buf, at, length);
+    } else if (this.sniffed) {
+      n = this.readRaw(this.buf, at, length);
+    } else {
+      // A pipe's first read: gzip or not?
+      this.sniffed = true;
+      n = this.readRaw(this.buf, at, length);
+      if (n === 1 && this.buf[at] === 0x1f) n += this.readRaw(this.buf, at + 1, length - 1);
+      if (this.rawPos === n && isGzipMagic(this.buf.subarray(at), n)) {
+        this.gzip = true;
+        const first = Uint8Array.prototype.slice.call(this.buf, at, at + n);
+        this.gunzip = new GunzipInput((into) => this.readRaw(into, 0, into.length), first);
+        n = this.gunzip.read(this.buf, at, length);
+      }
+    }
+    if (this.head.length === 0 && n > 0) this.head = Buffer.from(this.buf.subarray(at, at + Math.min(n, 4096)));
+    // Text never holds a NUL byte (checked on the inflated bytes for gzip): stop at binary input.
+    const nul = n > 0 ? this.buf.subarray(at, at + n).indexOf(0) : -1;
+    if (nul >= 0) {
+      this.binaryAt = this.filePos + nul;
+      this.eof = true;
+      return 0;
+    }
+    return n;
+  }
+
+  private readRaw(into: Buffer, at: number, length: number): number {
     for (;;) {
       try {
-        const n = readSync(this.fd, this.buf, at, length, this.positional ? this.filePos : null);
-        const nul = n > 0 ? this.buf.subarray(at, at + n).indexOf(0) : -1;
-        if (nul >= 0) {
-          this.binaryAt = this.filePos + nul;
-          this.eof = true;
-          return 0;
-        }
+        const n = readSync(this.fd, into, at, length, this.positional ? this.rawPos : null);
+        this.rawPos += n;
         return n;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;

@@ -28,9 +28,12 @@ import { LearnedNames } from '../text/user-names.js';
 const MS_PER_TICK = 1000 / CLOCK_TICKS_PER_SECOND;
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
 
-/** One host of a recording (host.name + host.boot.id): one model per host when replaying. */
+/**
+ * One host of a recording (host.name + host.boot.id + the ssh destination it came through, if
+ * any): one model per host when replaying.
+ */
 export interface RecordingHost {
-  /** `name|bootId`. */
+  /** `name|bootId`, and `|via` for a host watched over ssh. */
   readonly key: string;
   /** The model's HostInfo. `bootTimeMs` is filled in once learned (0 until then). */
   readonly info: HostInfo;
@@ -45,15 +48,26 @@ export class HostRegistry {
   private last: RecordingHost | null = null;
   private lastName = '';
   private lastBoot = '';
+  private lastVia = '';
+
+  /**
+   * `via`: the ssh destination every line read through this registry came from (a remote host's
+   * stream); '' for files, whose lines say it themselves (`sessiontop.ssh_destination`).
+   */
+  constructor(private readonly via = '') {}
 
   /** The host of a line (created on first sight). */
   hostOf(line: RecordLine): RecordingHost {
     const h = line.host;
     const name = h?.name ?? h?.hostname ?? '';
     const boot = h?.boot?.id ?? '';
+    const via = this.via !== '' ? this.via : (line.sessiontop?.ssh_destination ?? '');
     const last = this.last;
-    if (last !== null && name === this.lastName && boot === this.lastBoot) return last;
-    const key = `${name}|${boot}`;
+    if (last !== null && name === this.lastName && boot === this.lastBoot && via === this.lastVia) {
+      if (last.info.pidNsIno === 0 && h?.pid_ns_ino !== undefined) learnOnceFacts(last, h);
+      return last;
+    }
+    const key = via === '' ? `${name}|${boot}` : `${name}|${boot}|${via}`;
     let host = this.hosts.get(key);
     if (host === undefined) {
       const ino = Number(h?.pid_ns_ino ?? 0);
@@ -65,15 +79,19 @@ export class HostRegistry {
           pidNsIno: Number.isSafeInteger(ino) && ino > 0 ? ino : 0,
           kernel: h?.os?.kernel ?? '',
           bootTimeMs: 0,
+          ...(via !== '' ? { via } : {}),
         },
         bootTimeKnown: false,
         names: new LearnedNames(),
       };
       this.hosts.set(key, host);
+    } else if (host.info.pidNsIno === 0 && h?.pid_ns_ino !== undefined) {
+      learnOnceFacts(host, h);
     }
     this.last = host;
     this.lastName = name;
     this.lastBoot = boot;
+    this.lastVia = via;
     return host;
   }
 
@@ -90,6 +108,13 @@ export class HostRegistry {
   get size(): number {
     return this.hosts.size;
   }
+}
+
+/** The once-per-host facts (written on snapshot lines only) of a host first seen without them. */
+function learnOnceFacts(host: RecordingHost, h: NonNullable<RecordLine['host']>): void {
+  const ino = Number(h.pid_ns_ino ?? 0);
+  if (Number.isSafeInteger(ino) && ino > 0) host.info.pidNsIno = ino;
+  if (host.info.kernel === '' && h.os?.kernel !== undefined) host.info.kernel = h.os.kernel;
 }
 
 /**

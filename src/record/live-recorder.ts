@@ -5,6 +5,9 @@
  * and `r` call the same handlers from its own. A recording started mid-run (`writeLiveSnapshot`)
  * and every rotated file begin with a snapshot of every live process, so each replays on its own.
  *
+ * `record --ssh` adds the remote hosts (`addHost`): their lines go to the same file, each with its
+ * own `host.*`, and rotation headers snapshot every host.
+ *
  * A write failure (disk full, a closed pipe), whether in a write or in the writer's background
  * flush, does not throw into the feed: the recorder stops writing, keeps the first error
  * (`failure`) and calls `onFailure` once (a background flush failure when it is next noticed).
@@ -17,6 +20,7 @@ import { EcsDocumentBuilder } from './ecs-document.js';
 import { EXIT_BAD_INPUT, ExitError } from '../exit-error.js';
 import { RecordingWriter, type RecordingWriterOptions } from './recording-writer.js';
 import type { RotateSpec } from './rotate-spec.js';
+import { RotatedGzip } from './rotated-gzip.js';
 import { localNames, type NameLookup } from '../text/user-names.js';
 
 export interface LiveRecorderOptions {
@@ -28,6 +32,10 @@ export interface LiveRecorderOptions {
   force?: boolean;
   append?: boolean;
   rotate?: RotateSpec | null;
+  /** gzip rotated files (`--compress`; needs `rotate` with KEEP > 0 to have an effect). */
+  compress?: boolean;
+  /** A rotated file could not be compressed (it stays plain; nothing is lost). */
+  onCompressError?: (err: unknown) => void;
   names?: NameLookup;
   flushIntervalMs?: number;
   onFailure?: (err: unknown) => void;
@@ -46,28 +54,53 @@ export interface RecorderHandlers {
 export class LiveRecorder {
   readonly writer: RecordingWriter;
   readonly handlers: RecorderHandlers;
-  /** Lines written (snapshot lines included). */
+  /** Compression of rotated files (`--compress`), or null. */
+  gzip: RotatedGzip | null = null;
+  /** Lines written (snapshot lines included, those starting rotated files too). */
   lines = 0;
   /** Events the kernel reported lost. */
   lost = 0;
   private writeFailure: unknown = null;
   private lastTime = 0;
   private readonly fail: (err: unknown) => void;
+  /** Every host written to this file (the local one first): rotation headers snapshot them all. */
+  readonly hosts: { doc: EcsDocumentBuilder; table: ProcessTable }[] = [];
 
   private constructor(
     writer: RecordingWriter,
     table: ProcessTable,
     private readonly doc: EcsDocumentBuilder,
-    rotate: RotateSpec | null,
+    private readonly rotate: RotateSpec | null,
     onFailure?: (err: unknown) => void,
   ) {
     this.writer = writer;
-    const fail = (this.fail = (err: unknown): void => {
+    this.fail = (err: unknown): void => {
       if (this.writeFailure !== null) return;
       this.writeFailure = err;
       onFailure?.(err);
-    });
-    this.handlers = {
+    };
+    this.hosts.push({ doc, table });
+    this.handlers = this.handlersFor(doc, table);
+  }
+
+  /**
+   * Handlers that write another host's events to the same file (a remote host of `record --ssh`):
+   * its lines carry that host's `host.*` and the ssh destination it came through.
+   */
+  addHost(host: HostInfo, names: NameLookup, table: ProcessTable): RecorderHandlers {
+    const doc = new EcsDocumentBuilder({ host, names });
+    // a host seen again through the same destination (it rebooted: a new model) replaces its old entry
+    const old = host.via === undefined ? -1 : this.hosts.findIndex((h) => h.doc.host.via === host.via);
+    if (old > 0) this.hosts.splice(old, 1);
+    this.hosts.push({ doc, table });
+    return this.handlersFor(doc, table);
+  }
+
+  private handlersFor(doc: EcsDocumentBuilder, table: ProcessTable): RecorderHandlers {
+    const writer = this.writer;
+    const fail = this.fail;
+    const rotate = this.rotate;
+    return {
       onBackfill: (nodes) => {
         if (this.failed()) return;
         try {
@@ -117,11 +150,23 @@ export class LiveRecorder {
     const { table } = options;
     const doc = new EcsDocumentBuilder({ host: options.host, names: options.names ?? localNames() });
     let recorder: LiveRecorder | null = null;
+    let gzip: RotatedGzip | null = null;
     const writerOptions: RecordingWriterOptions = {
       force: options.force ?? false,
       append: options.append ?? false,
       rotate: options.rotate ?? null,
-      onNewFile: () => liveSnapshotLines(table, doc, recorder?.lastTime || Date.now()),
+      handoff: options.compress ? (dir, name) => (gzip = new RotatedGzip(dir, name, options.rotate!.keep, options.onCompressError)) : null,
+      onNewFile: () => {
+        // every host's live processes (a recording of several hosts), counted as lines written
+        const time = recorder?.lastTime || Date.now();
+        let out = '';
+        for (const h of recorder?.hosts ?? [{ doc, table }]) {
+          const nodes = liveNodes(h.table);
+          if (recorder !== null) recorder.lines += nodes.length;
+          out += snapshotLinesOf(nodes, h.doc, time);
+        }
+        return out;
+      },
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
     };
@@ -130,6 +175,7 @@ export class LiveRecorder {
     const writer = RecordingWriter.open(options.output, writerOptions);
     const r = (recorder = new LiveRecorder(writer, table, doc, options.rotate ?? null, options.onFailure));
     failed = (err) => r.failWith(err);
+    r.gzip = gzip;
     return recorder;
   }
 
@@ -142,6 +188,11 @@ export class LiveRecorder {
   get failure(): unknown {
     this.failed();
     return this.writeFailure;
+  }
+
+  /** Resolves once every rotated file is compressed (at once without `--compress`). */
+  async compressed(): Promise<void> {
+    await this.gzip?.idle();
   }
 
   /** True once writing failed (a background flush failure is noticed here and reported once). */
@@ -193,10 +244,10 @@ function liveNodes(table: ProcessTable): ProcessNode[] {
   return nodes;
 }
 
-/** `snapshot` lines of every live process of `table` (a rotated file's header). */
-function liveSnapshotLines(table: ProcessTable, doc: EcsDocumentBuilder, time: number): string {
+/** `snapshot` lines of `nodes` (a rotated file's header). */
+function snapshotLinesOf(nodes: readonly ProcessNode[], doc: EcsDocumentBuilder, time: number): string {
   let out = '';
-  for (const n of liveNodes(table)) out += doc.snapshotLine(n, time);
+  for (const n of nodes) out += doc.snapshotLine(n, time);
   return out;
 }
 

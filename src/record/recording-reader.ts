@@ -10,7 +10,12 @@
  *   maxLineBytes) → reported through `onBadLine` as {file, line, reason} and counted; with
  *   `strict` the first one is a ExitError instead;
  * - a last line without newline that does not parse (the recorder was killed mid-line) → a
- *   warning through `onWarning`, not a bad line.
+ *   warning through `onWarning`, not a bad line;
+ * - gzip input (rotated files compressed with --compress, or any gzip of a recording) is read
+ *   transparently, recognised by its magic bytes; gzip data that ends early or turns corrupt → a
+ *   warning, keeping what came before;
+ * - input that is not text at all (NUL bytes, many control bytes or invalid UTF-8 at its start) →
+ *   ExitError in one line, not one bad line per newline found in it.
  */
 
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
@@ -95,6 +100,7 @@ export class RecordingFileReader {
   /** Position of this file among those read together (set by MergedRecordingReader). */
   fileIndex = 0;
   private done = false;
+  private sniffed = false;
 
   private constructor(file: string, fd: number, ownsFd: boolean, seekable: boolean, options: ReadOptions) {
     this.file = file;
@@ -148,6 +154,16 @@ export class RecordingFileReader {
     const lr = this.lines;
     const e = this.entry.event;
     while (lr.next()) {
+      if (!this.sniffed) {
+        this.sniffed = true;
+        if (this.fromStart && looksBinary(lr.head)) {
+          throw new ExitError(
+            `${this.file}: binary data, not a recording (a recording is NDJSON text, or gzip of it)`,
+            EXIT_BAD_INPUT,
+            'EBINARY',
+          );
+        }
+      }
       if (lr.tooLong) {
         this.stats.lines++;
         this.bad(lr.lineNo, `line too long (${lr.length} bytes, limit ${this.maxLineBytes} bytes), skipped`);
@@ -157,45 +173,20 @@ export class RecordingFileReader {
       const first = firstNonBlank(text);
       if (first === -1) continue; // blank line
       this.stats.lines++;
-      const c = text.charCodeAt(first);
-      let value: unknown;
-      let reason: string | null = null;
-      if (c !== 0x7b /* { */) {
-        if (c === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
-          throw new ExitError(
-            `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
-            EXIT_BAD_INPUT,
-            'EJSONARRAY',
-          );
-        }
-        reason = c === 0x5b ? 'a JSON array, not an object' : 'not a JSON object';
-      } else {
-        try {
-          value = JSON.parse(text);
-        } catch {
-          reason = 'not valid JSON';
-        }
+      if (text.charCodeAt(first) === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
+        throw new ExitError(
+          `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
+          EXIT_BAD_INPUT,
+          'EJSONARRAY',
+        );
       }
-      if (reason !== null) {
-        if (lr.unterminated) {
+      const host = decodeRecordLine(text, first, this.hosts, e);
+      if (typeof host === 'string') {
+        if (lr.unterminated && NOT_JSON_REASONS.has(host)) {
           this.truncatedTail(lr.lineNo);
           continue;
         }
-        this.bad(lr.lineNo, reason);
-        continue;
-      }
-      const v = validateRecordLine(value);
-      if (!v.ok) {
-        this.bad(lr.lineNo, v.reason);
-        continue;
-      }
-      const host = this.hosts.hostOf(v.line);
-      if (!lineToEvent(v.line, host, e)) {
-        this.bad(lr.lineNo, '@timestamp: not a readable date');
-        continue;
-      }
-      if (!isSaneTime(e.time)) {
-        this.bad(lr.lineNo, `@timestamp: ${v.line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`);
+        this.bad(lr.lineNo, host);
         continue;
       }
       this.stats.events++;
@@ -208,8 +199,12 @@ export class RecordingFileReader {
       return entry;
     }
     this.done = true;
+    if (lr.gzipDamage !== '') {
+      this.stats.truncatedTail = true;
+      this.onWarning?.(`${this.file}: ${lr.gzipDamage}; the events before that point were read`);
+    }
     if (lr.binaryAt >= 0) {
-      throw new ExitError(`${this.file}: not a recording: binary data (a NUL byte at offset ${lr.binaryAt}); reading stopped`, EXIT_BAD_INPUT, 'EBINARY');
+      throw new ExitError(`${this.file}: binary data, not a recording (a recording is NDJSON text, or gzip of it)`, EXIT_BAD_INPUT, 'EBINARY');
     }
     this.atEnd();
     return null;
@@ -382,7 +377,55 @@ export class MergedRecordingReader {
   }
 }
 
-function firstNonBlank(s: string): number {
+/**
+ * True when the first bytes of an input cannot be a recording's text: a NUL byte, more than 5% of
+ * control bytes other than tab, CR, LF and form feed, or more than 5% of invalid UTF-8.
+ */
+export function looksBinary(head: Buffer): boolean {
+  if (head.length === 0) return false;
+  let control = 0;
+  for (let i = 0; i < head.length; i++) {
+    const b = head[i] as number;
+    if (b === 0) return true;
+    if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0c) || b === 0x7f) control++;
+  }
+  if (control * 20 > head.length) return true;
+  // the sample may end inside a character: ignore a replacement at its very end
+  const text = head.toString('utf8');
+  let invalid = 0;
+  for (let i = 0; i < text.length - 1; i++) if (text.charCodeAt(i) === 0xfffd) invalid++;
+  return invalid * 20 > text.length;
+}
+
+
+/** Reasons decodeRecordLine gives when the text is not a JSON object at all (a cut last line looks like this). */
+export const NOT_JSON_REASONS: ReadonlySet<string> = new Set(['a JSON array, not an object', 'not a JSON object', 'not valid JSON']);
+
+/**
+ * The line → event path every reader shares (files, and the streams of remote hosts): parses one
+ * non-blank line (`first` = index of its first non-blank character), validates it with the schema
+ * and fills `e` with its raw facts. Returns the line's host (from `hosts`, created on first sight),
+ * or the one-line reason it is a bad line.
+ */
+export function decodeRecordLine(text: string, first: number, hosts: HostRegistry, e: ProcessEvent): RecordingHost | string {
+  const c = text.charCodeAt(first);
+  if (c !== 0x7b /* { */) return c === 0x5b ? 'a JSON array, not an object' : 'not a JSON object';
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
+  }
+  const v = validateRecordLine(value);
+  if (!v.ok) return v.reason;
+  const host = hosts.hostOf(v.line);
+  if (!lineToEvent(v.line, host, e)) return '@timestamp: not a readable date';
+  if (!isSaneTime(e.time)) return `@timestamp: ${v.line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`;
+  return host;
+}
+
+/** Index of the first character that is not a blank, −1 for a blank line. */
+export function firstNonBlank(s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return i;

@@ -24,9 +24,13 @@
  *   same safe way; `onNewFile` may supply header lines for it (the record command writes a
  *   snapshot of the live processes, so every file replays on its own). A rotation step that fails
  *   never stops the recording: it is reported through `onWarning` (one line) and writing goes on.
+ *   With a `handoff` (`--compress`: rotated-gzip.ts), the full file is instead moved aside within
+ *   the same directory handle and handed over; the handoff shifts, names and compresses rotated
+ *   files. The directory handle stays open until the handoff is idle.
+ * - A short write (disk full) cuts the file back to its last whole line.
  */
 
-import { closeSync, fsyncSync, openSync, readSync, writeSync, constants } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, constants } from 'node:fs';
 import { OutputDirectory, RECORDING_FILE_MODE } from './output-directory.js';
 import { makeNonBlocking } from './stdout-pipe.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, ExitError } from '../exit-error.js';
@@ -36,6 +40,16 @@ import type { RotateSpec } from './rotate-spec.js';
 export { RECORDING_FILE_MODE };
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_BUFFER_BYTES = 256 * 1024;
+
+/** Takes over the files rotation moves aside (compression); see rotated-gzip.ts. */
+export interface RotationHandoff {
+  /** A fresh name in the active file's directory, to move the full file to. */
+  nextName(): string;
+  /** The full file now called `name` is complete (fsynced, closed): it is the handoff's from here. */
+  take(name: string): void;
+  /** Resolves once every file taken so far is done with (the directory handle stays open until then). */
+  idle(): Promise<void>;
+}
 
 export interface RecordingWriterOptions {
   /** Truncate an existing regular file of ours (never a symlink, FIFO, other owner's file). */
@@ -56,6 +70,11 @@ export interface RecordingWriterOptions {
   backlogBytes?: number;
   /** stdout only: how long close() waits for a stalled reader (default 2 s). */
   closeWaitMs?: number;
+  /**
+   * Takes rotated files over instead of renaming them FILE.1 … (when KEEP > 0); made with the
+   * writer's own directory handle, so compression renames and removes through it too.
+   */
+  handoff?: ((dir: OutputDirectory, name: string) => RotationHandoff) | null;
 }
 
 export interface WriterStats {
@@ -82,6 +101,7 @@ export class RecordingWriter {
   /** The file's name in `dir` as asked, and the one being written (differs after a fallback). */
   private readonly name: string;
   private currentName: string;
+  private readonly handoff: RotationHandoff | null;
   private timer: NodeJS.Timeout | null = null;
   private fileBytes = 0;
   /** Bytes of the current file's header (a file holding only its header is never rotated). */
@@ -116,6 +136,7 @@ export class RecordingWriter {
     this.nonBlocking = this.toStdout && makeNonBlocking(fd);
     this.backlogBytes = options.backlogBytes ?? 8 * 1024 * 1024;
     this.closeWaitMs = options.closeWaitMs ?? 2000;
+    this.handoff = options.handoff && dir !== null && this.rotate !== null && this.rotate.keep > 0 ? options.handoff(dir, name) : null;
     const interval = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     if (interval > 0) {
       this.timer = setInterval(() => this.flushQuietly(), interval);
@@ -221,7 +242,9 @@ export class RecordingWriter {
       this.closed = true;
       syncQuietly(this.fd);
       if (!this.toStdout && this.fd >= 0) closeSync(this.fd);
-      this.dir?.close();
+      const dir = this.dir;
+      if (this.handoff !== null && dir !== null) void this.handoff.idle().finally(() => dir.close());
+      else dir?.close();
     }
   }
 
@@ -325,14 +348,37 @@ export class RecordingWriter {
           sleepMs(1); // an inherited non-blocking descriptor we did not choose: wait, never drop
           continue;
         }
-        // Keep what was not written, so a later close() can still try (e.g. after ENOSPC clears).
-        this.pending = buf.subarray(off).toString('utf8') + this.pending;
+        // A short write (disk full) may have left part of a line: cut the file back to its last
+        // whole line, so it ends as a recording should. Keep what was not written, so a later
+        // close() can still try (e.g. after ENOSPC clears).
+        const kept = this.cutToLastWholeLine(buf, off);
+        this.pending = buf.subarray(kept).toString('utf8') + this.pending;
         throw ioError(this.path, err, this.rotate !== null);
       }
       off += n;
       this.fileBytes += n;
       this.counters.bytes += n;
     }
+  }
+
+  /**
+   * After a failed write that got `written` bytes of `buf` into the file: truncates the file to the
+   * end of the last whole line of `buf` (a regular file only); returns how many bytes of `buf`
+   * stay in the file.
+   */
+  private cutToLastWholeLine(buf: Buffer, written: number): number {
+    if (written === 0 || this.dir === null) return written;
+    const nl = buf.lastIndexOf(0x0a, written - 1);
+    const kept = nl + 1;
+    if (kept === written) return written;
+    try {
+      ftruncateSync(this.fd, this.fileBytes - (written - kept));
+    } catch {
+      return written; // could not cut: the reader tolerates a partial last line
+    }
+    this.fileBytes -= written - kept;
+    this.counters.bytes -= written - kept;
+    return kept;
   }
 
   /** One warning line at most per minute (a user planting things in the slots cannot flood stderr). */
@@ -355,11 +401,29 @@ export class RecordingWriter {
     syncQuietly(this.fd);
     closeSync(this.fd);
     this.fd = -1;
-    const shifted = shiftRotated(dir, this.name, this.currentName, spec.keep);
-    const problems = shifted.problems;
-    if (!shifted.moved) {
-      this.strays.push(this.currentName);
-      pruneStrays(dir, this.strays, spec.keep);
+    let problems: string[];
+    let handedOver = '';
+    if (this.handoff !== null) {
+      handedOver = this.handoff.nextName();
+      problems = [];
+      let moved = false;
+      try {
+        moved = dir.rename(this.currentName, handedOver);
+      } catch (err) {
+        problems.push(`cannot move ${this.currentName} aside: ${(err as NodeJS.ErrnoException).code ?? 'failed'}`);
+      }
+      if (!moved) {
+        handedOver = '';
+        this.strays.push(this.currentName);
+        pruneStrays(dir, this.strays, spec.keep);
+      }
+    } else {
+      const shifted = shiftRotated(dir, this.name, this.currentName, spec.keep);
+      problems = shifted.problems;
+      if (!shifted.moved) {
+        this.strays.push(this.currentName);
+        pruneStrays(dir, this.strays, spec.keep);
+      }
     }
     let next: ReturnType<typeof createNext>;
     try {
@@ -376,6 +440,7 @@ export class RecordingWriter {
     this.fileBytes = 0;
     this.headerBytes = 0;
     this.counters.rotations++;
+    if (handedOver !== '') this.handoff?.take(handedOver);
     const header = this.onNewFile?.() ?? '';
     if (header.length > 0) {
       this.writeChunk(Buffer.from(header, 'utf8'));

@@ -62,6 +62,8 @@ export interface ReplayOptions {
   speed?: number;
   /** Start paused. */
   paused?: boolean;
+  /** How long exited processes stay in the models, ms (the model's default when absent). */
+  retentionMs?: number;
   /** Wall clock (tests). */
   wallClock?: () => number;
 }
@@ -91,10 +93,13 @@ const TICK_MS = 50;
 /** Longest a slice of replay work holds the event loop. */
 const SLICE_MS = 25;
 
-type Target = { time: number } | { count: number };
+/** Apply events up to a time, up to a count, or until one about a session's person (`session`). */
+type Target = { time: number } | { count: number } | { session: string };
 
 interface Job {
   target: Target;
+  /** A session search to start once this job is done (stepping back: rewind, then search forward). */
+  then?: string;
   /** Where the job started from (for its progress). */
   fromTime: number;
   fromCount: number;
@@ -129,6 +134,8 @@ export class ReplayPlayer {
   private closed = false;
   /** Opening-snapshot processes loaded so far while start() loads them; -1 once loaded. */
   private loading = -1;
+  /** Where the last session step stopped: the command it stopped at (its exec), to step back past it. */
+  private lastMatch: { entityId: string; applied: number } | null = null;
 
   /** Opens the recordings and reads up to their first event (throws ExitError). */
   constructor(
@@ -153,7 +160,7 @@ export class ReplayPlayer {
     const speed = options.speed ?? 1;
     this.speedIndex = nearestSpeedIndex(checkReplaySpeed(speed));
     this.playing = !(options.paused ?? false);
-    this.seekable = new SeekableReplay(files, { read: this.readOptions });
+    this.seekable = new SeekableReplay(files, { read: this.readOptions, ...(options.retentionMs !== undefined ? { table: { retentionMs: options.retentionMs } } : {}) });
     let first;
     try {
       first = this.peek();
@@ -379,20 +386,55 @@ export class ReplayPlayer {
     this.startJob({ count: target });
   }
 
+  /**
+   * To the next (1) / previous (-1) typed line or person-entered command of the entry session
+   * `sessionId` (its leader's entity id). Next: applies events until one is such a moment. Previous:
+   * the latest such moment before the position, read from the model (typed line times, command
+   * starts), rewinds to just before it and searches forward from there. Returns why it cannot go
+   * ('' when it goes).
+   */
+  stepInSession(sessionId: string, dir: 1 | -1): string {
+    if (this.job !== null) return '';
+    this.playing = false;
+    this.stopPlayTimer();
+    if (dir > 0) {
+      if (this.peek() === null) return 'at the end of the recording';
+      this.startJob({ session: sessionId });
+      return '';
+    }
+    const at = this.lastTime;
+    // stopped at a command's exec: its start (the fork) is before the position but is this moment
+    const here = this.lastMatch !== null && this.lastMatch.applied === this.applied ? this.lastMatch.entityId : '';
+    let best = Number.NEGATIVE_INFINITY;
+    for (const v of this.views) {
+      for (const s of v.table.entrySessions({ includeServices: true })) {
+        if (s.id !== sessionId) continue;
+        for (const n of s.members) {
+          for (const t of n.typed) if (t.time < at && t.time > best) best = t.time;
+          if (n.personEntered && n.start < at && n.start > best && n.entityId !== here) best = n.start;
+        }
+      }
+    }
+    if (!Number.isFinite(best)) return 'no earlier typed line or command of this session in the replayed history';
+    this.startJob({ time: best - 1 }, sessionId);
+    return '';
+  }
+
   // ------------------------------------------------------------------ jobs (seek, start, end)
 
-  private startJob(target: Target): void {
+  private startJob(target: Target, then?: string): void {
     if (this.failed) return;
     if (this.jobTimer !== null) clearImmediate(this.jobTimer);
     this.jobTimer = null;
-    const behind = 'count' in target ? target.count < this.applied : target.time < this.lastTime;
+    const behind = 'count' in target ? target.count < this.applied : 'time' in target ? target.time < this.lastTime : false;
     if (behind) {
       // back to the nearest checkpoint before the target (or the start), then forward in slices
-      this.seekable.rewind(target);
+      this.seekable.rewind(target as { time: number } | { count: number });
       this.atEnd = false;
       this.listener?.reset();
     }
     this.job = { target, fromTime: Number.isFinite(this.lastTime) ? this.lastTime : this.firstTime, fromCount: this.applied };
+    if (then !== undefined) this.job.then = then;
     this.runJob();
   }
 
@@ -400,14 +442,21 @@ export class ReplayPlayer {
     this.jobTimer = null;
     const job = this.job;
     if (job === null || this.closed) return;
-    const t = job.target;
     let done = false;
     this.guard(() => {
       const until = this.wall() + SLICE_MS;
-      done = 'count' in t ? this.advanceCount(t.count, until) : this.advance((time) => time <= t.time, until);
+      let t = job.target;
+      const limit = 'time' in t ? t.time : 0;
+      done = 'count' in t ? this.advanceCount(t.count, until) : 'session' in t ? this.advanceToSession(t.session, until) : this.advance((time) => time <= limit, until);
+      if (done && job.then !== undefined && !this.atEnd) {
+        // stepping back: rewound to just before the moment, now find it going forward
+        t = { session: job.then };
+        this.job = { target: t, fromTime: job.fromTime, fromCount: this.applied };
+        done = this.advanceToSession(job.then, until);
+      }
       if (done) {
         this.job = null;
-        if ('count' in t) this.position = Number.isFinite(this.lastTime) ? this.lastTime : this.firstTime;
+        if (!('time' in t)) this.position = Number.isFinite(this.lastTime) ? this.lastTime : this.firstTime;
         else this.position = Number.isFinite(t.time) ? Math.max(t.time, Number.isFinite(this.lastTime) ? this.lastTime : this.firstTime) : this.lastTime;
         if (this.atEnd) {
           this.playing = false;
@@ -430,7 +479,9 @@ export class ReplayPlayer {
     if (job === null) return '';
     const t = job.target;
     let share: number;
-    if ('count' in t) {
+    if ('session' in t) {
+      return 'searching the session';
+    } else if ('count' in t) {
       share = t.count <= job.fromCount ? 1 : (this.applied - job.fromCount) / (t.count - job.fromCount);
     } else {
       const to = Number.isFinite(t.time) ? t.time : this.knownEnd();
@@ -456,6 +507,29 @@ export class ReplayPlayer {
         checkHeap();
         return false;
       }
+    }
+  }
+
+  /** Applies events until one is a typed line or a person-entered command of session `id`. */
+  private advanceToSession(id: string, until: number): boolean {
+    for (let n = 1; ; n++) {
+      const next = this.peek();
+      if (next === null) {
+        this.atEnd = true;
+        return true;
+      }
+      const action = next.event.action;
+      const step = this.seekable.step();
+      if (step !== null) {
+        this.listener?.event(step.node, step.entry.event.time);
+        const node = step.node;
+        if (node !== null && node.entrySession !== null && node.entrySession.id === id && (action === 'typed' || (action === 'exec' && node.personEntered))) {
+          this.atEnd = this.peek() === null;
+          this.lastMatch = { entityId: action === 'exec' ? node.entityId : '', applied: this.applied };
+          return true;
+        }
+      }
+      if ((n & 255) === 0 && this.wall() >= until) return false;
     }
   }
 

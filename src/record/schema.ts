@@ -177,6 +177,8 @@ const sessiontopSchema = z.object({
   cgroup: keyword.optional(),
   /** The SSH_CONNECTION environment variable seen at exec ("client_ip client_port server_ip server_port"). */
   ssh_connection: keyword.optional(),
+  /** The `--ssh` destination the host's events came through (a recording of several hosts); keeps two streams of one machine apart. */
+  ssh_destination: keyword.optional(),
   /**
    * The process's entry leader was refused as an ssh login (its ssh daemon parent is not vouched
    * for by a root-owned one) although its SSH_CONNECTION names a client: that untrusted claim.
@@ -192,6 +194,8 @@ const sessiontopSchema = z.object({
 const recordLineObject = z.object({
   '@timestamp': ecsDate,
   event: z.object({
+    /** Unique per line (Kibana's Session View tells a process's events apart by it). */
+    id: keyword.optional(),
     kind: keyword.optional(),
     category: z.array(keyword).optional(),
     type: z.array(keyword).optional(),

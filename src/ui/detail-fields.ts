@@ -1,20 +1,23 @@
 /**
- * The detail panel (Enter): every field the model has about one process, then the same about its
- * parent and each of its leaders (group, session, entry) and its last user-entered ancestor.
- * Strings from the process are escaped here; the panel only prints lines.
+ * The detail panel (Enter), compact first: the ancestry chain (root first, as `pstree -s`), then
+ * every field the model has about the process, its typed lines and earlier images, and one line per
+ * related process (parent, leaders, last user-entered): never the same leader dumped in full
+ * again. Strings from the process are escaped here; the panel only prints lines.
  */
 
 import type { ProcessNode } from '../model/types.js';
 import { ttyName } from '../text/tty-name.js';
 import { AUDIT_UNSET, devMajor, devMinor, FD_TYPE_NAMES, type FdType } from '../sensor/process-event.js';
+import { ancestryChain, rolesFor } from './ancestry.js';
 import type { HostModelView } from './model-feed.js';
 import { signalName } from './signal-names.js';
-import { safeText } from '../text/terminal-text.js';
+import { commandText, safeText } from '../text/terminal-text.js';
 import { dateTimeMs, duration } from './time-format.js';
 import type { DetailLine, Tone } from './ui-snapshot.js';
 
 const field = (label: string, value: string, tone: Tone = 'normal'): DetailLine => ({ kind: 'field', label, value, tone });
 const section = (label: string): DetailLine => ({ kind: 'section', label, value: '', tone: 'normal' });
+const text = (value: string, tone: Tone = 'normal'): DetailLine => ({ kind: 'text', label: '', value, tone });
 
 function idWithName(id: number, name: string | undefined): string {
   return name === undefined ? String(id >>> 0) : `${id >>> 0} (${safeText(name)})`;
@@ -89,24 +92,52 @@ function terminalLines(n: ProcessNode): DetailLine[] {
     field('stderr', fd(n.stderrType, n.stderrDev)),
     field('interactive', n.interactive ? 'yes' : 'no'),
     field('user-entered', n.userEntered ? 'yes' : 'no', n.userEntered ? 'entered' : 'normal'),
+    field('typed by a person', n.personEntered ? 'yes' : n.userEntered ? 'no (no typed line introduced it: rc/logout file, or a program\'s own job)' : 'no', n.personEntered ? 'entered' : 'normal'),
   ];
 }
 
-/** Every field of `n`, then of its parent and leaders. */
+/** The shell's working directory now: where its latest typed line was entered, else where it started. */
+export function currentDirectory(n: ProcessNode): string {
+  for (let i = n.typed.length - 1; i >= 0; i--) {
+    const cwd = (n.typed[i] as ProcessNode['typed'][number]).cwd;
+    if (cwd !== '') return cwd;
+  }
+  return n.cwd;
+}
+
+/** One line per ancestor, root first, with the roles it plays for `n`. */
+export function ancestryLines(n: ProcessNode, names: HostModelView['names']): DetailLine[] {
+  const { chain, cut } = ancestryChain(n);
+  const out: DetailLine[] = [];
+  if (cut) out.push(text('… (older ancestors not shown)', 'dim'));
+  chain.forEach((a, i) => {
+    const lead = i === 0 ? '' : `${'   '.repeat(i - 1)}└─ `;
+    const roles = rolesFor(a, n);
+    const who = safeText(names.user(a.euid) ?? String(a.euid >>> 0));
+    const tty = a.tty === 0 ? '' : ` ${ttyName(a.tty)}`;
+    const mark = a === n ? '◆ ' : a.personEntered ? '▸ ' : '';
+    const state = a.exited ? ' (exited)' : '';
+    const line = `${lead}${a.pid} ${mark}${commandText(a.args, a.name, a.argsTruncated)}  ${who}${tty}${state}${roles.length > 0 ? `  [${roles.join(', ')}]` : ''}`;
+    out.push(text(line, a === n ? 'entered' : a.exited ? 'dim' : 'normal'));
+  });
+  return out;
+}
+
+/** Ancestry, then every field of `n`, then one line per related process. */
 export function detailLines(n: ProcessNode, names: HostModelView['names'], now: number): DetailLine[] {
   const out: DetailLine[] = [];
+  out.push(section('ancestry'));
+  out.push(...ancestryLines(n, names));
   out.push(section(`process ${n.pid} ${safeText(n.name)}`));
-  out.push(field('entity id', n.entityId));
-  out.push(field('pid', String(n.pid)));
-  out.push(field('parent pid', String(n.ppid)));
-  out.push(field('process group', String(n.pgid)));
-  out.push(field('session id', String(n.sid)));
-  out.push(field('start ticks', String(n.startTicks)));
   out.push(...exitLines(n, now));
   out.push(...imageLines(n));
+  const here = currentDirectory(n);
+  if (here !== n.cwd) out.push(field('current directory', safeText(here)));
   out.push(...credentialLines(n, names));
   out.push(...terminalLines(n));
-  out.push(field('last user-entered', processLabel(n.lastUserEntered)));
+  out.push(field('entity id', n.entityId));
+  out.push(field('pid / ppid / pgid / sid', `${n.pid} / ${n.ppid} / ${n.pgid} / ${n.sid}`));
+  out.push(field('start ticks', String(n.startTicks)));
   out.push(field('cgroup', n.cgroup === '' ? 'unknown' : safeText(n.cgroup)));
   out.push(field('container id', n.containerId === '' ? 'none' : safeText(n.containerId)));
   out.push(field('SSH_CONNECTION', n.sshConnection === '' ? 'not seen' : safeText(n.sshConnection)));
@@ -118,16 +149,21 @@ export function detailLines(n: ProcessNode, names: HostModelView['names'], now: 
   const claimed = n.entryLeader?.entryClaimedSourceIp ?? '';
   if (claimed !== '') out.push(field('entry source ip', `none (claimed ${safeText(claimed)}: SSH_CONNECTION under an ssh daemon not vouched for by root)`));
 
-  out.push(section(`previous execs (${n.previous.length})`));
-  if (n.previous.length === 0) out.push(field('previous', 'none'));
-  for (let i = n.previous.length - 1; i >= 0; i--) {
-    const p = n.previous[i] as ProcessNode['previous'][number];
-    out.push(field(dateTimeMs(p.time).slice(11), `${safeText(p.args.join(' ') || p.executable)}${p.argsTruncated ? ' …' : ''}`, 'dim'));
+  if (n.typed.length > 0) {
+    out.push(section(`typed lines (${n.typed.length})`));
+    for (const t of n.typed) {
+      out.push(field(dateTimeMs(t.time).slice(11), `${safeText(t.line)}${t.truncated ? ' …' : ''}${t.cwd !== '' && t.cwd !== n.cwd ? `   (in ${safeText(t.cwd)})` : ''}`, 'typed'));
+    }
   }
-  out.push(section(`typed lines (${n.typed.length})`));
-  if (n.typed.length === 0) out.push(field('typed', 'none'));
-  for (const t of n.typed) out.push(field(dateTimeMs(t.time).slice(11), `${safeText(t.line)}${t.truncated ? ' …' : ''}`, 'typed'));
+  if (n.previous.length > 0) {
+    out.push(section(`previous execs (${n.previous.length})`));
+    for (let i = n.previous.length - 1; i >= 0; i--) {
+      const p = n.previous[i] as ProcessNode['previous'][number];
+      out.push(field(dateTimeMs(p.time).slice(11), `${safeText(p.args.join(' ') || p.executable)}${p.argsTruncated ? ' …' : ''}`, 'dim'));
+    }
+  }
 
+  out.push(section('related'));
   const related: [string, ProcessNode | null][] = [
     ['parent', n.parent],
     ['group leader', n.groupLeader],
@@ -136,27 +172,18 @@ export function detailLines(n: ProcessNode, names: HostModelView['names'], now: 
     ['last user-entered', n.lastUserEntered],
   ];
   for (const [role, r] of related) {
-    out.push(section(`${role}: ${processLabel(r)}`));
     if (r === null) {
-      out.push(field(role, 'none'));
+      out.push(field(role, 'none', 'dim'));
       continue;
     }
     if (r === n) {
-      out.push(field(role, 'this process'));
+      out.push(field(role, 'this process', 'dim'));
       continue;
     }
-    out.push(field('entity id', r.entityId));
-    out.push(field('pid / ppid / pgid / sid', `${r.pid} / ${r.ppid} / ${r.pgid} / ${r.sid}`));
-    out.push(...exitLines(r, now));
-    out.push(...imageLines(r));
-    out.push(...credentialLines(r, names));
-    out.push(...terminalLines(r));
-    if (r.entryType !== null) {
-      out.push(field('entry type', r.entryType));
-      out.push(field('entry source ip', r.entrySourceIp === '' ? 'none' : safeText(r.entrySourceIp)));
-      if (r.entryClaimedSourceIp !== '') out.push(field('claimed source ip', `${safeText(r.entryClaimedSourceIp)} (untrusted)`));
-    }
-    out.push(field('container id', r.containerId === '' ? 'none' : safeText(r.containerId)));
+    const from = r.entrySourceIp !== '' ? ` from ${safeText(r.entrySourceIp)}` : r.entryClaimedSourceIp !== '' ? ` (claimed source ip ${safeText(r.entryClaimedSourceIp)}, untrusted)` : '';
+    const extra = r.entryType !== null ? ` · ${r.entryType}${from}` : '';
+    const user = safeText(names.user(r.euid) ?? String(r.euid >>> 0));
+    out.push(field(role, `${processLabel(r)} · ${user} · ${dateTimeMs(r.start).slice(11, 19)}${extra}`));
   }
   return out;
 }

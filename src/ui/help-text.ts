@@ -12,36 +12,48 @@ export interface KeyHelp {
 }
 
 export const COMMON_KEYS: readonly KeyHelp[] = [
-  { keys: '↑ ↓  k j', what: 'move in the focused list (or scroll the detail / help)' },
+  { keys: '↑ ↓  k j', what: 'move in the focused list (or scroll the detail / help / results)' },
   { keys: 'PgUp PgDn', what: 'a page up / down' },
   { keys: 'Home End', what: 'first / last row' },
   { keys: 'Tab', what: 'switch between the sessions list and the process tree', hint: { text: 'Tab pane', live: 3 } },
   {
     keys: 'Enter',
-    what: 'details of the selected process (sessions list: its entry leader; a folded line: expand / fold it)',
+    what: 'details of the selected process: its ancestry first, then every field (sessions list: the entry leader; a folded line: expand / fold it; results: go there)',
     hint: { text: 'Enter detail', live: 4 },
   },
-  { keys: 'Esc', what: 'close the detail or help, cancel a prompt, back to the sessions list' },
-  { keys: '/', what: 'search the arguments and working directories of every process', hint: { text: '/ search', live: 5, replay: 8 } },
+  { keys: 'Esc  q', what: 'close the detail, help or result list; Esc also cancels a prompt, clears the search, goes back to the sessions list' },
+  {
+    keys: '/  F3',
+    what: 'search typed lines (and where they were typed), arguments and working directories of every session',
+    hint: { text: '/ search', live: 5, replay: 8 },
+  },
   { keys: 'n N', what: 'next / previous search match' },
-  { keys: 'f', what: 'follow the most active session (and its newest process)', hint: { text: 'f follow', live: 6 } },
-  { keys: 't', what: 'show / hide start times in the tree', hint: { text: 't time', live: 9 } },
-  { keys: 'v', what: 'verbose: show / hide shell noise (prompt helpers, subshells)', hint: { text: 'v verbose', live: 10 } },
-  { keys: '?', what: 'this help', hint: { text: '? help', live: 1, replay: 1 } },
-  { keys: 'q  Ctrl-C', what: 'quit (the terminal is restored)', hint: { text: 'q quit', live: 2, replay: 2 } },
+  { keys: 'w', what: 'list every match: who typed or ran it, in which session, when' },
+  {
+    keys: '\\  F4',
+    what: 'filter the sessions: user:NAME type:sshd host:NAME from:IP tty:pts/3 state:ended, bare words, -WORD excludes',
+    hint: { text: '\\ filter', live: 6 },
+  },
+  { keys: 'o  F6', what: 'sort the sessions: human logins first (default), login time, user, idle, processes, activity', hint: { text: 'o sort', live: 7 } },
+  { keys: 'f', what: 'follow the session where a person typed or ran a command last (and its newest row)', hint: { text: 'f follow', live: 8 } },
+  { keys: 't', what: 'show / hide start times in the tree' },
+  { keys: 'v', what: 'verbose: show / hide shell noise (prompt helpers, subshells, rc-file and logout-file commands)', hint: { text: 'v verbose', live: 11 } },
+  { keys: '?  F1', what: 'this help', hint: { text: 'F1 help', live: 1, replay: 1 } },
+  { keys: 'q  F10', what: 'quit from the main view (while recording: press it twice); Ctrl-C quits at once', hint: { text: 'q quit', live: 2, replay: 2 } },
 ];
 
 export const LIVE_KEYS: readonly KeyHelp[] = [
   { keys: '← →', what: 'focus the sessions list / the process tree' },
-  { keys: 'p', what: 'pause the view (capture and recording continue)', hint: { text: 'p pause', live: 7 } },
-  { keys: 'r', what: 'start recording to a file (asks for its name) / stop recording', hint: { text: 'r rec', live: 8 } },
+  { keys: 'p', what: 'pause the view (capture and recording continue)', hint: { text: 'p pause', live: 9 } },
+  { keys: 'r', what: 'start recording to a file (asks for its name) / stop recording', hint: { text: 'r rec', live: 10 } },
 ];
 
 export const REPLAY_KEYS: readonly KeyHelp[] = [
   { keys: 'Space  p', what: 'play / pause', hint: { text: 'Space play', replay: 3 } },
   { keys: '+ -', what: 'faster / slower', hint: { text: '+/- speed', replay: 4 } },
-  { keys: '← →', what: 'step one event back / forward', hint: { text: '←/→ step', replay: 5 } },
-  { keys: 'g G', what: 'go to the start / the end of the recording', hint: { text: 'g/G start/end', replay: 6 } },
+  { keys: '[ ]', what: 'previous / next typed line or command of the selected session', hint: { text: '[ ] prev/next in session', replay: 5 } },
+  { keys: '← →', what: 'step one event of the whole recording back / forward', hint: { text: '←/→ step', replay: 6 } },
+  { keys: 'g G', what: 'go to the start / the end of the recording' },
   { keys: 's  :', what: 'seek to a time: 12:03:04, 2024-05-01T12:03:04Z, +30s, -5m, 50%', hint: { text: 's seek', replay: 7 } },
 ];
 
@@ -76,7 +88,8 @@ export function helpLines(mode: 'live' | 'replay', width = 80): string[] {
   }
   out.push('');
   for (const para of [
-    'Highlighted (▸) commands were entered by a person at a terminal; » lines are what they typed.',
+    'Highlighted (▸) commands were entered by a person at a terminal (a typed line introduced them); » lines are what they typed. ×N: N identical finished commands folded into one row.',
+    'STATE: active, detached (the login ended; a tmux or screen it started still runs), ended HH:MM (the logout time).',
     'Exit codes other than 0 and signals are shown in red, with how long the process ran.',
     'Every string from a process is shown with its control characters escaped (\\e, \\x07, \\xNN).',
   ]) {

@@ -18,6 +18,8 @@ export interface KeyInfo {
   tab: boolean;
   backspace: boolean;
   delete: boolean;
+  /** A function key F1–F12 (function-keys.ts reads it from the raw input), 0 or absent: none. */
+  fn?: number;
 }
 
 export type Command =
@@ -30,13 +32,17 @@ export type Command =
   | { kind: 'open' }
   | { kind: 'back' }
   | { kind: 'search' }
+  | { kind: 'filter' }
+  | { kind: 'sort' }
+  | { kind: 'results' }
+  | { kind: 'stepSession'; dir: 1 | -1 }
   | { kind: 'next' }
   | { kind: 'prev' }
   | { kind: 'follow' }
   | { kind: 'pause' }
   | { kind: 'record' }
   | { kind: 'help' }
-  | { kind: 'quit' }
+  | { kind: 'quit'; force?: boolean }
   | { kind: 'timestamps' }
   | { kind: 'verbose' }
   | { kind: 'playPause' }
@@ -63,8 +69,26 @@ export interface KeyContext {
 // eslint-disable-next-line no-control-regex
 const NON_PRINTABLE = /[\u0000-\u001f\u007f-\u009f]/g;
 
+/** htop's function keys: F1 help, F3 search, F4 filter, F6 sort, F10 quit. */
+export function commandForFunctionKey(fn: number): Command | null {
+  switch (fn) {
+    case 1:
+      return { kind: 'help' };
+    case 3:
+      return { kind: 'search' };
+    case 4:
+      return { kind: 'filter' };
+    case 6:
+      return { kind: 'sort' };
+    case 10:
+      return { kind: 'quit' };
+  }
+  return null;
+}
+
 export function commandForKey(input: string, key: KeyInfo, ctx: KeyContext): Command | null {
-  if (key.ctrl && input === 'c') return { kind: 'quit' };
+  if (key.ctrl && input === 'c') return { kind: 'quit', force: true };
+  if (key.fn !== undefined && key.fn !== 0) return ctx.prompting ? null : commandForFunctionKey(key.fn);
   if (ctx.prompting) {
     if (key.return) return { kind: 'promptSubmit' };
     if (key.escape) return { kind: 'promptCancel' };
@@ -109,6 +133,12 @@ export function commandForKey(input: string, key: KeyInfo, ctx: KeyContext): Com
       return { kind: 'quit' };
     case 'r':
       return { kind: 'record' };
+    case '\\':
+      return { kind: 'filter' };
+    case 'o':
+      return { kind: 'sort' };
+    case 'w':
+      return { kind: 'results' };
   }
   if (ctx.mode === 'live') {
     if (input === 'p') return { kind: 'pause' };
@@ -131,11 +161,15 @@ export function commandForKey(input: string, key: KeyInfo, ctx: KeyContext): Com
     case 's':
     case ':':
       return { kind: 'seek' };
+    case ']':
+      return { kind: 'stepSession', dir: 1 };
+    case '[':
+      return { kind: 'stepSession', dir: -1 };
   }
   return null;
 }
 
-const NO_KEY: KeyInfo = {
+export const NO_KEY: KeyInfo = {
   upArrow: false,
   downArrow: false,
   leftArrow: false,

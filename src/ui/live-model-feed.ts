@@ -9,10 +9,12 @@ import { LiveFeed, type SourceChoice } from '../model/live-feed.js';
 import { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { oneLineMessage } from '../exit-error.js';
+import { loadHistory } from '../record/recording-history.js';
 import { localNames, type NameLookup } from '../text/user-names.js';
 import { BpfSource } from '../sensor/bpf-source.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
 import { LiveRecorder } from '../record/live-recorder.js';
+import type { SshSettings } from '../remote/ssh-command.js';
 import type { FeedHeader, FeedListener, HostModelView, LiveControls, ModelFeed, SourceState } from './model-feed.js';
 
 export interface LiveOptions {
@@ -25,6 +27,14 @@ export interface LiveOptions {
   ringBytes?: number;
   argsMax?: number;
   typedMax?: number;
+  /** Remote hosts watched over ssh besides (or instead of) this one. */
+  ssh?: SshSettings;
+  /** With `ssh`: watch the local host too (default true; `--no-local`). */
+  local?: boolean;
+  /** How long exited processes (history) stay, ms (the model's default when absent). */
+  retentionMs?: number;
+  /** Recordings to start from (e.g. the service's file): this boot's history before the sensor starts. */
+  history?: string[];
 }
 
 export class LiveModelFeed implements ModelFeed {
@@ -41,14 +51,22 @@ export class LiveModelFeed implements ModelFeed {
   private sourceName = 'eBPF';
   private notices: string[] = [];
   private recordingNotice = '';
+  private historyNotice = '';
   private listener: FeedListener | null = null;
   private closed = false;
 
   /** Reads the host and opens `--record` (so a refused file fails before the screen changes). */
   constructor(private readonly options: LiveOptions) {
     this.host = readHostInfo();
-    this.table = new ProcessTable({ host: this.host });
+    this.table = new ProcessTable({ host: this.host, ...(options.retentionMs !== undefined ? { retentionMs: options.retentionMs } : {}) });
     this.names = localNames();
+    if (options.history !== undefined && options.history.length > 0) {
+      // before the screen changes: an unreadable file is one line and exit status 2
+      const h = loadHistory(this.table, options.history);
+      const other = h.otherHost > 0 ? `, ${h.otherHost} of other boots or hosts skipped` : '';
+      const bad = h.badLines > 0 ? `, ${h.badLines} bad lines skipped` : '';
+      this.historyNotice = `history: ${h.applied} events from ${options.history.length === 1 ? options.history[0] : `${options.history.length} recordings`}${other}${bad}`;
+    }
     this.views = [{ host: this.host, table: this.table, names: this.names }];
     if (options.source === 'procfs') this.sourceName = '/proc polling';
     if (options.record !== undefined) this.recording = this.openRecorder(options.record, options.forceRecord ?? false);
@@ -105,6 +123,8 @@ export class LiveModelFeed implements ModelFeed {
             ...(o.typedMax !== undefined ? { typedMax: o.typedMax } : {}),
           },
           ...(o.argsMax !== undefined ? { argsMax: o.argsMax } : {}),
+          // processes the history leaves alive that are gone now end at the first look at /proc
+          reconcileAfterBackfill: this.historyNotice !== '',
         },
         {
           onBackfill: (nodes) => this.onBackfill(nodes),
@@ -170,7 +190,7 @@ export class LiveModelFeed implements ModelFeed {
   header(): FeedHeader {
     this.recording?.failed(); // notices a background flush failure (which stops the recording)
     const rec = this.recording;
-    const notice = [...this.notices, this.recordingNotice].filter((s) => s !== '').join(' · ');
+    const notice = [...this.notices, this.recordingNotice, this.historyNotice].filter((s) => s !== '').join(' · ');
     return {
       source: this.sourceName,
       state: this.state,

@@ -14,6 +14,25 @@ export interface HostModelView {
   readonly table: ProcessTable;
   /** uid → name (live: /etc/passwd; replay: the names the recording carried). */
   readonly names: NameLookup;
+  /**
+   * Several hosts watched live (`--ssh`): how this host is reached. Present on every host of such a
+   * feed (the local one too), absent otherwise; the sessions list groups by host when present.
+   */
+  readonly connection?: HostConnectionView;
+}
+
+/** A watched host's connection, as the sessions list's host header shows it. */
+export interface HostConnectionView {
+  /** `local`: this machine; the others are an ssh stream's states. */
+  readonly state: 'local' | 'connecting' | 'live' | 'lost' | 'retrying' | 'stopped';
+  /** Why the last connection ended (escaped, one line), '' when none. */
+  readonly reason: string;
+  /** `retrying`: when the next attempt starts (ms since the epoch). */
+  readonly retryAt: number;
+  /** The remote's last notice on stderr while live (escaped), '' when none. */
+  readonly notice: string;
+  /** Connections started (0 for the local host). */
+  readonly attempts: number;
 }
 
 /** The store's side of a feed: told about every applied event, resets and fatal errors. */
@@ -61,6 +80,11 @@ export interface ReplayControls {
   stepForward(): void;
   stepBack(): void;
   toStart(): void;
+  /**
+   * To the next (1) / previous (-1) typed line or person-entered command of the entry session with
+   * this id (the leader's entity id): the replay stops right after it. Returns why it cannot ('' when it goes).
+   */
+  stepInSession(sessionId: string, dir: 1 | -1): string;
   toEnd(): void;
   /** Seeks to a time the user typed; throws an Error with a one-line message when it cannot read it. */
   seekTo(text: string): void;

@@ -5,11 +5,13 @@
  *   session;
  * - the lines typed at a shell inline among its children, each before the processes it started;
  * - shell noise (shell-noise.ts) and everything under it left out unless verbose;
+ * - repeated identical finished commands folded into one counted row (command-folding.ts);
  * - tree connectors (├─ └─ │) computed here so the view only prints them.
  */
 
 import type { ProcessNode, SessionTreeRow, TypedLine } from '../model/types.js';
 import { flattenForest } from '../model/session-view.js';
+import { foldRepeats, repeatKey } from './command-folding.js';
 import { isShellNoise } from './shell-noise.js';
 
 export type TreeEntryKind = 'process' | 'typed' | 'subhead';
@@ -25,12 +27,16 @@ export interface TreeEntry {
   readonly key: string;
   /** Shell noise shown because verbose is on. */
   readonly noise: boolean;
+  /** Identical finished commands this row stands for (1: itself only); `node` is the newest. */
+  readonly repeat: number;
 }
 
 export interface TreeBuild {
   entries: TreeEntry[];
   /** Processes left out as shell noise (verbose off). */
   hidden: number;
+  /** Key of a process folded into a repeat row → the key of that row (search jumps there). */
+  folded?: Map<string, string>;
 }
 
 /** Deepest level drawn with connectors; deeper rows keep this indentation. */
@@ -78,17 +84,37 @@ export function buildTree(rows: readonly SessionTreeRow[], verbose: boolean): Tr
   const entries: TreeEntry[] = [];
   interface Frame {
     items: Item[];
+    counts: number[];
     index: number;
     depth: number;
     lead: string;
   }
-  const frames: Frame[] = [{ items: roots, index: 0, depth: 0, lead: '' }];
+  const folded = new Map<string, string>();
+  const frame = (items: Item[], depth: number, lead: string): Frame => {
+    const runs = foldRepeats(items, (it) => (it.line !== null || it.subSession ? null : repeatKey(it.node, it.children.length > 0 || it.node.typed.length > 0)));
+    if (runs.length === items.length) return { items, counts: [], index: 0, depth, lead };
+    const kept: Item[] = [];
+    const counts: number[] = [];
+    let k = 0;
+    for (const r of runs) {
+      if (r.count > 1) {
+        const key = processKey(r.item.node);
+        for (let i = 0; i < r.count - 1; i++) folded.set(processKey((items[k + i] as Item).node), key);
+      }
+      k += r.count;
+      kept.push(r.item);
+      counts.push(r.count);
+    }
+    return { items: kept, counts, index: 0, depth, lead };
+  };
+  const frames: Frame[] = [frame(roots, 0, '')];
   while (frames.length > 0) {
     const f = frames[frames.length - 1] as Frame;
     if (f.index >= f.items.length) {
       frames.pop();
       continue;
     }
+    const repeat = f.counts.length === 0 ? 1 : (f.counts[f.index] as number);
     const it = f.items[f.index++] as Item;
     const last = f.index === f.items.length;
     const depth = f.depth;
@@ -102,19 +128,25 @@ export function buildTree(rows: readonly SessionTreeRow[], verbose: boolean): Tr
         line: it.line,
         depth,
         prefix,
-        key: `t:${it.node.entityId}:${it.line.time}:${it.lineIndex}`,
+        key: typedKey(it.node, it.line, it.lineIndex),
         noise: false,
+        repeat: 1,
       });
       continue;
     }
     if (it.subSession) {
-      entries.push({ kind: 'subhead', node: it.node, line: null, depth, prefix: drawn ? `${f.lead}┆ ` : f.lead, key: `s:${it.node.entityId}`, noise: false });
+      entries.push({ kind: 'subhead', node: it.node, line: null, depth, prefix: drawn ? `${f.lead}┆ ` : f.lead, key: `s:${it.node.entityId}`, noise: false, repeat: 1 });
     }
-    entries.push({ kind: 'process', node: it.node, line: null, depth, prefix, key: processKey(it.node), noise: it.noise });
+    entries.push({ kind: 'process', node: it.node, line: null, depth, prefix, key: processKey(it.node), noise: it.noise, repeat });
     const below = mergeTyped(it);
-    if (below.length > 0) frames.push({ items: below, index: 0, depth: depth + 1, lead: childLead });
+    if (below.length > 0) frames.push(frame(below, depth + 1, childLead));
   }
-  return { entries, hidden };
+  return folded.size === 0 ? { entries, hidden } : { entries, hidden, folded };
+}
+
+/** Key of the row of a typed line (`index` in the shell's typed lines). */
+export function typedKey(shell: ProcessNode, line: TypedLine, index: number): string {
+  return `t:${shell.entityId}:${line.time}:${index}`;
 }
 
 /** The children of `parent` with the lines typed at it merged in, each line before the processes it started. */

@@ -28,6 +28,7 @@ export class ReplayModelFeed implements ModelFeed {
       toStart: () => player.toStart(),
       toEnd: () => player.toEnd(),
       seekTo: (text: string) => player.seekTo(text),
+      stepInSession: (sessionId: string, dir: 1 | -1) => player.stepInSession(sessionId, dir),
     };
   }
 

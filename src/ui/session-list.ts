@@ -1,13 +1,18 @@
 /**
- * The rows of the sessions list: one per entry session (of every host), most recently active
- * first; then one line folding the service (init) sessions — followed by them when expanded — and
- * one line folding kernel threads and the other processes that belong to no entry session.
+ * The rows of the sessions list: one per entry session (of every host) that passes the filter, in
+ * the chosen order (session-order.ts: by default human logins first, each by login time, so rows
+ * stay put); then one line folding the service (init) sessions — followed by them when expanded —
+ * and one line folding kernel threads and the other processes that belong to no entry session.
  */
 
 import type { EntrySession } from '../model/types.js';
+import { ttyName } from '../text/tty-name.js';
 import type { HostModelView } from './model-feed.js';
+import { sessionPasses, type SessionFilter } from './session-filter.js';
+import { compareSessions, type OrderedSession, type SessionSortKey } from './session-order.js';
 
-export type SessionEntryKind = 'session' | 'services' | 'kernel';
+/** `host`: a host's header row when several hosts are watched live (host-groups.ts). */
+export type SessionEntryKind = 'session' | 'services' | 'kernel' | 'host';
 
 export interface SessionEntry {
   readonly kind: SessionEntryKind;
@@ -34,22 +39,27 @@ export interface SessionListOptions {
   servicesExpanded: boolean;
   /** Processes in no entry session, per host (counted by the caller, which caches it). */
   unattached: number;
+  /** Order of the sessions (default `login`). */
+  sort?: SessionSortKey;
+  /** Only sessions passing this filter (default: all). */
+  filter?: SessionFilter | null;
 }
 
 export function buildSessionList(hosts: readonly HostModelView[], opts: SessionListOptions): SessionEntry[] {
-  const logins: { s: EntrySession; h: number }[] = [];
-  const services: { s: EntrySession; h: number }[] = [];
+  const logins: OrderedSession[] = [];
+  const services: OrderedSession[] = [];
+  const filter = opts.filter ?? null;
   for (let h = 0; h < hosts.length; h++) {
-    for (const s of (hosts[h] as HostModelView).table.entrySessions({ includeServices: true })) {
-      (s.service ? services : logins).push({ s, h });
+    const host = hosts[h] as HostModelView;
+    for (const s of host.table.entrySessions({ includeServices: true })) {
+      const user = host.names.user(s.user) ?? String(s.user >>> 0);
+      if (filter !== null && !sessionPasses(filter, { user, type: s.type, host: host.host.name, from: s.sourceIp, tty: s.tty === 0 ? '' : ttyName(s.tty), state: s.state })) continue;
+      (s.service ? services : logins).push({ s, h, user });
     }
   }
-  const byActivity = (a: { s: EntrySession }, b: { s: EntrySession }): number =>
-    b.s.lastActivity - a.s.lastActivity || a.s.start - b.s.start;
-  if (hosts.length > 1) {
-    logins.sort(byActivity);
-    services.sort(byActivity);
-  }
+  const order = compareSessions(opts.sort ?? 'login');
+  logins.sort(order);
+  services.sort(order);
   const out: SessionEntry[] = [];
   for (const { s, h } of logins) {
     out.push({ kind: 'session', key: sessionKey(h, s), hostIndex: h, session: s, service: false, count: 0, live: s.liveCount });

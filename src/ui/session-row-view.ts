@@ -1,5 +1,6 @@
 /** A sessions-list entry copied into the plain row the view renders (strings escaped). */
 
+import { lastPersonAct } from '../model/session-view.js';
 import type { EntrySession } from '../model/types.js';
 import { ttyName } from '../text/tty-name.js';
 import type { ActivityHistory } from './activity-history.js';
@@ -7,6 +8,8 @@ import type { HostModelView } from './model-feed.js';
 import type { SessionEntry } from './session-list.js';
 import { sparkline } from './sparkline.js';
 import { commandText, safeText } from '../text/terminal-text.js';
+import { hostHeaderText, hostIsLost } from './host-groups.js';
+import { clockTime } from './time-format.js';
 import type { SessionRowView } from './ui-snapshot.js';
 
 export function userLabel(uid: number, names: HostModelView['names']): string {
@@ -16,11 +19,7 @@ export function userLabel(uid: number, names: HostModelView['names']): string {
 /** The moment a session last saw its user act: a typed line, a user-entered command, else its start. */
 export function idleSince(s: EntrySession): number {
   if (s.tty === 0) return s.lastActivity;
-  let t = s.start;
-  if (s.lastTyped !== null && s.lastTyped.time > t) t = s.lastTyped.time;
-  const ue = s.lastUserEntered;
-  if (ue !== null && ue.start > t) t = ue.start;
-  return t;
+  return lastPersonAct(s);
 }
 
 export function sessionRowView(
@@ -34,10 +33,13 @@ export function sessionRowView(
 ): SessionRowView {
   const s = e.session;
   if (s === null) {
+    const headed = e.kind === 'host' ? hosts[e.hostIndex] : undefined;
     const label =
-      e.kind === 'services'
-        ? `services (init): ${e.count} session${e.count === 1 ? '' : 's'}, ${e.live} live process${e.live === 1 ? '' : 'es'}`
-        : `kernel threads and processes outside any session: ${e.count}`;
+      headed !== undefined
+        ? hostHeaderText(headed, e.count, now)
+        : e.kind === 'services'
+          ? `services (init): ${e.count} session${e.count === 1 ? '' : 's'}, ${e.live} live process${e.live === 1 ? '' : 'es'}`
+          : `kernel threads and processes outside any session: ${e.count}`;
     return {
       key: e.key,
       kind: e.kind,
@@ -53,13 +55,17 @@ export function sessionRowView(
       commandKind: 'none',
       activity: '',
       ended: false,
+      state: '',
+      stateKind: 'none',
       label,
       expanded,
+      hostState: headed?.connection?.state ?? '',
     };
   }
   const host = hosts[e.hostIndex] as HostModelView;
   let user = userLabel(s.user, host.names);
-  if (hosts.length > 1) user += `@${safeText(host.host.name)}`;
+  // under a host's header row (grouped list) the host is already said; elsewhere it is suffixed
+  if (hosts.length > 1 && (host.connection === undefined || e.service)) user += `@${safeText(host.host.via ?? host.host.name)}`;
   let command = '';
   let commandKind: SessionRowView['commandKind'] = 'none';
   const typed = s.lastTyped;
@@ -88,8 +94,19 @@ export function sessionRowView(
     command,
     commandKind,
     activity: ring === undefined ? ' '.repeat(sparkWidth) : sparkline(ring.series(now, spark), sparkWidth),
-    ended: s.liveCount === 0,
+    ended: s.liveCount === 0 || hostIsLost(host),
+    ...sessionStateText(s),
     label: '',
     expanded: false,
+    hostState: '',
   };
+}
+
+/** The STATE column: `active`, `detached`, or `ended HH:MM` (the logout time, as `last` shows it). */
+export function sessionStateText(s: EntrySession): { state: string; stateKind: SessionRowView['stateKind'] } {
+  const st = s.state;
+  if (st === 'active') return { state: 'active', stateKind: 'active' };
+  if (st === 'detached') return { state: 'detached', stateKind: 'detached' };
+  const end = s.end !== 0 ? s.end : s.lastActivity;
+  return { state: `ended ${clockTime(end).slice(0, 5)}`, stateKind: 'ended' };
 }

@@ -5,10 +5,10 @@
  * are not user-entered. The process tree hides them (and what they start) unless verbose is on.
  */
 
+import { SHELL_NAMES } from '../model/shell-names.js';
 import type { ProcessNode } from '../model/types.js';
 
-/** Executable basenames of interactive shells. */
-export const SHELL_NAMES: ReadonlySet<string> = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'busybox']);
+export { SHELL_NAMES };
 
 /** A shell a person types at: interactive, and either lines were typed at it or it runs no script. */
 export function isInteractiveShell(n: ProcessNode): boolean {
@@ -22,10 +22,14 @@ export function isInteractiveShell(n: ProcessNode): boolean {
   return true;
 }
 
-/** Run by an interactive shell in its own process group, not typed, not a session of its own. */
+/**
+ * Run by an interactive shell by itself, not a session of its own: in the shell's own process
+ * group, or a job no typed line introduced (rc-file and logout-file commands, person-entered.ts).
+ */
 export function isShellNoise(n: ProcessNode): boolean {
-  if (n.userEntered || n.pid === n.sid) return false;
+  if (n.personEntered || n.pid === n.sid) return false;
   const p = n.parent;
-  if (p === null || n.pgid !== p.pgid) return false;
+  if (p === null) return false;
+  if (n.pgid !== p.pgid && !n.userEntered) return false;
   return isInteractiveShell(p);
 }

@@ -11,7 +11,8 @@ import type { ActivityHistory } from './activity-history.js';
 import { helpLines, keyHints } from './help-text.js';
 import { windowStart } from './list-window.js';
 import type { HostModelView, ModelFeed } from './model-feed.js';
-import { processMatches } from './process-search.js';
+import { processMatches, typedLineMatches } from './process-search.js';
+import { searchResultRows } from './search-results.js';
 import type { TreeBuild, TreeEntry } from './process-tree.js';
 import { computeLayout } from './screen-layout.js';
 import type { SessionEntry } from './session-list.js';
@@ -24,6 +25,7 @@ const PROMPT_LABELS: Record<PromptKind, string> = {
   search: '/',
   seek: 'seek to (12:03:04, +30s, -5m, 50%, ISO time): ',
   record: 'record to file: ',
+  filter: 'filter sessions (user:NAME type:sshd host:NAME state:ended -WORD; empty clears): ',
 };
 
 /** Events/s sparkline: one cell per second. */
@@ -87,7 +89,8 @@ const lists = input.lists;
     let v = lists.treeViews[i];
     if (v === undefined) {
       const t = list[i] as TreeEntry;
-      v = treeRowView(t, names ?? { user: () => undefined, group: () => undefined }, q !== null && t.kind === 'process' && processMatches(t.node, q));
+      const match = q !== null && (t.kind === 'process' ? processMatches(t.node, q) : t.kind === 'typed' && t.line !== null && typedLineMatches(t.line, q));
+      v = treeRowView(t, names ?? { user: () => undefined, group: () => undefined }, match);
       lists.treeViews[i] = v;
     }
     treeRows.push(v);
@@ -118,7 +121,26 @@ const lists = input.lists;
           const lines = helpLines(input.feed.mode, input.cols);
           const first = Math.max(0, Math.min(view.helpOffset, Math.max(0, lines.length - layout.overlay)));
           view.helpOffset = first;
-          return { title: 'help (? or Esc closes)', rows: lines.slice(first, first + layout.overlay), first, total: lines.length, height: layout.overlay, cursor: -1, focused: true };
+          return { title: 'help (? Esc q close)', rows: lines.slice(first, first + layout.overlay), first, total: lines.length, height: layout.overlay, cursor: -1, focused: true };
+        })()
+      : null;
+
+  const search = view.search;
+  const results =
+    view.overlay === 'results' && search !== null
+      ? (() => {
+          const matches = search.matches;
+          const first = windowStart(matches.length, layout.overlay, view.resultsCursor, view.resultsOffset, false);
+          view.resultsOffset = first;
+          return {
+            title: `who typed or ran "${safeText(search.query.text)}": ${matches.length} match${matches.length === 1 ? '' : 'es'} (Enter goes there, Esc or q closes)`,
+            rows: searchResultRows(matches, input.hosts, first, layout.overlay),
+            first,
+            total: matches.length,
+            height: layout.overlay,
+            cursor: view.resultsCursor,
+            focused: true,
+          };
         })()
       : null;
 
@@ -129,6 +151,9 @@ const lists = input.lists;
     header,
     notice,
     overlay: view.overlay,
+    results,
+    sessionsFilter: view.filter === null ? '' : safeText(view.filter.text),
+    sessionsSort: view.sortKey,
     sessions: {
       title: 'sessions',
       rows: sessionRows,
@@ -206,7 +231,8 @@ function statusView(input: FrameInput, view: ViewState): StatusView {
   let search = '';
   const s = view.search;
   if (s !== null) search = `/${safeText(s.query.text)} ${s.matches.length === 0 ? 'no match' : `${s.index + 1}/${s.matches.length}`}`;
-  const hints = keyHints(input.feed.mode);
+  // an open pane closes with q: say so where the hints say `q quit`
+  const hints = view.overlay === 'none' ? keyHints(input.feed.mode) : keyHints(input.feed.mode).replace('q quit', 'q/Esc close');
   return {
     prompt: p === null ? null : { label: PROMPT_LABELS[p.kind], text: safeText(p.text) },
     message: msg === null ? null : { text: msg.text, tone: msg.tone },

@@ -10,6 +10,7 @@ import { FeedRelay } from './feed-relay.js';
 import { drawStartupFrame } from './startup-frame.js';
 import { safeText } from '../text/terminal-text.js';
 import type { RunnableFeed } from './terminal-app.js';
+import { loadWithoutCiDetection } from './ci-environment.js';
 
 export async function runWithStartupFrame(
   feed: RunnableFeed,
@@ -40,7 +41,7 @@ export async function runWithStartupFrame(
   });
   let runTerminalApp: typeof import('./terminal-app.js').runTerminalApp;
   try {
-    ({ runTerminalApp } = await import('./terminal-app.js'));
+    ({ runTerminalApp } = await loadWithoutCiDetection(() => import('./terminal-app.js')));
   } catch (err) {
     early();
     guard.restore();

@@ -46,7 +46,7 @@ export function treeRowView(e: TreeEntry, names: HostModelView['names'], match: 
     pid: n.pid,
     text,
     time,
-    userEntered: e.kind === 'process' && n.userEntered,
+    userEntered: e.kind === 'process' && n.personEntered,
     noise: e.noise,
     exited: n.exited,
     start: n.start,
@@ -55,5 +55,6 @@ export function treeRowView(e: TreeEntry, names: HostModelView['names'], match: 
     signal: n.signal,
     coreDumped: n.coreDumped,
     match,
+    repeat: e.repeat,
   };
 }

@@ -49,8 +49,13 @@ export interface SessionRowView {
   activity: string;
   /** No live member left (shown dimmed until the model evicts it). */
   ended: boolean;
-  /** Folds: their one-line text. */
+  /** `active`, `detached` (the login ended, a tmux/screen it started still runs), `ended HH:MM`. */
+  state: string;
+  stateKind: 'active' | 'detached' | 'ended' | 'none';
+  /** Folds and host headers: their one-line text. */
   label: string;
+  /** Host header rows: the connection state (colours the row); '' otherwise. */
+  hostState: string;
   expanded: boolean;
 }
 
@@ -73,12 +78,32 @@ export interface TreeRowView {
   coreDumped: boolean;
   /** A hit of the current search. */
   match: boolean;
+  /** Identical finished commands folded into this row (1: none). */
+  repeat: number;
+}
+
+/** One match of the search's result list (`w`). */
+export interface ResultRowView {
+  key: string;
+  /** HH:MM:SS of the line or the process start. */
+  time: string;
+  /** Login user of the session (`@host` with several hosts). */
+  user: string;
+  /** Entry type and source (`sshd from 203.0.113.7`). */
+  where: string;
+  tty: string;
+  kind: 'typed' | 'entered' | 'process';
+  /** The typed line or the command (escaped). */
+  text: string;
+  /** The shell's pid and directory, or the process's pid and working directory. */
+  detail: string;
 }
 
 export type Tone = 'normal' | 'dim' | 'bad' | 'good' | 'entered' | 'typed' | 'warn';
 
 export interface DetailLine {
-  kind: 'section' | 'field';
+  /** A section heading, a labelled field, or a whole-width line (the ancestry chain). */
+  kind: 'section' | 'field' | 'text';
   label: string;
   value: string;
   tone: Tone;
@@ -112,11 +137,16 @@ export interface UiSnapshot {
   header: HeaderView;
   /** One line about the source (degraded /proc, probe missing), '' when none. */
   notice: string;
-  overlay: 'none' | 'detail' | 'help';
+  overlay: 'none' | 'detail' | 'help' | 'results';
   sessions: PaneView<SessionRowView>;
   tree: PaneView<TreeRowView> & { hidden: number; empty: string };
   detail: PaneView<DetailLine> | null;
   help: PaneView<string> | null;
+  /** The search's result list (`w`), null when not shown. */
+  results: PaneView<ResultRowView> | null;
+  /** The sessions filter ('' none) and order, shown in the sessions pane's title. */
+  sessionsFilter: string;
+  sessionsSort: string;
   status: StatusView;
   timestamps: boolean;
   verbose: boolean;

@@ -24,9 +24,12 @@ import { commandForKey, splitKeys, type Command, type KeyInfo } from './key-bind
 import { moveCursor } from './list-window.js';
 import type { FeedListener, HostModelView, ModelFeed } from './model-feed.js';
 import { byteSize } from './number-format.js';
-import { buildTree, processKey, unattachedRows, type TreeBuild, type TreeEntry } from './process-tree.js';
+import { buildTree, processKey, typedKey, unattachedRows, type TreeBuild, type TreeEntry } from './process-tree.js';
 import { findMatches, searchQuery, type SearchMatch, type SearchQuery } from './process-search.js';
+import { parseSessionFilter } from './session-filter.js';
+import { followTarget, nextSortKey, SESSION_SORT_LABELS } from './session-order.js';
 import { computeLayout } from './screen-layout.js';
+import { groupsByHost, groupSessionsByHost, hostHeaderText, hostIsLost } from './host-groups.js';
 import { buildSessionList, KERNEL_KEY, sessionKey, type SessionEntry } from './session-list.js';
 import { sessionRowView, userLabel } from './session-row-view.js';
 import { isShellNoise } from './shell-noise.js';
@@ -266,7 +269,7 @@ export class UiStore {
       this.unattached = this.hosts.map((h) => h.table.unattached({ includeExited: false }));
     }
     this.rebuildSessionList();
-    if (this.view.follow) this.followMostActive();
+    if (this.view.follow) this.followPerson();
     this.resolveSessionCursor();
     this.refreshTree(false);
     this.refreshDetail();
@@ -275,7 +278,8 @@ export class UiStore {
   private rebuildSessionList(): void {
     let unattached = 0;
     for (const u of this.unattached) unattached += u.length;
-    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.view.servicesExpanded, unattached });
+    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.view.servicesExpanded, unattached, sort: this.view.sortKey, filter: this.view.filter });
+    if (groupsByHost(this.hosts)) this.entries = groupSessionsByHost(this.entries, this.hosts);
     const now = this.modelNow;
     this.sessionViews = this.entries.map((e) =>
       sessionRowView(
@@ -328,6 +332,17 @@ export class UiStore {
       this.treeEmpty = this.view.servicesExpanded
         ? 'service sessions are listed above; select one to see its processes (Enter folds them)'
         : 'service sessions are folded: press Enter on this line to list them';
+      return;
+    }
+    if (e.kind === 'host') {
+      const h = this.hosts[e.hostIndex];
+      this.setTree({ entries: [], hidden: 0 }, null);
+      this.treeTitle = h === undefined ? 'host' : hostHeaderText(h, e.count, this.wall());
+      this.treeEmpty = hostIsLost(h)
+        ? 'connection lost: its sessions stay listed (dimmed) as last seen, until it is back'
+        : e.count === 0
+          ? 'no login sessions on this host'
+          : 'select one of its sessions below to see its processes';
       return;
     }
     if (e.kind === 'kernel') {
@@ -392,7 +407,7 @@ export class UiStore {
 
   private resolveTreeCursor(): void {
     const list = this.tree.entries;
-    if (this.view.follow) {
+    if (this.view.follow || this.view.revealNewest) {
       let best = -1;
       let bestStart = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < list.length; i++) {
@@ -424,22 +439,15 @@ export class UiStore {
     this.details = detailLines(t.node, host.names, this.view.paused ? this.view.pausedAt : this.modelNow);
   }
 
-  private followMostActive(): void {
-    let best: SessionEntry | null = null;
-    let bestRecent = 0;
-    let bestLast = Number.NEGATIVE_INFINITY;
-    for (const e of this.entries) {
-      if (e.kind !== 'session' || e.service) continue;
-      const s = e.session as EntrySession;
-      const recent = this.activity.of(s)?.recent(this.modelNow, 2) ?? 0;
-      if (recent > bestRecent || (recent === bestRecent && s.lastActivity > bestLast)) {
-        best = e;
-        bestRecent = recent;
-        bestLast = s.lastActivity;
-      }
-    }
-    if (best !== null && best.key !== this.view.selSession) {
-      this.view.selSession = best.key;
+  /** Follow: the session where a person acted last (typed a line, entered a command). */
+  private followPerson(): void {
+    const best = followTarget(
+      (function* (entries: SessionEntry[]) {
+        for (const e of entries) if (e.kind === 'session' && e.session !== null && !e.service) yield { s: e.session, e };
+      })(this.entries),
+    );
+    if (best !== null && best.e.key !== this.view.selSession) {
+      this.view.selSession = best.e.key;
       this.view.centerSessions = true;
     }
   }
@@ -447,6 +455,8 @@ export class UiStore {
   // ------------------------------------------------------------------ commands
 
   private apply(cmd: Command): void {
+    const armed = this.view.quitArmed;
+    this.view.quitArmed = false;
     const next = reduceView(this.view, cmd);
     if (next !== null) {
       this.view = next;
@@ -454,7 +464,20 @@ export class UiStore {
     }
     switch (cmd.kind) {
       case 'quit':
-        this.onQuit(0, '');
+        this.quit(cmd.force ?? false, armed);
+        return;
+      case 'sort':
+        this.view.sortKey = nextSortKey(this.view.sortKey);
+        this.rebuildSessionList();
+        this.resolveSessionCursor();
+        this.view.centerSessions = true;
+        this.say(`sessions sorted by ${this.view.sortKey}: ${SESSION_SORT_LABELS[this.view.sortKey]} (o / F6 for the next order)`);
+        return;
+      case 'results':
+        this.openResults();
+        return;
+      case 'stepSession':
+        this.stepSession(cmd.dir);
         return;
       case 'promptSubmit':
         this.submitPrompt();
@@ -487,7 +510,7 @@ export class UiStore {
           this.refreshModel();
           this.view.centerSessions = true;
         }
-        this.say(this.view.follow ? 'following the most active session (any move stops it)' : 'follow off');
+        this.say(this.view.follow ? 'following the session where a person typed or ran a command last (any move stops it)' : 'follow off');
         return;
       case 'verbose':
         this.view.verbose = !this.view.verbose;
@@ -556,8 +579,15 @@ export class UiStore {
       this.view.helpOffset = clampStep(this.view.helpOffset, delta, helpLines(this.feed.mode, this.cols).length);
       return;
     }
+    if (this.view.overlay === 'results') {
+      this.view.resultsCursor = clampStep(this.view.resultsCursor, delta, this.view.search?.matches.length ?? 0);
+      return;
+    }
     this.view.follow = false;
+    this.view.revealNewest = false;
     if (this.view.focus === 'sessions') {
+      // moving through the sessions by hand: the search is done with
+      if (this.view.search !== null) this.clearSearch();
       const n = this.entries.length;
       this.view.sessCursor = clampStep(this.view.sessCursor, delta, n);
       const key = this.entries[this.view.sessCursor]?.key ?? null;
@@ -580,6 +610,11 @@ export class UiStore {
       this.view.overlay = 'none';
       return;
     }
+    if (this.view.overlay === 'results') {
+      const s = this.view.search;
+      if (s !== null && s.matches[this.view.resultsCursor] !== undefined) this.jumpTo(this.view.resultsCursor);
+      return;
+    }
     if (this.view.overlay === 'detail') return;
     const e = this.selectedEntry();
     if (this.view.focus === 'sessions') {
@@ -597,6 +632,7 @@ export class UiStore {
         this.refreshTree(true);
         return;
       }
+      if (e.kind === 'host') return;
       this.openDetail((e.session as EntrySession).leader, e.hostIndex);
       return;
     }
@@ -624,8 +660,7 @@ export class UiStore {
       return;
     }
     if (this.view.search !== null) {
-      this.view.search = null;
-      this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
+      this.clearSearch();
       return;
     }
     if (this.view.focus === 'tree') {
@@ -636,6 +671,60 @@ export class UiStore {
       this.view.follow = false;
       this.say('follow off');
     }
+  }
+
+  /**
+   * `q` / F10: closes what is open (detail, help, result list) first; quits from the main view —
+   * while recording only when asked twice (the recording is then stopped and closed). Ctrl-C quits
+   * at once.
+   */
+  private quit(force: boolean, armed: boolean): void {
+    if (force) {
+      this.onQuit(0, '');
+      return;
+    }
+    if (this.view.overlay !== 'none') {
+      this.back();
+      return;
+    }
+    const live = this.feed.live;
+    if (live !== null && live.recording && !armed) {
+      this.view.quitArmed = true;
+      const rec = this.feed.header().recording;
+      this.say(`recording${rec === null ? '' : ` to ${safeText(rec.path)}`}: press q again to stop it and quit (any other key goes on)`, 'warn');
+      return;
+    }
+    this.onQuit(0, '');
+  }
+
+  private openResults(): void {
+    const s = this.view.search;
+    if (s === null || s.matches.length === 0) {
+      this.say('no search results: press / to search typed lines, arguments and directories, then w lists the matches', 'warn');
+      return;
+    }
+    s.matches = this.findMatches(s.query);
+    this.view.resultsCursor = Math.max(0, Math.min(s.index, s.matches.length - 1));
+    this.view.resultsOffset = 0;
+    this.view.overlay = 'results';
+  }
+
+  /** Replay: to the next / previous typed line or person-entered command of the selected session. */
+  private stepSession(dir: 1 | -1): void {
+    const r = this.feed.replay;
+    if (r === null) return;
+    const e = this.selectedEntry();
+    if (e === undefined || e.session === null) {
+      this.say('select a session first: [ and ] step through its typed lines and commands', 'warn');
+      return;
+    }
+    this.view.follow = false;
+    this.view.revealNewest = true;
+    this.view.focus = 'tree';
+    const why = r.stepInSession(e.session.id, dir);
+    if (why !== '') this.say(why, 'warn');
+    this.modelDirty = false;
+    this.refreshModel();
   }
 
   private togglePause(): void {
@@ -672,6 +761,21 @@ export class UiStore {
       this.startSearch(text);
       return;
     }
+    if (p.kind === 'filter') {
+      try {
+        this.view.filter = text === '' ? null : parseSessionFilter(text);
+      } catch (err) {
+        this.say(safeText(oneLineMessage(err)), 'bad');
+        return;
+      }
+      this.rebuildSessionList();
+      this.resolveSessionCursor();
+      this.refreshTree(true);
+      this.view.centerSessions = true;
+      const f = this.view.filter;
+      this.say(f === null ? 'filter cleared: every session listed' : `${this.entries.filter((e) => e.kind === 'session').length} sessions match "${safeText(f.text)}" (\\ or F4 changes it)`);
+      return;
+    }
     if (text === '') return;
     if (p.kind === 'seek') {
       try {
@@ -694,10 +798,14 @@ export class UiStore {
 
   // ------------------------------------------------------------------ search
 
+  private clearSearch(): void {
+    this.view.search = null;
+    this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
+  }
+
   private startSearch(text: string): void {
     if (text === '') {
-      this.view.search = null;
-      this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
+      this.clearSearch();
       return;
     }
     const query = searchQuery(text);
@@ -705,9 +813,10 @@ export class UiStore {
     this.view.search = { query, matches, index: -1 };
     this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
     if (matches.length === 0) {
-      this.say(`no process matches "${safeText(text)}"`, 'warn');
+      this.say(`nothing typed or run matches "${safeText(text)}"`, 'warn');
       return;
     }
+    if (matches.length > 1) this.say(`${matches.length} matches: n / N step through them, w lists them (who typed it, where)`);
     // the first match from the selected session on
     const here = this.view.sessCursor;
     let idx = matches.findIndex((m) => this.rankOf(m.hostIndex, m.session) >= here);
@@ -728,16 +837,16 @@ export class UiStore {
   private nextMatch(dir: 1 | -1): void {
     const s = this.view.search;
     if (s === null) {
-      this.say('no search yet: press / to search arguments and working directories', 'warn');
+      this.say('no search yet: press / to search typed lines, arguments and working directories', 'warn');
       return;
     }
     const current = s.matches[s.index];
     s.matches = this.findMatches(s.query);
     if (s.matches.length === 0) {
-      this.say(`no process matches "${safeText(s.query.text)}"`, 'warn');
+      this.say(`nothing typed or run matches "${safeText(s.query.text)}"`, 'warn');
       return;
     }
-    let idx = current === undefined ? -1 : s.matches.findIndex((m) => m.node === current.node);
+    let idx = current === undefined ? -1 : s.matches.findIndex((m) => m.node === current.node && m.lineIndex === current.lineIndex);
     if (idx < 0) idx = dir > 0 ? -1 : 0;
     this.jumpTo((idx + dir + s.matches.length) % s.matches.length);
   }
@@ -750,16 +859,24 @@ export class UiStore {
     s.index = index;
     this.view.follow = false;
     if (m.session.service && !this.view.servicesExpanded) this.view.servicesExpanded = true;
-    if (!this.view.verbose && hiddenAsNoise(m.node, m.session)) {
+    if (!this.view.verbose && m.line === null && hiddenAsNoise(m.node, m.session)) {
       this.view.verbose = true;
       this.say('verbose on: that match is shell noise');
     }
     this.view.selSession = sessionKey(m.hostIndex, m.session);
     this.rebuildSessionList();
-    const idx = this.entries.findIndex((e) => e.key === this.view.selSession);
+    let idx = this.entries.findIndex((e) => e.key === this.view.selSession);
+    if (idx < 0 && this.view.filter !== null) {
+      this.view.filter = null; // the match is in a session the filter hides
+      this.say('filter cleared: the match is in a session it hid');
+      this.rebuildSessionList();
+      idx = this.entries.findIndex((e) => e.key === this.view.selSession);
+    }
     if (idx >= 0) this.view.sessCursor = idx;
-    this.view.selTree = processKey(m.node);
     this.refreshTree(true);
+    const key = m.line !== null ? typedKey(m.node, m.line, m.lineIndex) : processKey(m.node);
+    this.view.selTree = this.tree.folded?.get(key) ?? key;
+    this.resolveTreeCursor();
     this.view.focus = 'tree';
     this.view.overlay = 'none';
     this.view.centerSessions = true;

@@ -8,10 +8,12 @@
 import type { ProcessNode } from '../model/types.js';
 import type { Command } from './key-bindings.js';
 import type { SearchMatch, SearchQuery } from './process-search.js';
+import type { SessionFilter } from './session-filter.js';
+import type { SessionSortKey } from './session-order.js';
 import type { Tone } from './ui-snapshot.js';
 
 export type Pane = 'sessions' | 'tree';
-export type PromptKind = 'search' | 'seek' | 'record';
+export type PromptKind = 'search' | 'seek' | 'record' | 'filter';
 
 export interface SearchState {
   query: SearchQuery;
@@ -21,7 +23,18 @@ export interface SearchState {
 
 export interface ViewState {
   focus: Pane;
-  overlay: 'none' | 'detail' | 'help';
+  overlay: 'none' | 'detail' | 'help' | 'results';
+  /** Order of the sessions list (`o` / F6). */
+  sortKey: SessionSortKey;
+  /** Sessions filter (`\\` / F4), null: every session. */
+  filter: SessionFilter | null;
+  /** `q` pressed once while recording: the next `q` stops the recording and quits. */
+  quitArmed: boolean;
+  /** The search's result list (`w`): cursor and scroll. */
+  resultsCursor: number;
+  resultsOffset: number;
+  /** Replay stepping in a session: keep the tree cursor on the session's newest row until a move. */
+  revealNewest: boolean;
   /** Selected sessions-list row, by stable key (null: none). */
   selSession: string | null;
   sessCursor: number;
@@ -52,6 +65,12 @@ export function initialViewState(): ViewState {
   return {
     focus: 'sessions',
     overlay: 'none',
+    sortKey: 'login',
+    filter: null,
+    quitArmed: false,
+    resultsCursor: 0,
+    resultsOffset: 0,
+    revealNewest: false,
     selSession: null,
     sessCursor: 0,
     sessOffset: 0,
@@ -98,6 +117,8 @@ export function reduceView(s: Readonly<ViewState>, cmd: Command): ViewState | nu
       return { ...s, overlay: s.overlay === 'help' ? 'none' : 'help', helpOffset: 0 };
     case 'search':
       return { ...s, prompt: { kind: 'search', text: '' } };
+    case 'filter':
+      return { ...s, prompt: { kind: 'filter', text: s.filter?.text ?? '' } };
     case 'timestamps':
       return { ...s, timestamps: !s.timestamps };
     default:

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
-import { runSnapshot } from '../../src/commands/snapshot.js';
+import { DEGRADED_WARNING, runSnapshot } from '../../src/commands/snapshot.js';
 import { validateRecordLine } from '../../src/record/schema.js';
 import { buildRichSession, RICH_HOST, RICH_NAMES } from '../record/rich-session.js';
 import { modelFingerprint } from '../record/model-fingerprint.js';
@@ -18,6 +18,11 @@ async function run(opts: Parameters<typeof runSnapshot>[0]): Promise<{ code: num
   const code = await runSnapshot({ ...opts, stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
   return { code, out, err };
 }
+
+const liveEvents = () =>
+  rich.events
+    .filter((e) => e.action === 'snapshot' || e.action === 'fork' || e.action === 'exec' || e.action === 'setsid')
+    .map((e) => ({ ...e, action: 'snapshot' as const, args: e.pid === 1001 ? ['-bash', '\u001b]0;owned\u0007'] : e.args }));
 
 describe('snapshot', () => {
   it('--json prints one valid snapshot line per live process, itself a recording that replays to the same live state', async () => {
@@ -48,12 +53,12 @@ describe('snapshot', () => {
   });
 
   it('text: sessions like w, trees like ps f, every process string escaped', async () => {
-    const { code, out } = await run({ liveHost: RICH_HOST, liveEvents: () => rich.events.filter((e) => e.action === 'snapshot' || e.action === 'fork' || e.action === 'exec' || e.action === 'setsid').map((e) => ({ ...e, action: 'snapshot' as const, args: e.pid === 1001 ? ['-bash', '\u001b]0;owned\u0007'] : e.args })), names: RICH_NAMES });
+    const { code, out } = await run({ liveHost: RICH_HOST, liveEvents, names: RICH_NAMES, euid: 0, lastInput: () => Number.NaN });
     expect(code).toBe(0);
     expect(out).not.toMatch(/[\u001b\u0007]/);
     expect(out).toContain('-bash \\e]0;owned\\x07');
     expect(out).toMatch(/^host rich-host \(boot 0d5b6c1e\) {2}at /);
-    expect(out).toMatch(/\nTYPE +USER +FROM +TTY +LOGIN@ +IDLE +PROCS +LAST TYPED\n/);
+    expect(out).toMatch(/\nTYPE +USER +FROM +TTY +LOGIN@ +IDLE +PROCS +WHAT +LAST TYPED\n/);
     expect(out).toMatch(/\nsshd +alice +198\.51\.100\.7 +pts\/4 /);
     expect(out).toContain('── sshd session of alice — leader 1001 bash');
     expect(out).toMatch(/\n {2}1002 +1001 +alice +pts\/4 .* \\_ python3 job\.py x+ …\n/);
@@ -74,5 +79,31 @@ describe('snapshot', () => {
     expect(pids).toContain(1002);
     const atEnd = await run({ from: [src], json: true });
     expect(atEnd.out.split('\n').filter(Boolean).map((l) => JSON.parse(l).process.pid)).not.toContain(1002);
+  });
+
+  it('live: IDLE from the terminal\'s last input (as w), WHAT runs now; typed lines need a recording, said once', async () => {
+    const at = Math.max(...liveEvents().map((e) => e.time));
+    const { code, out, err } = await run({ liveHost: RICH_HOST, liveEvents, names: RICH_NAMES, euid: 0, lastInput: () => at - 4 * 60_000 });
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toMatch(/\nsshd +alice +198\.51\.100\.7 +pts\/4 +\d\d:\d\d:\d\d +4m +\d+ +python3 job\.py x+… +\?\n/);
+    expect(out).toContain('(typed lines are known from a recording: snapshot --history FILE, or --from FILE)');
+  });
+
+  it('live with --history: the recording\'s typed lines, and what it left alive that is gone has ended', async () => {
+    const src = join(dir, 'rich-history.ndjson');
+    writeFileSync(src, rich.lines.join(''));
+    const { code, out, err } = await run({ liveHost: RICH_HOST, liveEvents: () => liveEvents().filter((e) => e.pid !== 1002), names: RICH_NAMES, euid: 0, history: [src], lastInput: () => Number.NaN });
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toMatch(/\nsshd +alice .* -bash +python3 job\.py "\\e\[31mred\\e\[0m" \| tee out\n/);
+    expect(out).not.toContain('typed lines are known from a recording');
+    expect(out).not.toMatch(/\n {2}1002 /); // ended in the recording, not in /proc: not shown live
+  });
+
+  it('run as a non-root user, says in one line that it is degraded', async () => {
+    const { code, err } = await run({ liveHost: RICH_HOST, liveEvents, names: RICH_NAMES, euid: 1000 });
+    expect(code).toBe(0);
+    expect(err.split('\n').filter(Boolean)).toEqual([`sessiontop snapshot: ${DEGRADED_WARNING}`]);
   });
 });

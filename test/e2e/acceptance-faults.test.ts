@@ -10,8 +10,14 @@
  * - `kill -9` of `sessiontop record`: the file is still readable (at most a partial last line).
  *
  * The CLI parts skip, saying why, until the lead wires the commands.
+ *
+ * Every storm runs while the consumer is held off (the in-process feed's thread blocked, the CLI
+ * stopped with SIGSTOP): a reader that drains every few milliseconds keeps up with a storm slowed
+ * down by a busy machine, and 2000 execs then fit a 4 KiB ring, which made these tests flaky. Held
+ * off, the ring (a few hundred bytes per process) overflows after a handful of processes, always;
+ * what is under test is what happens to the losses, not how fast the reader is.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +35,16 @@ const skip = sensorSkipReason();
 const cli = skip ? undefined : cliAvailability();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STORM = 2000;
+
+/** Runs `fn` with the process `pid` stopped (SIGSTOP), so it drains nothing meanwhile; continues it after. */
+async function heldOff<T>(pid: number, fn: () => Promise<T>): Promise<T> {
+  process.kill(pid, 'SIGSTOP');
+  try {
+    return await fn();
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+}
 
 /** Terminal output with escape sequences removed (what a person would read, roughly). */
 function plain(text: string): string {
@@ -51,7 +67,10 @@ describe.skipIf(skip)('acceptance: faults', () => {
     const model = await LiveModel.start({ ringBytes: 4096, typed: false });
     try {
       expect(model.source.stats()!.ringBytes).toBe(4096);
-      const { stdout } = await execFileAsync(helper, ['storm', String(STORM), '/bin/true']);
+      // Synchronous on purpose: this thread (the feed's consumer) drains nothing until the storm ends.
+      // Emptied right before, so the storm's first processes (its own fork and exec) find room.
+      model.drain();
+      const stdout = execFileSync(helper, ['storm', String(STORM), '/bin/true'], { encoding: 'utf8' });
       const stormPid = (JSON.parse(stdout) as { pid: number }).pid;
       await sleep(200);
       model.drain();
@@ -119,7 +138,7 @@ describe.skipIf(skip)('acceptance: faults', () => {
       const file = join(dir, 'lost.ndjson');
       const rec = await CliRecording.start(file, ['--ring-size', '4K', '--no-typed']);
       try {
-        await execFileAsync(helper, ['storm', String(STORM), '/bin/true']);
+        await heldOff(rec.child.pid!, () => execFileAsync(helper, ['storm', String(STORM), '/bin/true']));
         await sleep(500);
       } finally {
         const { code } = await rec.stop('SIGINT');
@@ -196,7 +215,7 @@ describe.skipIf(skip)('acceptance: faults', () => {
           await sleep(100);
         }
         const from = out.length;
-        await execFileAsync(helper, ['storm', String(STORM), '/bin/true']);
+        await heldOff(term.pid, () => execFileAsync(helper, ['storm', String(STORM), '/bin/true']));
         const shown = Date.now() + 5000;
         while (!/lost\W{0,3}\s*[1-9]/i.test(plain(out.slice(from))) && Date.now() < shown) await sleep(100);
         expect(plain(out.slice(from))).toMatch(/lost\W{0,3}\s*[1-9]/i);

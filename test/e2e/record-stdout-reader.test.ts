@@ -3,7 +3,8 @@
  * with status 0 even on an idle host (nothing to write), and a reader that stalls never blocks
  * a signal (SIGTERM ends it within a few seconds, saying how many lines were dropped).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, closeSync, openSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ interface Run {
 
 describe.skipIf(skip)('record -o - and its reader', () => {
   let user: ThrowawayUser;
+  let fifos = 0;
   beforeAll(() => {
     user = createThrowawayUser('pipe');
   });
@@ -28,10 +30,15 @@ describe.skipIf(skip)('record -o - and its reader', () => {
 
   /** The recorder writes into a pipe whose only reader is `reader` (run as the user). */
   function recordInto(readerScript: string, recorderArgs: string[], afterStart: (rec: ReturnType<typeof spawn>) => void): Promise<Run> {
-    const reader = spawn('/bin/sh', ['-c', readerScript], { uid: user.uid, gid: user.gid, cwd: user.own, stdio: ['pipe', 'ignore', 'ignore'] });
+    // A real pipe (a FIFO), not the socketpair Node gives a child's stdin: its size can be set
+    const fifo = join(user.own, `pipe-${++fifos}`);
+    execFileSync('mkfifo', ['-m', '0600', fifo]);
+    chownSync(fifo, user.uid, user.gid);
+    const reader = spawn('/bin/sh', ['-c', `exec <"$1"; ${readerScript}`, 'reader', fifo], { uid: user.uid, gid: user.gid, cwd: user.own, stdio: ['ignore', 'ignore', 'ignore'] });
+    const writeEnd = openSync(fifo, 'w'); // returns once the reader has opened its end
     const t0 = Date.now();
-    const rec = spawn(process.execPath, recorderArgs, { stdio: ['ignore', reader.stdin!, 'pipe'] });
-    reader.stdin!.destroy(); // only the reader holds the read end; nobody else the write end
+    const rec = spawn(process.execPath, recorderArgs, { stdio: ['ignore', writeEnd, 'pipe'] });
+    closeSync(writeEnd); // only the reader holds the read end; only the recorder the write end
     let stderr = '';
     rec.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     afterStart(rec);
@@ -57,15 +64,10 @@ describe.skipIf(skip)('record -o - and its reader', () => {
   });
 
   it('is not blocked by a reader that stops reading: SIGTERM ends it at once and the loss is said', async () => {
-    // the backfill alone (a snapshot line per process) is more than a pipe holds: on a quiet host
-    // (under ~100 processes) it is not, so 300 sleepers make sure of it
-    const sleepers = Array.from({ length: 300 }, () => spawn('sleep', ['60'], { stdio: 'ignore' }));
-    let r: Run;
-    try {
-      r = await recordInto('sleep 60', [CLI, 'record', '-o', '-', '--source', 'procfs'], (rec) => setTimeout(() => rec.kill('SIGTERM'), 4000));
-    } finally {
-      for (const p of sleepers) p.kill('SIGKILL');
-    }
+    // the reader shrinks the pipe to one page (F_SETPIPE_SZ), so the backfill alone (a snapshot
+    // line per process) is more than the pipe holds, however few processes the host runs
+    const stall = `exec /usr/bin/python3 -c 'import fcntl, time; fcntl.fcntl(0, 1031, 4096); time.sleep(60)'`;
+    const r = await recordInto(stall, [CLI, 'record', '-o', '-', '--source', 'procfs'], (rec) => setTimeout(() => rec.kill('SIGTERM'), 4000));
     expect(r.code).toBe(0);
     expect(r.ms).toBeLessThan(12_000);
     expect(r.stderr).toMatch(/lines lost: the reader of stdout was too slow/);

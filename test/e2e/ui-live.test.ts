@@ -138,6 +138,8 @@ describe.skipIf(skip)('live view, as root with eBPF', () => {
     expect(s.titles.filter((t) => t.includes('pwned'))).toEqual([]);
     expect(s.lines()[0]).toMatch(/^sessiontop /);
     expect(s.bufferType).toBe('alternate');
+    await s.press('q'); // closes the detail
+    await s.waitFor((x) => !x.text().includes('args[8]'), 3000, 'the detail closed');
     await s.press('q');
     await s.exited;
     expect(s.titles.filter((t) => t.includes('pwned'))).toEqual([]);
@@ -198,6 +200,15 @@ describe('live view on the /proc source', () => {
     await s.press('q');
     expect((await s.exited).exitCode).toBe(0);
     expect(s.bufferType).toBe('normal');
+  });
+
+  it('draws with CI=true in the environment when stdout is a terminal (Ink would wait for the exit)', async () => {
+    const s = new PtyScreen('live', ['--source', 'procfs'], { cols: 100, rows: 30, cwd: dir, env: { CI: 'true', CONTINUOUS_INTEGRATION: '1' } });
+    screens.push(s);
+    await s.ready('sessiontop');
+    await s.waitForText('TYPE      USER');
+    await s.press('q');
+    expect((await s.exited).exitCode).toBe(0);
   });
 
   it('a recording file that exists is refused before the screen changes (exit status 2)', async () => {

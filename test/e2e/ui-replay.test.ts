@@ -60,12 +60,12 @@ describe('replay in a real terminal', () => {
     await s.waitFor((x) => x.lines()[1]!.includes(' 8 events replayed'), 5000, 'two steps');
     await s.press(KEYS.left);
     await s.waitFor((x) => x.lines()[1]!.includes(' 7 events replayed'), 5000, 'a step back');
-    // seek to a typed time: by 10:00:16 alice logged in, typed `ls -la /etc` and it ran
+    // seek to a typed time: by 10:00:24 (bob's console login came first) alice logged in, typed `ls -la /etc` and it ran
     await s.press('s');
     await s.waitForText('seek to');
-    await s.press('10:00:16\r');
-    await s.waitFor((x) => x.lines()[0]!.includes('2024-05-01 10:00:16.000'), 5000, 'the seek');
-    expect(s.lines()[1]).toContain(' 17 events replayed');
+    await s.press('10:00:24\r');
+    await s.waitFor((x) => x.lines()[0]!.includes('2024-05-01 10:00:24.000'), 5000, 'the seek');
+    expect(s.lines()[1]).toContain(' 25 events replayed');
     await s.waitForText('sshd      alice');
     // select alice's session: the typed line and the command it started
     const aliceRow = s.row('sshd      alice');
@@ -91,6 +91,9 @@ describe('replay in a real terminal', () => {
     await s.press('printf\r');
     await s.waitForText('printf \\e]0;pwned\\x07 \\e[2J\\e[H \\e[31mred\\e[0m \\e[?1049l bytes\\xff\\xfe');
     await s.waitForText('» printf "\\e]0;pwned\\x07\\e[2J"');
+    await s.waitForText('/printf 1/2'); // the typed line, then the command
+    await s.press('n');
+    await s.waitForText('/printf 2/2');
     await s.press('\r'); // the detail panel prints each argument on its own
     await s.waitForText('args[4]');
     expect(s.text()).toContain('\\e[?1049l');
@@ -99,6 +102,8 @@ describe('replay in a real terminal', () => {
     expect(s.bufferType).toBe('alternate'); // the recorded \e[?1049l did not leave the alternate screen
     expect(s.lines()[0]).toMatch(/^sessiontop /); // not cleared
     expect(s.text()).not.toMatch(/\x1b/);
+    await s.press('q'); // closes the detail
+    await s.waitFor((x) => !x.text().includes('args[4]'), 3000, 'the detail closed');
     await s.press('q');
     await s.exited;
     expect(s.titles.filter((t) => t.includes('pwned'))).toEqual([]);
@@ -108,16 +113,16 @@ describe('replay in a real terminal', () => {
     const s = open(scenario, { cols: 80, rows: 24 });
     await s.ready(' replay ');
     await s.press(' G');
-    await s.waitFor((x) => x.lines()[22]!.includes('? help'), 5000, 'the status line on row 23');
+    await s.waitFor((x) => x.lines()[22]!.includes('F1 help'), 5000, 'the status line on row 23');
     expect(s.lines()[23]).toBe('');
     s.resize(120, 40);
-    await s.waitFor((x) => x.lines()[38]!.includes('? help'), 5000, 'the status line on row 39');
+    await s.waitFor((x) => x.lines()[38]!.includes('F1 help'), 5000, 'the status line on row 39');
     expect(s.lines()[39]).toBe('');
     expect(s.lines()[0]).toMatch(/^sessiontop /);
     s.resize(70, 20);
     await s.waitForText('terminal too small (need 80×24, have 70×20)');
     s.resize(100, 30);
-    await s.waitFor((x) => x.lines()[28]!.includes('? help') && !x.text().includes('too small'), 5000, 'the UI back at 100×30');
+    await s.waitFor((x) => x.lines()[28]!.includes('F1 help') && !x.text().includes('too small'), 5000, 'the UI back at 100×30');
     expect(s.lines()[29]).toBe('');
     expect(s.lines()[0]).toMatch(/^sessiontop /);
     await s.press('q');

@@ -15,9 +15,10 @@ function scene(): SyntheticHost {
   sim.fork(701, 702);
   sim.setsid(702, pts(5));
   sim.exec(702, '/usr/bin/bash', ['bash'], onTty(pts(5)));
-  sim.pipeline(702, [703], ['/usr/bin/top']);
   sim.typed(702, 'top');
+  sim.pipeline(702, [703], ['/usr/bin/top']);
   // in 603: a finished command
+  sim.typed(603, 'ls');
   sim.pipeline(603, [800], ['/usr/bin/ls']);
   sim.exit(800, 0);
   return sim;

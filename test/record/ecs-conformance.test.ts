@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { SyntheticHost } from '../../bench/record-workload.js';
 import { ProcessTable } from '../../src/model/process-table.js';
 import { EcsDocumentBuilder } from '../../src/record/ecs-document.js';
+import { newProcessEvent } from '../../src/sensor/process-event.js';
 import { recordLineJsonSchema, type RECORD_ACTIONS } from '../../src/record/schema.js';
 import type { JsonSchemaNode } from '../../src/record/json-schema-check.js';
 import { buildRichSession } from './rich-session.js';
@@ -72,6 +73,11 @@ function writerDocuments(): Record<string, unknown>[] {
   gen.backfill((e) => table.apply(e));
   for (const n of table.finishBackfill()) docs.push(JSON.parse(doc.snapshotLine(n, gen.time)) as Record<string, unknown>);
   gen.run(3000, (e) => docs.push(JSON.parse(doc.eventLine(e, table.apply(e))) as Record<string, unknown>));
+  // real and saved ids are written only when they differ from the effective ones: a setresuid
+  // caller with three different ids
+  const ids = newProcessEvent();
+  Object.assign(ids, { action: 'id_change', time: gen.time, pid: 4242, ppid: 1, pgid: 4242, sid: 4242, uid: 1000, euid: 0, suid: 1001, gid: 1000, egid: 0, sgid: 1001 });
+  docs.push(JSON.parse(doc.eventLine(ids, table.apply(ids))) as Record<string, unknown>);
   return docs;
 }
 

@@ -308,16 +308,7 @@ export class SshdHarness {
     try {
       execFileSync(SSHD, ['-t', '-f', config], { stdio: 'pipe' });
       if (options.sudo ?? true) h.grantSudo();
-      // detached: sshd leads its own session, as under systemd (its per-connection children inherit its
-      // entry leader). Without it, under a runner whose ancestors never called setsid (sid 0, some CI
-      // agents), each per-connection sshd would become an entry leader of its own (entry-leader rule 4).
-      h.sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-      h.sshd.stderr!.setEncoding('utf8');
-      h.sshd.stderr!.on('data', (d: string) => {
-        h.log += d;
-        if (h.log.length > 200_000) h.log = h.log.slice(-100_000);
-      });
-      await h.waitListening(10_000);
+      await h.spawnSshd();
       const r = await h.sshExec('echo ready', 15_000);
       if (r.stdout.trim() !== 'ready') throw new Error(`ssh login failed (code ${r.code}): ${r.stderr.trim()}; sshd: ${h.log.trim()}`);
     } catch (err) {
@@ -325,6 +316,52 @@ export class SshdHarness {
       throw err;
     }
     return h;
+  }
+
+  /** Runs the listening sshd (see start()) and waits until it listens. */
+  private async spawnSshd(): Promise<void> {
+    this.log = '';
+    // detached: sshd leads its own session, as under systemd (its per-connection children inherit its
+    // entry leader). Without it, under a runner whose ancestors never called setsid (sid 0, some CI
+    // agents), each per-connection sshd would become an entry leader of its own (entry-leader rule 4).
+    const d = spawn(SSHD, ['-D', '-e', '-f', join(this.dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    this.sshd = d;
+    d.stderr!.setEncoding('utf8');
+    d.stderr!.on('data', (text: string) => {
+      this.log += text;
+      if (this.log.length > 200_000) this.log = this.log.slice(-100_000);
+    });
+    await this.waitListening(10_000);
+  }
+
+  /**
+   * The host goes down: SIGKILL to the listening sshd and to every process under it (each
+   * connection's sshd and what it runs), found by parent links only, so another harness's
+   * connections (same test user) are untouched. restart() brings it back on the same port and keys.
+   */
+  async crash(): Promise<void> {
+    const root = this.sshdPid;
+    if (root <= 0) return;
+    const procs = listProcs();
+    const tree = new Set<number>([root]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of procs) {
+        if (!tree.has(p.pid) && tree.has(p.ppid)) {
+          tree.add(p.pid);
+          grew = true;
+        }
+      }
+    }
+    const d = this.sshd;
+    const gone = d && d.exitCode === null && d.signalCode === null ? new Promise((r) => d.once('exit', r)) : Promise.resolve();
+    for (const pid of tree) killQuietly(pid, 'SIGKILL');
+    await Promise.race([gone, sleep(3000)]);
+  }
+
+  /** Starts sshd again after crash(), on the same port with the same keys. */
+  async restart(): Promise<void> {
+    await this.spawnSshd();
   }
 
   /** sshd's log (-e: on stderr), for diagnostics. */

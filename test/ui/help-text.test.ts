@@ -4,8 +4,8 @@ import { COMMON_KEYS, LIVE_KEYS, REPLAY_KEYS, helpLines, keyHints } from '../../
 
 describe('key table', () => {
   it('gives the status line its hints, in their order', () => {
-    expect(keyHints('live')).toBe('? help  q quit  Tab pane  Enter detail  / search  f follow  p pause  r rec  t time  v verbose');
-    expect(keyHints('replay')).toBe('? help  q quit  Space play  +/- speed  ←/→ step  g/G start/end  s seek  / search');
+    expect(keyHints('live')).toBe('F1 help  q quit  Tab pane  Enter detail  / search  \\ filter  o sort  f follow  p pause  r rec  v verbose');
+    expect(keyHints('replay')).toBe('F1 help  q quit  Space play  +/- speed  [ ] prev/next in session  ←/→ step  s seek  / search');
   });
   it('every hinted key is in the help of its mode', () => {
     for (const mode of ['live', 'replay'] as const) {

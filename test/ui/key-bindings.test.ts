@@ -36,7 +36,7 @@ describe('key bindings', () => {
     ] as const) {
       expect(commandForKey(input, none, live)).toEqual({ kind });
     }
-    expect(commandForKey('c', k({ ctrl: true }), live)).toEqual({ kind: 'quit' });
+    expect(commandForKey('c', k({ ctrl: true }), live)).toEqual({ kind: 'quit', force: true });
     expect(commandForKey(' ', none, live)).toBeNull();
     expect(commandForKey('G', none, live)).toBeNull();
   });
@@ -66,7 +66,7 @@ describe('key bindings', () => {
     expect(commandForKey('', k({ escape: true }), prompt)).toEqual({ kind: 'promptCancel' });
     expect(commandForKey('', k({ backspace: true }), prompt)).toEqual({ kind: 'promptBackspace' });
     expect(commandForKey('u', k({ ctrl: true }), prompt)).toEqual({ kind: 'promptClear' });
-    expect(commandForKey('c', k({ ctrl: true }), prompt)).toEqual({ kind: 'quit' });
+    expect(commandForKey('c', k({ ctrl: true }), prompt)).toEqual({ kind: 'quit', force: true });
     expect(commandForKey('', k({ upArrow: true }), prompt)).toBeNull();
   });
 });

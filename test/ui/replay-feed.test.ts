@@ -86,18 +86,45 @@ describe('replay feed', () => {
     feed.replay.stepForward();
     feed.replay.stepForward();
     expect(pos(feed).applied).toBe(8);
-    expect(table(feed).get(1000)).toBeDefined(); // the fork, then the exec of sshd for alice
+    expect(table(feed).get(2000)).toBeDefined(); // the fork, then the setsid of bob's console login
     expect(pos(feed).position).toBe(Date.parse(JSON.parse(lines[7]!)['@timestamp']));
     expect(l.resets).toBe(1); // the opening snapshot loaded
     feed.replay.stepBack();
     expect(l.resets).toBe(2);
     expect(pos(feed).applied).toBe(7);
-    expect(table(feed).get(1000)!.executable).toBe('/usr/sbin/sshd'); // forked, runs its parent's image
-    expect(table(feed).get(1000)!.args).toEqual(['sshd: /usr/sbin/sshd -D [listener]']);
+    expect(table(feed).get(2000)!.executable).toBe('/usr/lib/systemd/systemd'); // forked, runs its parent's image
+    expect(table(feed).get(2000)!.sid).toBe(1); // before its setsid
+    expect(table(feed).get(2000)!.args).toEqual(['/sbin/init']);
     feed.replay.stepBack();
     feed.replay.stepBack(); // cannot go before the opening state
     expect(pos(feed).applied).toBe(6);
-    expect(table(feed).get(1000)).toBeUndefined();
+    expect(table(feed).get(2000)).toBeUndefined();
+  });
+
+  it('[ and ] step to the previous / next typed line or command of one session, skipping the rest of the host', async () => {
+    const { feed } = await openFeed();
+    feed.replay.toEnd();
+    const alice = table(feed).get(1001)!.entrySession!.id;
+    feed.replay.toStart();
+    const typedOf1001 = () => table(feed).get(1001)?.typed.map((t) => t.line) ?? [];
+    expect(feed.replay.stepInSession(alice, 1)).toBe('');
+    expect(typedOf1001()).toEqual(['ls -la /etc']); // bob's whole login went by: not this session
+    expect(table(feed).get(1003)).toBeUndefined();
+    feed.replay.stepInSession(alice, 1);
+    expect(table(feed).get(1003)!.args).toEqual(['ls', '-la', '/etc']); // the command it introduced
+    expect(table(feed).get(1003)!.personEntered).toBe(true);
+    feed.replay.stepInSession(alice, 1);
+    expect(typedOf1001()).toEqual(['ls -la /etc', 'cd /tmp']); // a builtin: only the typed line
+    const at = pos(feed).applied;
+    feed.replay.stepInSession(alice, -1);
+    expect(pos(feed).applied).toBeLessThan(at);
+    expect(typedOf1001()).toEqual(['ls -la /etc']);
+    expect(table(feed).get(1003)!.args).toEqual(['ls', '-la', '/etc']);
+    feed.replay.stepInSession(alice, -1);
+    expect(table(feed).get(1003)).toBeUndefined();
+    expect(typedOf1001()).toEqual(['ls -la /etc']);
+    feed.replay.stepInSession(alice, -1);
+    expect(feed.replay.stepInSession(alice, -1)).toBe('no earlier typed line or command of this session in the replayed history');
   });
 
   it('G goes to the end, g back to the start; the end rebuilds exactly the recorded model', async () => {

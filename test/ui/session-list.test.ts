@@ -6,24 +6,27 @@ import type { EntrySession } from '../../src/model/types.js';
 import { buildScenario, FixtureFeed, FixtureHost } from './ui-fixture.js';
 
 describe('sessions list', () => {
-  it('lists login sessions by recent activity, then folds services and kernel threads', () => {
+  it('lists human logins first, by login time (rows stay put when sessions act), then folds services and kernel threads', () => {
     const f = new FixtureHost();
     buildScenario(f);
     const hosts = new FixtureFeed(f).hosts();
     const list = buildSessionList(hosts, { servicesExpanded: false, unattached: 4 });
     expect(list.map((e) => (e.session ? `${e.session.type}:${e.session.leader.pid}` : e.key))).toEqual(['console:2000', 'sshd:1001', SERVICES_KEY, KERNEL_KEY]);
     expect(list[2]!.count).toBe(2);
-    f.typed(1001, 'uptime'); // alice acts: her session comes first
+    f.typed(1001, 'uptime'); // alice acts: the order stays
     const again = buildSessionList(hosts, { servicesExpanded: true, unattached: 4 });
     expect(again.map((e) => (e.session ? `${e.session.type}:${e.session.leader.pid}` : e.key))).toEqual([
-      'sshd:1001',
       'console:2000',
+      'sshd:1001',
       SERVICES_KEY,
-      'init:500',
       'init:400',
+      'init:500',
       KERNEL_KEY,
     ]);
     expect(again[3]!.service).toBe(true);
+    // the activity order puts her first
+    const byActivity = buildSessionList(hosts, { servicesExpanded: false, unattached: 0, sort: 'activity' });
+    expect(byActivity.map((e) => e.session?.leader.pid)).toEqual([1001, 2000, undefined]);
   });
 
   it('row view: user name, source ip, tty, last typed command, idle since the last input', () => {

@@ -246,6 +246,10 @@ export class FixtureFeed implements ModelFeed {
             stepBack: call('stepBack'),
             toStart: call('toStart'),
             toEnd: call('toEnd'),
+            stepInSession(id: string, dir: 1 | -1) {
+              feed.calls.push(`session ${dir > 0 ? 'next' : 'prev'} ${id}`);
+              return '';
+            },
             seekTo(text: string) {
               if (feed.seekError !== null) throw feed.seekError;
               feed.calls.push(`seek ${text}`);
@@ -282,6 +286,15 @@ export function buildScenario(f: FixtureHost) {
   for (const pid of [1, 2, 3, 4, 400, 500]) f.snapshot(pid);
   f.finishBackfill();
 
+  // console login of bob on tty1 (the first login: listed first)
+  f.fork(1, 2000);
+  f.setsid(2000, TTY1);
+  f.exec(2000, '/bin/login', ['/bin/login', '--']);
+  f.fork(2000, 2001, { uid: 1001, loginUid: 1001, auditSessionId: 9 });
+  f.exec(2001, '/bin/bash', ['-bash'], { cwd: '/home/bob' });
+  f.typed(2001, 'top');
+  f.job(2001, 2002, '/usr/bin/top', ['top']);
+
   // ssh login of alice from 203.0.113.7
   f.fork(500, 1000);
   f.exec(1000, '/usr/sbin/sshd', ['sshd: alice [priv]']);
@@ -317,13 +330,5 @@ export function buildScenario(f: FixtureHost) {
   f.typed(1012, 'vim notes.txt');
   f.job(1012, 1013, '/usr/bin/vim', ['vim', 'notes.txt']);
 
-  // console login of bob on tty1
-  f.fork(1, 2000);
-  f.setsid(2000, TTY1);
-  f.exec(2000, '/bin/login', ['/bin/login', '--']);
-  f.fork(2000, 2001, { uid: 1001, loginUid: 1001, auditSessionId: 9 });
-  f.exec(2001, '/bin/bash', ['-bash'], { cwd: '/home/bob' });
-  f.typed(2001, 'top');
-  f.job(2001, 2002, '/usr/bin/top', ['top']);
   return { sshLeader: 1001, sshd: 1000, tmuxPane: 1012, vim: 1013, make: 1004, cc: 1005, sleep: 1006, console: 2000, bobShell: 2001, top: 2002 };
 }

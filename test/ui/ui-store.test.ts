@@ -42,7 +42,7 @@ describe('UiStore', () => {
     expect(events).toBeGreaterThan(5000);
     expect(published).toBeGreaterThanOrEqual(5);
     expect(published).toBeLessThanOrEqual(12);
-    expect(store.getSnapshot().sessions.rows[0]!.command).toMatch(/^line \d+$/);
+    expect(store.getSnapshot().sessions.rows[1]!.command).toMatch(/^line \d+$/);
   });
 
   it('counts an event in O(1) and never blocks: 200 000 events take well under a second and one publish follows', async () => {
@@ -94,17 +94,26 @@ describe('UiStore', () => {
     expect(computeLayout(80, 23, 3, false).tooSmall).toBe(true);
   });
 
-  it('keeps the selection on the same session when the list reorders', () => {
+  it('the default order stays put when sessions act; under the activity order the selection stays on its session', () => {
     const { f, store } = setup();
     store.execute({ kind: 'move', delta: 1 });
     expect(store.getSnapshot().tree.title).toContain('sshd session of alice');
-    f.typed(2001, 'ls'); // bob becomes more recent: the rows swap
-    store.flush();
-    expect(store.getSnapshot().sessions.rows[1]!.user).toBe('alice');
-    expect(store.getSnapshot().sessions.cursor).toBe(1);
+    const users = () => store.getSnapshot().sessions.rows.filter((r) => r.kind === 'session').map((r) => r.user);
+    expect(users()).toEqual(['root', 'alice']); // bob's console login came first
+    f.typed(1001, 'ls');
+    f.typed(2001, 'ls');
     f.typed(1001, 'ls');
     store.flush();
+    expect(users()).toEqual(['root', 'alice']);
+    expect(store.getSnapshot().sessions.cursor).toBe(1);
+    for (let i = 0; i < 5; i++) store.execute({ kind: 'sort' }); // login → start → user → idle → procs → activity
+    expect(store.getSnapshot().sessionsSort).toBe('activity');
+    expect(users()).toEqual(['alice', 'root']);
     expect(store.getSnapshot().sessions.cursor).toBe(0);
+    f.typed(2001, 'ls'); // bob becomes more recent: the rows swap
+    store.flush();
+    expect(users()).toEqual(['root', 'alice']);
+    expect(store.getSnapshot().sessions.cursor).toBe(1);
     expect(store.getSnapshot().tree.title).toContain('sshd session of alice');
   });
 

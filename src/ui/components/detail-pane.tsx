@@ -33,6 +33,8 @@ export function DetailPane({ pane, width }: { pane: PaneView<DetailLine>; width:
       {pane.rows.map((l, i) =>
         l.kind === 'section' ? (
           <SegmentLine key={i} segments={[{ text: `── ${l.label}`, bold: true, color: 'blue' }]} width={width} />
+        ) : l.kind === 'text' ? (
+          <SegmentLine key={i} segments={[{ text: `  ${l.value}`, ...toneStyle(l.tone) }]} width={width} />
         ) : (
           <SegmentLine key={i} segments={[{ text: `  ${l.label.padEnd(LABEL_WIDTH)} `, dim: true }, { text: l.value, ...toneStyle(l.tone) }]} width={width} />
         ),

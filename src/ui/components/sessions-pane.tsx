@@ -12,6 +12,7 @@ interface Columns {
   from: number;
   tty: number;
   start: number;
+  state: number;
   idle: number;
   live: number;
   command: number;
@@ -20,9 +21,10 @@ interface Columns {
 
 export function sessionColumns(width: number, spark: number): Columns {
   const wide = width >= 100;
-  const c: Columns = { type: 9, user: wide ? 12 : 8, from: 15, tty: 7, start: wide ? 5 : 0, idle: 4, live: 5, command: 0, spark };
+  // START from 120 columns, the sparkline from 100: the state and the command matter more
+  const c: Columns = { type: 9, user: wide ? 12 : 8, from: 15, tty: 7, start: width >= 120 ? 5 : 0, state: 11, idle: 4, live: 5, command: 0, spark: wide ? spark : 0 };
   // marker + every column followed by one space; the command last, as long as it is
-  const fixed = 1 + c.type + 1 + c.user + 1 + c.from + 1 + c.tty + 1 + (c.start > 0 ? c.start + 1 : 0) + c.idle + 1 + c.live + 1 + c.spark + 1;
+  const fixed = 1 + c.type + 1 + c.user + 1 + c.from + 1 + c.tty + 1 + (c.start > 0 ? c.start + 1 : 0) + c.state + 1 + c.idle + 1 + c.live + 1 + (c.spark > 0 ? c.spark + 1 : 0);
   c.command = Math.max(8, width - fixed);
   return c;
 }
@@ -31,11 +33,16 @@ function headerSegments(c: Columns): Segment[] {
   let t = ' ';
   t += fitText('TYPE', c.type) + ' ' + fitText('USER', c.user) + ' ' + fitText('FROM', c.from) + ' ' + fitText('TTY', c.tty) + ' ';
   if (c.start > 0) t += fitText('START', c.start) + ' ';
-  t += fitText('IDLE', c.idle, true, true) + ' ' + fitText('PROCS', c.live, true, true) + ' ' + fitText('ACTIVITY', c.spark) + ' LAST COMMAND';
+  t += fitText('STATE', c.state) + ' ';
+  t += fitText('IDLE', c.idle, true, true) + ' ' + fitText('PROCS', c.live, true, true) + ' ' + (c.spark > 0 ? fitText('ACTIVITY', c.spark) + ' ' : '') + 'LAST COMMAND';
   return [{ text: t, bold: true }];
 }
 
 function rowSegments(r: SessionRowView, c: Columns, now: number, marker: string): Segment[] {
+  if (r.kind === 'host') {
+    const color = r.hostState === 'live' || r.hostState === 'local' ? 'green' : r.hostState === 'connecting' ? 'yellow' : 'red';
+    return [{ text: marker }, { text: '■ ', color }, { text: r.label, bold: true }];
+  }
   if (r.kind !== 'session') {
     return [{ text: marker }, { text: `${r.expanded ? '▾' : '▸'} ${r.label}`, dim: true, bold: true }];
   }
@@ -49,17 +56,17 @@ function rowSegments(r: SessionRowView, c: Columns, now: number, marker: string)
     ' ' +
     fitText(r.tty, c.tty) +
     ' ' +
-    (c.start > 0 ? fitText(shortStart(r.start, now), c.start) + ' ' : '') +
-    fitText(idleTime(now - r.idleSince), c.idle, true, true) +
-    ' ' +
-    fitText(String(r.live), c.live, true, true) +
-    ' ';
+    (c.start > 0 ? fitText(shortStart(r.start, now), c.start) + ' ' : '');
+  const rest = fitText(idleTime(now - r.idleSince), c.idle, true, true) + ' ' + fitText(String(r.live), c.live, true, true) + ' ';
   const cmdColor = r.commandKind === 'typed' ? 'magenta' : r.commandKind === 'entered' ? 'cyan' : undefined;
+  const stateStyle: Omit<Segment, 'text'> = r.stateKind === 'detached' ? { color: 'yellow' } : r.stateKind === 'ended' ? { dim: true } : { color: 'green' };
   return [
     { text: marker },
     { text: cells, dim },
-    { text: fitText(r.activity, c.spark), color: 'green', dim },
+    { text: fitText(r.state, c.state), ...stateStyle },
     { text: ' ' },
+    { text: rest, dim },
+    ...(c.spark > 0 ? [{ text: fitText(r.activity, c.spark), color: 'green', dim }, { text: ' ' }] : []),
     { text: fitText(r.commandKind === 'typed' ? `» ${r.command}` : r.command, c.command, false), dim, ...(cmdColor !== undefined ? { color: cmdColor } : {}) },
   ];
 }

@@ -12,9 +12,11 @@ export function processStatus(r: TreeRowView, now: number): Segment | null {
   if (r.kind !== 'process') return null;
   if (!r.exited) return { text: `(${runningTime(now - r.start)})`, dim: true };
   const lasted = duration(r.end - r.start);
-  if (r.signal !== 0) return { text: `(${signalName(r.signal)}${r.coreDumped ? ' core' : ''}, ${lasted})`, color: 'red', bold: true };
-  if (r.exitCode !== 0) return { text: `(exit ${r.exitCode}, ${lasted})`, color: 'red', bold: true };
-  return { text: `(exit 0, ${lasted})`, dim: true };
+  const times = r.repeat > 1 ? `×${r.repeat} ` : '';
+  const last = r.repeat > 1 ? 'last ' : '';
+  if (r.signal !== 0) return { text: `${times}(${signalName(r.signal)}${r.coreDumped ? ' core' : ''}, ${last}${lasted})`, color: 'red', bold: true };
+  if (r.exitCode !== 0) return { text: `${times}(exit ${r.exitCode}, ${last}${lasted})`, color: 'red', bold: true };
+  return { text: `${times}(exit 0, ${last}${lasted})`, dim: true };
 }
 
 function rowSegments(r: TreeRowView, width: number, now: number, timestamps: boolean, marker: string): Segment[] {

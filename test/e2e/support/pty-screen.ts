@@ -113,6 +113,12 @@ export class PtyScreen {
     return cell !== undefined && cell.isBold() !== 0;
   }
 
+  /** Is the text at (x, y) drawn dim (faint)? */
+  dim(x: number, y: number): boolean {
+    const cell = this.term.buffer.active.getLine(y)?.getCell(x);
+    return cell !== undefined && cell.isDim() !== 0;
+  }
+
   /** Foreground colour of the cell: palette index (−1 default). */
   fg(x: number, y: number): number {
     const cell = this.term.buffer.active.getLine(y)?.getCell(x);
@@ -144,7 +150,7 @@ export class PtyScreen {
 
   /** Waits for the UI proper (Ink's frame, with the status line) showing `s`, and a moment for input to be wired. */
   async ready(s = 'sessiontop', timeoutMs = 15_000): Promise<void> {
-    await this.waitFor((x) => x.text().includes(s) && (x.text().includes('? help') || x.text().includes('too small')), timeoutMs, `the UI showing ${JSON.stringify(s)}`);
+    await this.waitFor((x) => x.text().includes(s) && (x.text().includes('F1 help') || x.text().includes('too small')), timeoutMs, `the UI showing ${JSON.stringify(s)}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 
