@@ -24,6 +24,9 @@ struct SensorOptions {
   uint32_t args_max = 16384;        // argv bytes kept per exec (<= 65536)
   uint32_t typed_max = 1024;        // typed-line bytes kept (<= 4096)
   std::vector<ReadlineTarget> readline_targets;  // empty: typed capture off
+  bool tty_output = false;          // terminal output capture (its write hooks load only then)
+  uint32_t tty_rate = 65536;        // terminal output bytes per process per second (0: unbounded)
+  uint64_t tty_max_bytes = 1u << 20;  // terminal output bytes per process in total (0: unbounded)
   bool debug = false;               // libbpf's messages to stderr
 };
 
@@ -75,6 +78,7 @@ class Sensor {
  private:
   static int on_sample(void* ctx, void* data, size_t size);
   void attach_readline(const SensorOptions& options);
+  void watch_existing_terminals();
 
   sessiontop_bpf* skel_ = nullptr;
   ring_buffer* rb_ = nullptr;

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ARGS_DEFAULT, ARGS_LIMIT, Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION, TYPED_DEFAULT, TYPED_LIMIT } from '../../src/sensor/record-layout.js';
+import { ARGS_DEFAULT, ARGS_LIMIT, Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION, TTY_CHUNK, TTY_MAX_DEFAULT, TTY_RATE_DEFAULT, TYPED_DEFAULT, TYPED_LIMIT } from '../../src/sensor/record-layout.js';
 import { packageRoot } from '../../src/sensor/native-addon.js';
 
 describe('record layout', () => {
@@ -37,7 +37,8 @@ describe('record layout', () => {
     expect(c.header).toBe(HEADER_SIZE);
     expect(c.record_version).toBe(RECORD_VERSION);
     expect([c.args_default, c.args_limit, c.typed_default, c.typed_limit]).toEqual([ARGS_DEFAULT, ARGS_LIMIT, TYPED_DEFAULT, TYPED_LIMIT]);
-    expect(c.kind_values).toEqual([Kind.fork, Kind.exec, Kind.exit, Kind.setsid, Kind.setpgid, Kind.idChange, Kind.typed]);
-    expect(c.flag_values).toEqual([Flag.argsTruncated, Flag.typedTruncated, Flag.cwdTruncated, Flag.filenameTruncated, Flag.env, Flag.exeTruncated]);
+    expect(c.tty).toEqual([TTY_CHUNK, TTY_RATE_DEFAULT, TTY_MAX_DEFAULT]);
+    expect(c.kind_values).toEqual([Kind.fork, Kind.exec, Kind.exit, Kind.setsid, Kind.setpgid, Kind.idChange, Kind.typed, Kind.ttyOutput]);
+    expect(c.flag_values).toEqual([Flag.argsTruncated, Flag.typedTruncated, Flag.cwdTruncated, Flag.filenameTruncated, Flag.env, Flag.exeTruncated, Flag.ttyCapped]);
   });
 });
