@@ -5,6 +5,7 @@
 
 import { AUDIT_UNSET } from '../sensor/process-event.js';
 import type { EntrySession, EntryType, MemberSet, ProcessNode, TypedLine } from './types.js';
+import type { TerminalOutputLog } from './terminal-output.js';
 
 export class EntrySessionRecord implements EntrySession {
   readonly leader: ProcessNode;
@@ -16,6 +17,7 @@ export class EntrySessionRecord implements EntrySession {
   lastTypedBy: ProcessNode | null = null;
   lastUserEntered: ProcessNode | null = null;
   loginRemnant = false;
+  terminal: TerminalOutputLog | null = null;
   readonly members = new SessionMembers();
 
   constructor(leader: ProcessNode, type: EntryType, sourceIp: string) {

@@ -23,6 +23,7 @@ import { containerIdFromCgroup } from './container-id.js';
 import { decideEntryLeader, isKernelThreadOrInit, LOGIN_ENTRY_TYPES, newEntryDecision } from './entry-leader.js';
 import type { LoginLeaderLookup } from './entry-leader.js';
 import { EntrySessionRecord } from './entry-session.js';
+import { TerminalOutputLog } from './terminal-output.js';
 import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
 import { NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
 import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
@@ -43,6 +44,7 @@ export const DEFAULT_MAX_EXITED = 8192;
 export const DEFAULT_MAX_PROCESSES = 250_000;
 export const DEFAULT_MAX_PREVIOUS = 8;
 export const DEFAULT_MAX_TYPED_LINES = 64;
+export const DEFAULT_MAX_TERMINAL_CHARS = 262_144;
 
 /** Suffix the kernel appends to /proc/<pid>/exe of a replaced binary. */
 const DELETED_SUFFIX = ' (deleted)';
@@ -54,6 +56,7 @@ export class ProcessTable {
   readonly maxProcesses: number;
   readonly maxPrevious: number;
   readonly maxTypedLines: number;
+  readonly maxTerminalChars: number;
 
   /** pid → newest process with that pid; older retained ones hang off `olderSamePid`. */
   private readonly byPid = new Map<number, ProcessRecord>();
@@ -83,6 +86,7 @@ export class ProcessTable {
     this.maxProcesses = Math.max(1, options.maxProcesses ?? DEFAULT_MAX_PROCESSES);
     this.maxPrevious = Math.max(0, options.maxPrevious ?? DEFAULT_MAX_PREVIOUS);
     this.maxTypedLines = Math.max(0, options.maxTypedLines ?? DEFAULT_MAX_TYPED_LINES);
+    this.maxTerminalChars = Math.max(0, options.maxTerminalChars ?? DEFAULT_MAX_TERMINAL_CHARS);
   }
 
   // ------------------------------------------------------------------ events
@@ -122,6 +126,9 @@ export class ProcessTable {
           break;
         case 'typed':
           node = this.onTyped(e);
+          break;
+        case 'text_output':
+          node = this.onTextOutput(e);
           break;
         default:
           node = null;
@@ -372,6 +379,40 @@ export class ProcessTable {
       s.lastTypedBy = r;
     }
     return r;
+  }
+
+  /**
+   * Terminal output: it belongs to the writer (learned from the record's facts when unknown) and to
+   * the writer's entry session, whose terminal log keeps it. The record's facts never refresh a
+   * known writer (they lack the stdio fields).
+   */
+  private onTextOutput(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) this.adoptNew(r, e);
+    this.touch(r, e.time);
+    const s = r.entrySession as EntrySessionRecord | null;
+    if (s !== null && this.maxTerminalChars > 0) {
+      s.terminal ??= new TerminalOutputLog(this.maxTerminalChars);
+      s.terminal.append({ time: e.time, text: e.text, rows: e.ttyRows, columns: e.ttyColumns, pid: e.pid }, e.ioSkipped, e.ioCapped, e.ioBytes);
+    }
+    return r;
+  }
+
+  /** Entry sessions' terminal logs, by entry leader entity id (replay checkpoints). */
+  terminalLogs(): Map<string, TerminalOutputLog> {
+    const out = new Map<string, TerminalOutputLog>();
+    for (const s of this.sessions) if (s.terminal !== null) out.set(s.id, s.terminal.clone());
+    return out;
+  }
+
+  /** Puts back terminal logs taken by terminalLogs() (sessions no longer known are skipped). */
+  restoreTerminalLogs(logs: ReadonlyMap<string, TerminalOutputLog>): void {
+    if (logs.size === 0) return;
+    if (this.pending.length !== 0) this.finishBackfill();
+    for (const s of this.sessions) {
+      const log = logs.get(s.id);
+      if (log !== undefined) s.terminal = log.clone();
+    }
   }
 
   // ------------------------------------------------------------------ node lifecycle

@@ -204,6 +204,8 @@ export interface EntrySession {
   readonly lastTypedBy: ProcessNode | null;
   /** The most recent user-entered process (by exec/fork time) in the session. */
   readonly lastUserEntered: ProcessNode | null;
+  /** What its processes wrote to their terminal (text_output events), null when nothing was seen. */
+  readonly terminal: TerminalOutput | null;
   /** True for `init` sessions (systemd services): the UI folds them by default. */
   readonly service: boolean;
   /**
@@ -214,6 +216,35 @@ export interface EntrySession {
   readonly loginRemnant: boolean;
   /** All members (alive and retained-exited), including the leader, in joining order. */
   readonly members: MemberSet;
+}
+
+/** One text_output event as a session's terminal log keeps it. */
+export interface TerminalChunk {
+  readonly time: number;
+  /** Untrusted terminal bytes (escape sequences included): render through an emulator only. */
+  readonly text: string;
+  readonly rows: number;
+  readonly columns: number;
+  /** The writer. */
+  readonly pid: number;
+}
+
+/** The recent terminal output of an entry session (see model/terminal-output.ts). */
+export interface TerminalOutput {
+  /** Recent chunks, oldest first (the oldest are dropped beyond the table's maxTerminalChars). */
+  readonly chunks: readonly TerminalChunk[];
+  /** Chunks ever appended: chunks[i] is number `appended - chunks.length + i`. */
+  readonly appended: number;
+  /** Chunks dropped from the front. */
+  readonly dropped: number;
+  /** Bytes captured and bytes skipped (rate limit, per-process bound) over the whole session. */
+  readonly bytes: number;
+  readonly skipped: number;
+  /** Some writer reached its per-process bound. */
+  readonly capped: boolean;
+  /** Latest known window size (0 when unknown). */
+  readonly rows: number;
+  readonly columns: number;
 }
 
 /**
@@ -273,6 +304,8 @@ export interface ProcessTableOptions {
   maxPrevious?: number;
   /** Typed lines kept per process. Default 64. */
   maxTypedLines?: number;
+  /** Characters of terminal output kept per entry session (0: none kept). Default 262 144. */
+  maxTerminalChars?: number;
 }
 
 /** Counters of a ProcessTable. */

@@ -21,6 +21,12 @@ export interface SensorOptions {
   typedMax?: number;
   /** Where to put readline uretprobes; empty or absent: typed capture off. */
   readline?: ReadlineTarget[];
+  /** Load the terminal-output write hooks (off: they are not loaded at all). */
+  ttyOutput?: boolean;
+  /** Terminal output bytes per process per second (default 65536; 0: unbounded). */
+  ttyRate?: number;
+  /** Terminal output bytes per process in total (default 1 MiB; 0: unbounded). */
+  ttyMaxBytes?: number;
   /** libbpf's messages on stderr. */
   debug?: boolean;
 }
