@@ -18,6 +18,7 @@ Usage:
   sessiontop replay FILE... [options]  the live view over recordings: play/pause, speed, step, seek
   sessiontop snapshot [options]        print the session tree once (live host, or --from recordings)
   sessiontop trace [options]           decoded kernel sensor events as JSON lines (like execsnoop)
+  sessiontop export FILE... --session ID [-o OUT]   one entry session's terminal output as an asciicast v2 file
   sessiontop --help | --version
 
 Live view options:
@@ -46,7 +47,7 @@ snapshot options:
 
 trace options:
   --duration TIME         stop after TIME (default: until Ctrl-C)
-  --action LIST           only these actions, comma-separated (fork,exec,end,setsid,setpgid,id_change,typed,lost)
+  --action LIST           only these actions, comma-separated (fork,exec,end,setsid,setpgid,id_change,typed,text_output,lost)
   --pid LIST              only these pids, comma-separated
 
 Sensor options (live view, record, trace):
@@ -54,6 +55,9 @@ Sensor options (live view, record, trace):
   --args-max BYTES        argv bytes kept per exec (default ${ARGS_DEFAULT}, at most ${ARGS_LIMIT})
   --typed-max BYTES       bytes kept of a typed line (default ${TYPED_DEFAULT}, at most ${TYPED_LIMIT})
   --no-typed              do not capture lines typed at interactive shells
+  --tty-output            also capture what processes write to their terminal (opt-in)
+  --tty-rate BYTES        terminal output kept per process per second (default 64K; 0 = no limit)
+  --tty-max-bytes BYTES   terminal output kept per process in total (default 1M; 0 = no limit)
   --debug                 print libbpf's messages on stderr
 
 eBPF needs Linux with BTF (/sys/kernel/btf/vmlinux) and root, or CAP_BPF and CAP_PERFMON.
@@ -65,6 +69,9 @@ const SENSOR_OPTIONS = {
   'args-max': { type: 'string' },
   'typed-max': { type: 'string' },
   'no-typed': { type: 'boolean' },
+  'tty-output': { type: 'boolean' },
+  'tty-rate': { type: 'string' },
+  'tty-max-bytes': { type: 'string' },
   debug: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -101,11 +108,22 @@ function sensorOptions(values: Record<string, string | boolean | undefined>) {
     argsMax: parseIntOption(values['args-max'] as string | undefined, '--args-max', 0, ARGS_LIMIT),
     typedMax: parseIntOption(values['typed-max'] as string | undefined, '--typed-max', 1, TYPED_LIMIT),
     typed: !values['no-typed'],
+    ...ttyOptions(values),
     debug: Boolean(values.debug),
   };
 }
 
-const TRACE_ACTIONS: EventAction[] = ['fork', 'exec', 'end', 'setsid', 'setpgid', 'id_change', 'typed', 'lost'];
+function ttyOptions(values: Record<string, string | boolean | undefined>): { ttyOutput: boolean; ttyRate: number | undefined; ttyMaxBytes: number | undefined } {
+  const on = Boolean(values['tty-output']);
+  const rate = values['tty-rate'] === undefined ? undefined : parseSize(values['tty-rate'] as string, '--tty-rate');
+  const max = values['tty-max-bytes'] === undefined ? undefined : parseSize(values['tty-max-bytes'] as string, '--tty-max-bytes');
+  if (!on && (rate !== undefined || max !== undefined)) throw new UsageError('--tty-rate and --tty-max-bytes go with --tty-output');
+  if (rate !== undefined && rate > 0xffffffff) throw new UsageError('--tty-rate must be below 4G');
+  if (max !== undefined && max > 0xffffffff) throw new UsageError('--tty-max-bytes must be below 4G');
+  return { ttyOutput: on, ttyRate: rate, ttyMaxBytes: max };
+}
+
+const TRACE_ACTIONS: EventAction[] = ['fork', 'exec', 'end', 'setsid', 'setpgid', 'id_change', 'typed', 'text_output', 'lost'];
 
 async function trace(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -156,7 +174,16 @@ async function live(args: string[]): Promise<number> {
   return runLive({
     source: parseSource(values.source),
     typed: sensor.typed,
-    ...defined({ record: values.record, forceRecord: values.force, ringBytes: sensor.ringBytes, argsMax: sensor.argsMax, typedMax: sensor.typedMax }),
+    ...defined({
+      record: values.record,
+      forceRecord: values.force,
+      ringBytes: sensor.ringBytes,
+      argsMax: sensor.argsMax,
+      typedMax: sensor.typedMax,
+      ttyOutput: sensor.ttyOutput,
+      ttyRate: sensor.ttyRate,
+      ttyMaxBytes: sensor.ttyMaxBytes,
+    }),
   });
 }
 
@@ -185,7 +212,16 @@ export function parseRecordArgs(args: string[]): import('./record/record-command
     append: Boolean(values.append),
     duration: parseSeconds(values.duration, '--duration'),
     source: parseSource(values.source),
-    bpf: defined({ ringBytes: sensor.ringBytes, argsMax: sensor.argsMax, typedMax: sensor.typedMax, typed: sensor.typed, debug: sensor.debug }),
+    bpf: defined({
+      ringBytes: sensor.ringBytes,
+      argsMax: sensor.argsMax,
+      typedMax: sensor.typedMax,
+      typed: sensor.typed,
+      debug: sensor.debug,
+      ttyOutput: sensor.ttyOutput,
+      ttyRate: sensor.ttyRate,
+      ttyMaxBytes: sensor.ttyMaxBytes,
+    }),
     ...defined({ rotate: values.rotate }),
   };
 }
@@ -233,7 +269,21 @@ async function snapshot(args: string[]): Promise<number> {
   return runSnapshot({ from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...defined({ at: values.at }) });
 }
 
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { session: { type: 'string' }, output: { type: 'string', short: 'o' }, force: { type: 'boolean' }, strict: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (positionals.length === 0) throw new UsageError('export needs at least one recording FILE');
+  if (values.session === undefined || values.session === '') throw new UsageError("export needs --session ID (the entry leader's entity_id, as the detail panel and snapshot --json show it)");
+  const { runExport } = await import('./record/export-command.js');
+  return runExport({ files: positionals, session: values.session, force: Boolean(values.force), strict: Boolean(values.strict), ...defined({ output: values.output }) });
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  export: exportCommand,
   record,
   replay,
   snapshot,

@@ -25,6 +25,10 @@ export interface LiveOptions {
   ringBytes?: number;
   argsMax?: number;
   typedMax?: number;
+  /** Capture terminal output (text_output events) with these per-process bounds. */
+  ttyOutput?: boolean;
+  ttyRate?: number;
+  ttyMaxBytes?: number;
 }
 
 export class LiveModelFeed implements ModelFeed {
@@ -92,6 +96,9 @@ export class LiveModelFeed implements ModelFeed {
             ...(o.ringBytes !== undefined ? { ringBytes: o.ringBytes } : {}),
             ...(o.argsMax !== undefined ? { argsMax: o.argsMax } : {}),
             ...(o.typedMax !== undefined ? { typedMax: o.typedMax } : {}),
+            ...(o.ttyOutput === true ? { ttyOutput: true } : {}),
+            ...(o.ttyRate !== undefined ? { ttyRate: o.ttyRate } : {}),
+            ...(o.ttyMaxBytes !== undefined ? { ttyMaxBytes: o.ttyMaxBytes } : {}),
           },
           ...(o.argsMax !== undefined ? { argsMax: o.argsMax } : {}),
         },
