@@ -36,6 +36,7 @@ export type Command =
   | { kind: 'pause' }
   | { kind: 'record' }
   | { kind: 'help' }
+  | { kind: 'terminal' }
   | { kind: 'quit' }
   | { kind: 'timestamps' }
   | { kind: 'verbose' }
@@ -105,6 +106,8 @@ export function commandForKey(input: string, key: KeyInfo, ctx: KeyContext): Com
       return { kind: 'verbose' };
     case '?':
       return { kind: 'help' };
+    case 'o':
+      return { kind: 'terminal' };
     case 'q':
       return { kind: 'quit' };
     case 'r':

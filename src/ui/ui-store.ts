@@ -30,6 +30,8 @@ import { buildSessionList, KERNEL_KEY, sessionKey, type SessionEntry } from './s
 import { sessionRowView, userLabel } from './session-row-view.js';
 import { isShellNoise } from './shell-noise.js';
 import { sparkline } from './sparkline.js';
+import { terminalPaneView } from './terminal-pane-view.js';
+import { TerminalScreen } from './terminal-screen.js';
 import { safeText } from './terminal-text.js';
 import { defaultRecordingName } from './time-format.js';
 import { treeRowView } from './tree-row-view.js';
@@ -130,7 +132,11 @@ export class UiStore {
 
   // ---- view state
   private focus: Pane = 'sessions';
-  private overlay: 'none' | 'detail' | 'help' = 'none';
+  private overlay: 'none' | 'detail' | 'help' | 'terminal' = 'none';
+  /** The terminal pane's emulator (fed only while the pane is open). */
+  private readonly screen = new TerminalScreen(() => {
+    if (this.overlay === 'terminal' && !this.stopped) this.emit();
+  });
   private selSession: string | null = null;
   private sessCursor = 0;
   private sessOffset = 0;
@@ -557,6 +563,10 @@ export class UiStore {
         this.overlay = this.overlay === 'help' ? 'none' : 'help';
         this.helpOffset = 0;
         return;
+      case 'terminal':
+        this.overlay = this.overlay === 'terminal' ? 'none' : 'terminal';
+        if (this.overlay !== 'terminal') this.screen.dispose();
+        return;
       case 'search':
         this.prompt = { kind: 'search', text: '' };
         return;
@@ -705,6 +715,7 @@ export class UiStore {
 
   private back(): void {
     if (this.overlay !== 'none') {
+      if (this.overlay === 'terminal') this.screen.dispose();
       this.overlay = 'none';
       this.detailTarget = null;
       return;
@@ -920,6 +931,12 @@ export class UiStore {
           })()
         : null;
 
+    let terminal = null;
+    if (this.overlay === 'terminal') {
+      const session = e !== undefined && e.kind === 'session' ? (e.session as EntrySession) : null;
+      terminal = terminalPaneView(this.screen, session, names, layout.overlay, this.feed.mode);
+    }
+
     return {
       seq: ++this.seq,
       layout,
@@ -949,6 +966,7 @@ export class UiStore {
       },
       detail,
       help,
+      terminal,
       status: this.statusView(),
       timestamps: this.timestamps,
       verbose: this.verbose,

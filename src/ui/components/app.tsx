@@ -13,6 +13,7 @@ import { HelpPane } from './help-pane.js';
 import { SegmentLine } from './segment-line.js';
 import { SessionsPane } from './sessions-pane.js';
 import { StatusLine } from './status-line.js';
+import { TerminalPane } from './terminal-pane.js';
 import { TooSmall } from './too-small.js';
 import { TreePane } from './tree-pane.js';
 
@@ -34,6 +35,8 @@ export function App({ store }: { store: UiStore }) {
         <DetailPane pane={snap.detail} width={width} />
       ) : snap.overlay === 'help' && snap.help !== null ? (
         <HelpPane pane={snap.help} width={width} />
+      ) : snap.overlay === 'terminal' && snap.terminal !== null ? (
+        <TerminalPane pane={snap.terminal} width={width} />
       ) : (
         <>
           <SessionsPane pane={snap.sessions} width={width} now={snap.now} sparkWidth={snap.sessionSparkWidth} />
