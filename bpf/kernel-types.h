@@ -86,10 +86,15 @@ struct winsize {
 	unsigned short ws_col;
 };
 
+struct ktermios {
+	unsigned int c_oflag;
+};
+
 struct tty_struct {
 	struct tty_driver *driver;
 	int index;
 	struct winsize winsize;
+	struct ktermios termios;
 };
 
 struct signal_struct {

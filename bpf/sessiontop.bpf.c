@@ -329,6 +329,10 @@ struct {
 	__type(value, struct tty_watch);
 } tty_watched SEC(".maps");
 
+/* termios c_oflag bits (uapi) */
+#define ST_OPOST 0x1
+#define ST_ONLCR 0x4
+
 /* The process facts of a tty output record: like fill_header, without the stdio walk (the model
  * takes a writer's facts from its fork/exec/snapshot, not from its output). */
 static __always_inline void fill_tty_header(struct st_record *r, struct task_struct *t, struct tty_struct *tty)
@@ -336,6 +340,7 @@ static __always_inline void fill_tty_header(struct st_record *r, struct task_str
 	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
 	const struct cred *cred = BPF_CORE_READ(t, cred);
 	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	__u32 oflag = 0;
 
 	r->kind = ST_TTY_OUTPUT;
 	r->version = ST_RECORD_VERSION;
@@ -367,11 +372,12 @@ static __always_inline void fill_tty_header(struct st_record *r, struct task_str
 
 		r->tty_dev = ((__u32)major << 20) | ((__u32)minor & 0xfffff);
 		r->aux[2] = ((__u32)BPF_CORE_READ(tty, winsize.ws_row) << 16) | BPF_CORE_READ(tty, winsize.ws_col);
+		oflag = BPF_CORE_READ(tty, termios.c_oflag);
 	}
 	r->fd_dev[0] = r->fd_dev[1] = r->fd_dev[2] = 0;
 	r->fd_type[0] = r->fd_type[1] = r->fd_type[2] = ST_FD_NONE;
 	r->pad0 = 0;
-	r->flags = 0;
+	r->flags = (oflag & ST_OPOST) && (oflag & ST_ONLCR) ? ST_F_TTY_ONLCR : 0;
 	BPF_CORE_READ_STR_INTO(&r->comm, t, comm);
 	r->aux[0] = r->aux[1] = r->aux[3] = 0;
 	r->len[0] = r->len[1] = r->len[2] = r->len[3] = 0;

@@ -68,6 +68,7 @@ enum st_flags {
 	ST_F_ENV = 1 << 4, /* env payload present (parent is sshd) */
 	ST_F_EXE_TRUNC = 1 << 5, /* executable path deeper/longer than the bound */
 	ST_F_TTY_CAP = 1 << 6, /* tty output: the process reached its total bound; nothing more of it is kept */
+	ST_F_TTY_ONLCR = 1 << 7, /* tty output: the terminal turns each \n into \r\n (termios OPOST and ONLCR) */
 };
 
 struct st_record {

@@ -7,7 +7,7 @@ import { Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION } from './record-layout.js
 import { StringInterner } from './string-interner.js';
 import { decodeUntrusted } from './untrusted-bytes.js';
 import { type EventAction, type FdType, type ProcessEvent, resetProcessEvent } from './process-event.js';
-import type { TtyOutputCoalescer, TtyWrite } from './tty-output-coalescer.js';
+import { copyOnlcr, type TtyOutputCoalescer, type TtyWrite } from './tty-output-coalescer.js';
 
 /** Nanoseconds per clock tick (USER_HZ = 100), the unit of /proc/<pid>/stat starttime. */
 const NS_PER_TICK = 10_000_000;
@@ -28,7 +28,7 @@ export class RecordDecoder {
   private readonly strings = new StringInterner();
   /** Terminal output records go here (one event per ~100 ms per terminal); null: one event each. */
   private readonly tty: TtyOutputCoalescer | null;
-  private readonly ttyWrite: TtyWrite = { time: 0, pid: 0, startTicks: 0, tty: 0, rows: 0, columns: 0, skippedBefore: 0, skippedAfter: 0, capped: false };
+  private readonly ttyWrite: TtyWrite = { time: 0, pid: 0, startTicks: 0, tty: 0, rows: 0, columns: 0, skippedBefore: 0, skippedAfter: 0, capped: false, onlcr: false };
   private onEvent: (e: ProcessEvent) => void = () => {};
 
   /**
@@ -179,6 +179,7 @@ export class RecordDecoder {
         const winsize = v.getUint32(off + Off.aux + 8, true);
         const skippedAfter = v.getUint32(off + Off.aux + 12, true);
         const capped = (flags & Flag.ttyCapped) !== 0;
+        const onlcr = (flags & Flag.ttyOnlcr) !== 0;
         if (this.tty !== null) {
           const w = this.ttyWrite;
           w.time = e.time;
@@ -190,10 +191,16 @@ export class RecordDecoder {
           w.skippedBefore = aux1;
           w.skippedAfter = skippedAfter;
           w.capped = capped;
+          w.onlcr = onlcr;
           this.tty.append(e, w, b, p, p + aux0, this.onEvent);
           return COALESCED;
         }
-        e.text = decodeUntrusted(b, p, p + aux0);
+        if (onlcr) {
+          const shown = new Uint8Array(2 * aux0);
+          e.text = decodeUntrusted(shown, 0, copyOnlcr(b, p, p + aux0, shown, 0));
+        } else {
+          e.text = decodeUntrusted(b, p, p + aux0);
+        }
         e.ioBytes = aux0;
         e.ioSkipped = aux1 + skippedAfter;
         if (aux1 > 0 || skippedAfter > 0) {

@@ -53,6 +53,7 @@ export const Flag = {
   env: 1 << 4,
   exeTruncated: 1 << 5,
   ttyCapped: 1 << 6,
+  ttyOnlcr: 1 << 7,
 } as const;
 
 /** Kernel limits compiled into the BPF object. */

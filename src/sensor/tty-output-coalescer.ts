@@ -34,6 +34,8 @@ export interface TtyWrite {
   skippedAfter: number;
   /** The writer reached its per-process bound. */
   capped: boolean;
+  /** The terminal turned each \n into \r\n (termios OPOST|ONLCR): the text shows what it displayed. */
+  onlcr: boolean;
 }
 
 class PendingOutput {
@@ -51,6 +53,8 @@ class PendingOutput {
   readonly skips: number[] = [];
   capped = false;
   active = false;
+  /** Bytes the owner wrote (before any \n → \r\n): process.io.total_bytes_captured. */
+  written = 0;
 }
 
 export class TtyOutputCoalescer {
@@ -77,13 +81,15 @@ export class TtyOutputCoalescer {
       this.byTty.set(w.tty, p);
     }
     const n = end - start;
-    if (p.active && (p.ownerPid !== w.pid || p.ownerStart !== w.startTicks || ((w.rows !== p.rows || w.columns !== p.columns) && n > 0) || p.length + n > COALESCE_BYTES)) {
+    // room for the bytes, every \n possibly becoming \r\n
+    const room = w.onlcr ? 2 * n : n;
+    if (p.active && (p.ownerPid !== w.pid || p.ownerStart !== w.startTicks || ((w.rows !== p.rows || w.columns !== p.columns) && n > 0) || p.length + room > COALESCE_BYTES)) {
       this.emit(p, onEvent, true);
     }
     if (!p.active) this.begin(p, header, w);
     if (w.skippedBefore > 0) this.skip(p, w.skippedBefore);
-    p.bytes.set(bytes.subarray(start, end), p.length);
-    p.length += n;
+    p.length = w.onlcr ? copyOnlcr(bytes, start, end, p.bytes, p.length) : copyPlain(bytes, start, end, p.bytes, p.length);
+    p.written += end - start;
     if (w.skippedAfter > 0) this.skip(p, w.skippedAfter);
     if (w.capped) p.capped = true;
   }
@@ -133,6 +139,7 @@ export class TtyOutputCoalescer {
     p.skipped = 0;
     p.skips.length = 0;
     p.capped = false;
+    p.written = 0;
     p.active = true;
     this.activeCount++;
     const prev = this.byPid.get(w.pid);
@@ -174,7 +181,7 @@ export class TtyOutputCoalescer {
     e.tty = o.tty;
     e.comm = o.comm;
     e.text = cut === 0 ? '' : decodeUntrusted(p.bytes, 0, cut);
-    e.ioBytes = cut;
+    e.ioBytes = Math.min(p.written, cut);
     e.ioSkipped = p.skipped;
     e.ioSkips = p.skips.length === 0 ? e.ioSkips : p.skips.slice();
     e.ioCapped = p.capped;
@@ -187,6 +194,7 @@ export class TtyOutputCoalescer {
       p.skipped = 0;
       p.skips.length = 0;
       p.capped = false;
+      p.written = tail;
       p.firstTime = now; // the carried bytes start the next event
     } else {
       p.length = 0;
@@ -196,6 +204,22 @@ export class TtyOutputCoalescer {
     }
     if (cut > 0 || e.ioSkipped > 0) onEvent(e);
   }
+}
+
+function copyPlain(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
+  dst.set(src.subarray(start, end), at);
+  return at + end - start;
+}
+
+/** Copies src[start, end) to dst at `at`, each \n as \r\n (what an ONLCR terminal shows); returns the new end. */
+export function copyOnlcr(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): number {
+  let o = at;
+  for (let i = start; i < end; i++) {
+    const b = src[i]!;
+    if (b === 0x0a) dst[o++] = 0x0d;
+    dst[o++] = b;
+  }
+  return o;
 }
 
 /** Length of the longest prefix of bytes[0, length) that does not end inside a UTF-8 sequence. */

@@ -27,7 +27,7 @@ describe('record layout', () => {
       src,
       `#include <stdio.h>\n#include <stddef.h>\n#include "sessiontop.h"\nint main(void){printf("{");${lines.join('')}` +
         `printf("\\"sizeof\\":%zu,\\"header\\":%d,\\"record_version\\":%d,\\"args_default\\":%d,\\"args_limit\\":%d,\\"typed_default\\":%d,\\"typed_limit\\":%d,\\"tty\\":[%d,%d,%d],",sizeof(struct st_record),ST_HEADER_SIZE,ST_RECORD_VERSION,ST_ARGS_DEFAULT,ST_ARGS_LIMIT,ST_TYPED_DEFAULT,ST_TYPED_LIMIT,ST_TTY_CHUNK,ST_TTY_RATE_DEFAULT,ST_TTY_MAX_DEFAULT);` +
-        `printf("\\"kind_values\\":[%d,%d,%d,%d,%d,%d,%d,%d],\\"flag_values\\":[%d,%d,%d,%d,%d,%d,%d]}",ST_FORK,ST_EXEC,ST_EXIT,ST_SETSID,ST_SETPGID,ST_ID_CHANGE,ST_TYPED,ST_TTY_OUTPUT,ST_F_ARGS_TRUNC,ST_F_TYPED_TRUNC,ST_F_CWD_TRUNC,ST_F_FILENAME_TRUNC,ST_F_ENV,ST_F_EXE_TRUNC,ST_F_TTY_CAP);return 0;}\n`,
+        `printf("\\"kind_values\\":[%d,%d,%d,%d,%d,%d,%d,%d],\\"flag_values\\":[%d,%d,%d,%d,%d,%d,%d,%d]}",ST_FORK,ST_EXEC,ST_EXIT,ST_SETSID,ST_SETPGID,ST_ID_CHANGE,ST_TYPED,ST_TTY_OUTPUT,ST_F_ARGS_TRUNC,ST_F_TYPED_TRUNC,ST_F_CWD_TRUNC,ST_F_FILENAME_TRUNC,ST_F_ENV,ST_F_EXE_TRUNC,ST_F_TTY_CAP,ST_F_TTY_ONLCR);return 0;}\n`,
     );
     const bin = join(dir, 'probe');
     execFileSync('cc', ['-I', join(packageRoot(), 'bpf'), '-o', bin, src]);
@@ -39,6 +39,6 @@ describe('record layout', () => {
     expect([c.args_default, c.args_limit, c.typed_default, c.typed_limit]).toEqual([ARGS_DEFAULT, ARGS_LIMIT, TYPED_DEFAULT, TYPED_LIMIT]);
     expect(c.tty).toEqual([TTY_CHUNK, TTY_RATE_DEFAULT, TTY_MAX_DEFAULT]);
     expect(c.kind_values).toEqual([Kind.fork, Kind.exec, Kind.exit, Kind.setsid, Kind.setpgid, Kind.idChange, Kind.typed, Kind.ttyOutput]);
-    expect(c.flag_values).toEqual([Flag.argsTruncated, Flag.typedTruncated, Flag.cwdTruncated, Flag.filenameTruncated, Flag.env, Flag.exeTruncated, Flag.ttyCapped]);
+    expect(c.flag_values).toEqual([Flag.argsTruncated, Flag.typedTruncated, Flag.cwdTruncated, Flag.filenameTruncated, Flag.env, Flag.exeTruncated, Flag.ttyCapped, Flag.ttyOnlcr]);
   });
 });

@@ -100,3 +100,15 @@ describe('terminal output records', () => {
     ]);
   });
 });
+
+describe('what the terminal showed', () => {
+  it('turns each \\n into \\r\\n when the terminal did (OPOST|ONLCR), counting the bytes written', () => {
+    const onlcr = (pid: number, atMs: number, text: string) =>
+      buildRecord({ kind: Kind.ttyOutput, pid, tsNs: ms(atMs), tty: PTS, output: Buffer.from(text), aux: [text.length, 0, (24 << 16) | 80, 0], flags: Flag.ttyOnlcr });
+    const [e] = run([onlcr(7, 1, 'a\nb\r\n'), tty(7, 2, 'raw\n')], new TtyOutputCoalescer());
+    expect(e!.text).toBe('a\r\nb\r\r\nraw\n');
+    expect(e!.ioBytes).toBe(9);
+    const [one] = run([onlcr(7, 1, 'x\ny\n')], null);
+    expect([one!.text, one!.ioBytes]).toEqual(['x\r\ny\r\n', 4]);
+  });
+});

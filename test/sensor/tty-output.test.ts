@@ -35,9 +35,9 @@ describe.skipIf(skip || PY === '')('terminal output capture (real kernel)', () =
     c = undefined;
   });
 
-  it('captures a pty writer\'s output in order, with the window size, coalesced', async () => {
+  it("captures a pty writer's output in order as the terminal showed it (\\n as \\r\\n), with the window size, coalesced", async () => {
     c = await new Collector({ ttyOutput: true }).start();
-    const { pid } = await inPty("import os\nfor i in range(50): os.write(1, b'line-%d\\r\\n' % i)\nos.writev(1, [b'vec-', b'tor\\r\\n'])", { cols: 132, rows: 43 });
+    const { pid } = await inPty("import os\nfor i in range(50): os.write(1, b'line-%d\\n' % i)\nos.writev(1, [b'vec-', b'tor\\n'])", { cols: 132, rows: 43 });
     const events = await c.waitFor((e) => e.action === 'text_output' && e.pid === pid && e.text.includes('tor\r\n'), 1, 5000);
     const all = outputOf(c.events, pid);
     const text = all.map((e) => e.text).join('');
@@ -55,7 +55,7 @@ describe.skipIf(skip || PY === '')('terminal output capture (real kernel)', () =
     // setsid: a new session with no terminal, writing to /dev/null
     execFileSync('setsid', ['-w', PY, '-c', `open('/dev/null','w').write('${marker}-devnull')`]);
     // a pty process writing to a file and to /dev/null (not its terminal), then one line to it
-    const { pid } = await inPty(`import os\nopen('/dev/null','w').write('${marker}-file')\nos.write(1, b'terminal-only\\r\\n')`);
+    const { pid } = await inPty(`import os\nopen('/dev/null','w').write('${marker}-file')\nos.write(1, b'terminal-only\\n')`);
     await c.waitFor((e) => e.action === 'text_output' && e.pid === pid, 1, 5000);
     const leaked = c.find((e) => e.action === 'text_output' && e.text.includes(marker));
     expect(leaked.map((e) => `${e.pid} ${e.comm}: ${e.text.slice(0, 60)}`)).toEqual([]);
