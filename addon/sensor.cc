@@ -206,7 +206,7 @@ void Sensor::watch_existing_terminals() {
   DIR* proc = opendir("/proc");
   if (!proc) return;
   int map_fd = bpf_map__fd(skel_->maps.tty_watched);
-  uint8_t fresh[32] = {};
+  uint8_t fresh[64] = {};
   if (bpf_map__value_size(skel_->maps.tty_watched) > sizeof(fresh)) {
     closedir(proc);
     throw SensorError("ELOAD", "tty_watched value is larger than expected");

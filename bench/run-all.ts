@@ -11,6 +11,7 @@ import * as recordThroughput from './record-throughput.js';
 import * as recordStorm from './record-storm.js';
 import * as seek from './seek.js';
 import * as typedOverhead from './typed-overhead.js';
+import * as ttyOverhead from './tty-output-overhead.js';
 import * as uiCpu from './ui-cpu.js';
 import * as uiFirstFrame from './ui-first-frame.js';
 
@@ -67,6 +68,13 @@ if (root) {
   const t = await typedOverhead.run(100_000, 5);
   add('bash builtin loop with readline probes (ratio)', fmt(t.ratio, 3), '≈ 1 (not on the readline path)', null);
 } else add('typed-line probe overhead', 'skipped: needs root', '', null);
+
+step('terminal-output capture overhead');
+if (root) {
+  const t = await ttyOverhead.run(200_000, 5);
+  add('16-byte writes in a pty, capture on / off (CPU ratio)', fmt(t.ptyRatio, 3), '≤ 1.05', t.ptyRatio <= 1.05);
+  add('16-byte writes to /dev/null outside a terminal, capture on / off (CPU ratio)', fmt(t.devNullRatio, 3), '≈ 1.00', null);
+} else add('terminal-output capture overhead', 'skipped: needs root', '', null);
 
 step('TUI CPU (idle, then 1 000 execs/s)');
 const u = await uiCpu.run(10, 10, 1000);

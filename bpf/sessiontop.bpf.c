@@ -320,6 +320,10 @@ struct tty_watch {
 	__u32 skipped; /* bytes skipped since the last record */
 	__u32 capped; /* the total bound was reached */
 	__u32 pad;
+	/* The open file last found to be the controlling terminal, and its inode: a write through the
+	 * same file (fds 0-2 of a login usually share one) skips the device checks. */
+	__u64 term_file;
+	__u64 term_inode;
 };
 
 struct {
@@ -735,7 +739,8 @@ int BPF_KRETPROBE(handle_readline_ret, const char *line)
 /* /dev/tty (5, 0): the caller's controlling terminal under another name. */
 #define ST_DEV_TTY (5u << 20)
 
-/* The writer if it is watched and fd is its controlling terminal, else NULL. */
+/* The writer if it is watched and fd is its controlling terminal, else NULL. *ctty is the
+ * controlling terminal, or NULL when the fast path did not need it (tty_record_tty reads it). */
 static __always_inline struct tty_watch *tty_writer(__u32 fd, struct task_struct **task, struct tty_struct **ctty)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
@@ -751,9 +756,6 @@ static __always_inline struct tty_watch *tty_writer(__u32 fd, struct task_struct
 	if (!w)
 		return NULL;
 	t = (struct task_struct *)bpf_get_current_task();
-	tty = BPF_CORE_READ(t, signal, tty);
-	if (!tty)
-		return NULL;
 	fdt = BPF_CORE_READ(t, files, fdt);
 	if (fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
@@ -761,6 +763,13 @@ static __always_inline struct tty_watch *tty_writer(__u32 fd, struct task_struct
 	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
 		return NULL;
 	inode = BPF_CORE_READ(f, f_inode);
+	*task = t;
+	*ctty = NULL;
+	if (w->term_file == (__u64)f && w->term_inode == (__u64)inode)
+		return w; /* the same open terminal as before */
+	tty = BPF_CORE_READ(t, signal, tty);
+	if (!tty)
+		return NULL;
 	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFCHR)
 		return NULL;
 	rdev = BPF_CORE_READ(inode, i_rdev);
@@ -768,7 +777,8 @@ static __always_inline struct tty_watch *tty_writer(__u32 fd, struct task_struct
 	      (((__u32)BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index)) & 0xfffff);
 	if (rdev != dev && rdev != ST_DEV_TTY)
 		return NULL;
-	*task = t;
+	w->term_file = (__u64)f;
+	w->term_inode = (__u64)inode;
 	*ctty = tty;
 	return w;
 }
@@ -838,6 +848,8 @@ int handle_tty_write(struct st_sys_enter_write_ctx *ctx)
 	r = scratch_record();
 	if (!r)
 		return 0;
+	if (!tty)
+		tty = BPF_CORE_READ(t, signal, tty);
 	fill_tty_header(r, t, tty);
 	keep &= ST_HALF_MASK;
 	if (bpf_probe_read_user((__u8 *)r + ST_HEADER_SIZE, keep, ctx->buf)) {
@@ -880,6 +892,8 @@ static __always_inline int tty_writev(struct st_sys_enter_writev_ctx *ctx)
 	r = scratch_record();
 	if (!r)
 		return 0;
+	if (!tty)
+		tty = BPF_CORE_READ(t, signal, tty);
 	fill_tty_header(r, t, tty);
 	off = 0;
 #pragma unroll
