@@ -3,7 +3,7 @@
  * (so it holds its args and one `previous` entry), its strings freshly decoded from bytes as a
  * decoder would produce them. Measured with global.gc() and process.memoryUsage().heapUsed, with
  * and without the entity ids materialized (they are computed lazily, on first read).
- * Target (DESIGN.md §8): under 2 KiB per tracked process.
+ * Target: under 2 KiB per tracked process.
  *
  *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/model-memory.js
  */

@@ -1,7 +1,7 @@
 /**
  * Model update throughput: events/s through ProcessTable.apply for a synthetic fork/exec/end mix
  * (with setpgid and typed lines), as a decoder would deliver them: one reused ProcessEvent whose
- * fields are refilled per event. Target (DESIGN.md §8): decode + model above 1 M events/s.
+ * fields are refilled per event. Target: decode + model above 1 M events/s.
  *
  *   npx tsc -p tsconfig.json && node --expose-gc dist/bench/model-throughput.js
  */

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: runs every benchmark and prints one table of figures next to the targets of
- * DESIGN.md §8. Ratios come from alternating runs in this one process, so a noisy machine affects
+ * `npm run bench`: runs every benchmark and prints one table of figures next to the performance
+ * targets. Ratios come from alternating runs in this one process, so a noisy machine affects
  * both sides alike. Needs root for the eBPF figures (skipped, with the reason, otherwise).
  */
 import * as decode from './decode-throughput.js';

@@ -1,7 +1,7 @@
 /**
  * CPU of the live TUI: the real sessiontop in a pseudo-terminal, its utime+stime read from
  * /proc/<pid>/stat (all its threads), first while the host is idle, then under a paced load of
- * 1 000 execs/s. Targets (DESIGN.md §8): under 2 % of one core idle, under 20 % at 1 000 execs/s.
+ * 1 000 execs/s. Targets: under 2 % of one core idle, under 20 % at 1 000 execs/s.
  * As root the source is eBPF; otherwise /proc polling (and the figure says so).
  *   node dist/bench/ui-cpu.js [IDLE_SECONDS] [LOAD_SECONDS] [RATE] [COLSxROWS]   (default 10 10 1000 120x40)
  */

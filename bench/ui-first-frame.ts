@@ -1,6 +1,6 @@
 /**
  * Time to first frame of the live TUI: from spawning the real sessiontop in a pseudo-terminal to
- * the first screen showing its header (target under 1 s, DESIGN.md §8), and to the screen showing
+ * the first screen showing its header (target under 1 s), and to the screen showing
  * the sensor live with the /proc backfill (eBPF attached) — median and worst of N runs.
  *   node dist/bench/ui-first-frame.js [RUNS]
  */

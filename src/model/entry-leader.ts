@@ -1,5 +1,5 @@
 /**
- * Entry-leader rules (DESIGN.md §3): which process a person or service entered the host through,
+ * Entry-leader rules (summarized in docs/design.md): which process a person or service entered the host through,
  * and how (`entry_meta.type`). Evaluated at exec and at snapshot; fork copies the parent's entry
  * leader; setsid alone does not re-evaluate (the next exec does). First match wins:
  *
@@ -14,7 +14,7 @@
  *     group leader.
  *  4. Still none and a session leader → itself, `unknown`.
  *
- * Improvement (DESIGN.md §3): a session leader re-parented to pid 1 (a daemonized tmux/screen
+ * Improvement on the published rule: a session leader re-parented to pid 1 (a daemonized tmux/screen
  * server found at backfill) whose audit session id equals that of a live login entry session (sshd,
  * ssm, console, terminal) belongs to that session, not to init.
  *

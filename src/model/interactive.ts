@@ -1,5 +1,5 @@
 /**
- * Terminal criteria of a process: ECS `interactive` and Cmd's "user-entered" (DESIGN.md §3).
+ * Terminal criteria of a process: ECS `interactive` and Cmd's "user-entered" (rules in docs/design.md).
  *
  * - interactive: the process has a controlling tty and its stdin and stderr are that tty.
  * - user-entered: the parent's stdin reads from the controlling tty, the parent's stderr writes to

@@ -1,6 +1,6 @@
 /**
  * ProcessTable: the process model. Fed ProcessEvents from any source (eBPF, /proc, a recording),
- * it keeps one ProcessNode per (pid, start time), updated IN PLACE, and derives what DESIGN.md §3
+ * it keeps one ProcessNode per (pid, start time), updated IN PLACE, and derives what docs/design.md
  * specifies: entity ids, parent / group / session / entry leaders and entry types, interactive,
  * user-entered and last user-entered, previous execs, container ids, typed lines. It also keeps the
  * entry sessions the UI lists.

@@ -149,7 +149,7 @@ export interface ProcessNode {
   readonly groupLeader: ProcessNode | null;
   /** Session leader (pid == sid), null when not known. May be the node itself. */
   readonly sessionLeader: ProcessNode | null;
-  /** Entry leader (DESIGN.md §3), null for pid 1, kernel threads, or when none could be found. */
+  /** Entry leader (rules in docs/design.md), null for pid 1, kernel threads, or when none could be found. */
   readonly entryLeader: ProcessNode | null;
   /**
    * Set only on nodes that ARE an entry leader: their `entry_meta.type`. Read the type of a

@@ -12,10 +12,10 @@
  * that the stand-ins for bytes that were not UTF-8 become U+FFFD: an asciicast is UTF-8 JSON.
  */
 
-import { EXIT_BAD_INPUT, RecordingError } from './recording-error.js';
+import { EXIT_BAD_INPUT, ExitError } from '../exit-error.js';
 import type { ReadOptions } from './recording-reader.js';
 import { RecordingReplay } from './recording-replay.js';
-import { escapeControl } from './escape-control.js';
+import { escapeControl } from '../text/escape-control.js';
 
 export interface AsciicastSink {
   /** Called once, before the first event line, with the header line. */
@@ -36,7 +36,7 @@ export const DEFAULT_HEIGHT = 24;
 
 /**
  * Replays `files` and writes the output of the entry session `sessionId` to `sink`. Throws a
- * RecordingError (exit status 2) when no such session is in the recordings, or it has no output.
+ * ExitError (exit status 2) when no such session is in the recordings, or it has no output.
  */
 export function exportAsciicast(files: readonly string[], sessionId: string, sink: AsciicastSink, readOptions: ReadOptions = {}): AsciicastSummary {
   const replay = RecordingReplay.open(files, readOptions);
@@ -79,14 +79,14 @@ export function exportAsciicast(files: readonly string[], sessionId: string, sin
     replay.close();
   }
   if (!seen) {
-    throw new RecordingError(
+    throw new ExitError(
       `no entry session ${escapeControl(sessionId)} in ${files.map(escapeControl).join(', ')} (give an entry leader's entity_id, as the detail panel and snapshot --json show it)`,
       EXIT_BAD_INPUT,
       'ENOSESSION',
     );
   }
   if (events === 0) {
-    throw new RecordingError(
+    throw new ExitError(
       `entry session ${escapeControl(sessionId)} has no terminal output in ${files.map(escapeControl).join(', ')} (record with --tty-output to capture it)`,
       EXIT_BAD_INPUT,
       'ENOOUTPUT',

@@ -1,5 +1,5 @@
 /**
- * ECS NDJSON writer side: one recording line (DESIGN.md §4) from an event and the enriched model
+ * ECS NDJSON writer side: one recording line (docs/design.md, "The record schema") from an event and the enriched model
  * node it concerns. Built as a string by hand — fixed field order, JSON string escaping only where
  * a value needs it — because it runs for every event (measured in bench/record-throughput.ts).
  *
@@ -21,7 +21,7 @@ import type { HostInfo, ProcessNode } from '../model/types.js';
 import { formatIsoMicros } from './ecs-time.js';
 import { jsonString, jsonStringArray } from './json-text.js';
 import { isEcsIp } from './schema.js';
-import { NO_NAMES, type NameLookup } from './user-names.js';
+import { NO_NAMES, type NameLookup } from '../text/user-names.js';
 
 /** The raw facts of a process, as both ProcessEvent and ProcessNode carry them. */
 export type ProcessFacts = Pick<

@@ -22,7 +22,7 @@ import type { HostInfo } from '../model/types.js';
 import { CLOCK_TICKS_PER_SECOND } from '../model/host-info.js';
 import { parseIsoMs } from './ecs-time.js';
 import type { RecordLine } from './schema.js';
-import { LearnedNames } from './user-names.js';
+import { LearnedNames } from '../text/user-names.js';
 
 const MS_PER_TICK = 1000 / CLOCK_TICKS_PER_SECOND;
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];

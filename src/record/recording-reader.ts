@@ -5,10 +5,10 @@
  *
  * Bad input never throws a stack trace and never hangs:
  * - a missing file, a directory, a device, an empty file, a JSON array, a file with no valid line
- *   → RecordingError (one line, exit status 2);
+ *   → ExitError (one line, exit status 2);
  * - a bad line (not JSON, not an object, wrong types, missing minimum fields, longer than
  *   maxLineBytes) → reported through `onBadLine` as {file, line, reason} and counted; with
- *   `strict` the first one is a RecordingError instead;
+ *   `strict` the first one is a ExitError instead;
  * - a last line without newline that does not parse (the recorder was killed mid-line) → a
  *   warning through `onWarning`, not a bad line.
  */
@@ -17,7 +17,7 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { LineReader, DEFAULT_MAX_LINE_BYTES } from './line-reader.js';
 import { HostRegistry, lineToEvent, type RecordingHost } from './line-to-event.js';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from './recording-error.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, ExitError } from '../exit-error.js';
 import { validateRecordLine } from './schema.js';
 
 export interface BadLine {
@@ -28,7 +28,7 @@ export interface BadLine {
 }
 
 export interface ReadOptions {
-  /** Stop (RecordingError, exit 2) at the first bad line. */
+  /** Stop (ExitError, exit 2) at the first bad line. */
   strict?: boolean;
   /** Longest line accepted (default 1 MiB); longer ones are bad lines, skipped. */
   maxLineBytes?: number;
@@ -110,11 +110,11 @@ export class RecordingFileReader {
     this.entry = { file, fileIndex: 0, lineNo: 0, offset: 0, nextOffset: 0, host: null as unknown as RecordingHost, event: newProcessEvent() };
   }
 
-  /** Opens a recording for reading. Throws RecordingError (one line) when it cannot be read. */
+  /** Opens a recording for reading. Throws ExitError (one line) when it cannot be read. */
   static open(file: string, options: ReadOptions = {}): RecordingFileReader {
     if (file === '-') {
       if (process.stdin.isTTY) {
-        throw new RecordingError('refusing to read a recording from a terminal: give FILE or pipe one in', EXIT_BAD_INPUT, 'EUSAGE');
+        throw new ExitError('refusing to read a recording from a terminal: give FILE or pipe one in', EXIT_BAD_INPUT, 'EUSAGE');
       }
       const st = fstatSync(0);
       return new RecordingFileReader('-', 0, false, st.isFile(), options);
@@ -127,11 +127,11 @@ export class RecordingFileReader {
     }
     try {
       const st = fstatSync(fd);
-      if (st.isDirectory()) throw new RecordingError(`${file}: is a directory, not a recording`, EXIT_BAD_INPUT, 'EISDIR');
+      if (st.isDirectory()) throw new ExitError(`${file}: is a directory, not a recording`, EXIT_BAD_INPUT, 'EISDIR');
       if (!st.isFile() && !st.isFIFO()) {
-        throw new RecordingError(`${file}: not a regular file (a recording is an NDJSON file)`, EXIT_BAD_INPUT, 'ENOTREG');
+        throw new ExitError(`${file}: not a regular file (a recording is an NDJSON file)`, EXIT_BAD_INPUT, 'ENOTREG');
       }
-      if (st.isFile() && st.size === 0) throw new RecordingError(`${file}: empty recording (no lines)`, EXIT_BAD_INPUT, 'EEMPTY');
+      if (st.isFile() && st.size === 0) throw new ExitError(`${file}: empty recording (no lines)`, EXIT_BAD_INPUT, 'EEMPTY');
       return new RecordingFileReader(file, fd, true, st.isFile(), options);
     } catch (err) {
       closeSync(fd);
@@ -139,7 +139,7 @@ export class RecordingFileReader {
     }
   }
 
-  /** The next event, or null at the end. Throws RecordingError for file-level problems / strict. */
+  /** The next event, or null at the end. Throws ExitError for file-level problems / strict. */
   next(): RecordEntry | null {
     if (this.done) return null;
     const lr = this.lines;
@@ -159,7 +159,7 @@ export class RecordingFileReader {
       let reason: string | null = null;
       if (c !== 0x7b /* { */) {
         if (c === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
-          throw new RecordingError(
+          throw new ExitError(
             `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
             EXIT_BAD_INPUT,
             'EJSONARRAY',
@@ -207,7 +207,7 @@ export class RecordingFileReader {
 
   /** Continues reading at a byte offset that starts a line (from an index); `lineNo` is that line's number − 1. */
   seek(offset: number, lineNo = 0): void {
-    if (!this.seekable) throw new RecordingError(`${this.file}: cannot seek in a pipe`, EXIT_FAILURE, 'ESPIPE');
+    if (!this.seekable) throw new ExitError(`${this.file}: cannot seek in a pipe`, EXIT_FAILURE, 'ESPIPE');
     this.lines.seek(offset, lineNo);
     this.fromStart = offset === 0;
     this.done = false;
@@ -246,10 +246,10 @@ export class RecordingFileReader {
     this.stats.badLines++;
     const bad: BadLine = { file: this.file, line: lineNo, reason };
     if (this.firstBad === null) this.firstBad = bad;
-    if (this.strict) throw new RecordingError(`${this.file}:${lineNo}: ${reason}`, EXIT_BAD_INPUT, 'EBADLINE');
+    if (this.strict) throw new ExitError(`${this.file}:${lineNo}: ${reason}`, EXIT_BAD_INPUT, 'EBADLINE');
     this.onBadLine?.(bad);
     if (this.stats.events === 0 && this.fromStart && this.stats.badLines >= this.giveUpAfter) {
-      throw new RecordingError(
+      throw new ExitError(
         `${this.file}: not a sessiontop recording (the first ${this.stats.badLines} lines are all invalid; line ${this.firstBad.line}: ${this.firstBad.reason})`,
         EXIT_BAD_INPUT,
         'ENOTRECORDING',
@@ -260,14 +260,14 @@ export class RecordingFileReader {
   private atEnd(): void {
     if (!this.fromStart || this.stats.events > 0) return;
     if (this.stats.lines === 0) {
-      throw new RecordingError(
+      throw new ExitError(
         this.stats.truncatedTail ? `${this.file}: no complete line (the recording was cut short)` : `${this.file}: empty recording (no lines)`,
         EXIT_BAD_INPUT,
         'EEMPTY',
       );
     }
     const first = this.firstBad;
-    throw new RecordingError(
+    throw new ExitError(
       `${this.file}: no valid recording line${first === null ? '' : ` (line ${first.line}: ${first.reason})`}`,
       EXIT_BAD_INPUT,
       'ENOTRECORDING',
@@ -294,7 +294,7 @@ export class MergedRecordingReader {
 
   /** Opens every file (all or nothing: a file that cannot be opened closes the others). */
   static open(files: readonly string[], options: ReadOptions = {}): MergedRecordingReader {
-    if (files.length === 0) throw new RecordingError('no recording given', EXIT_BAD_INPUT, 'EUSAGE');
+    if (files.length === 0) throw new ExitError('no recording given', EXIT_BAD_INPUT, 'EUSAGE');
     const hosts = options.hosts ?? new HostRegistry();
     const readers: RecordingFileReader[] = [];
     try {
@@ -380,21 +380,21 @@ function firstNonBlank(s: string): number {
   return -1;
 }
 
-function readOpenError(file: string, err: unknown): RecordingError {
+function readOpenError(file: string, err: unknown): ExitError {
   const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
   switch (code) {
     case 'ENOENT':
-      return new RecordingError(`${file}: no such file`, EXIT_BAD_INPUT, code);
+      return new ExitError(`${file}: no such file`, EXIT_BAD_INPUT, code);
     case 'ENOTDIR':
-      return new RecordingError(`${file}: no such file (a path component is not a directory)`, EXIT_BAD_INPUT, code);
+      return new ExitError(`${file}: no such file (a path component is not a directory)`, EXIT_BAD_INPUT, code);
     case 'EISDIR':
-      return new RecordingError(`${file}: is a directory, not a recording`, EXIT_BAD_INPUT, code);
+      return new ExitError(`${file}: is a directory, not a recording`, EXIT_BAD_INPUT, code);
     case 'EACCES':
     case 'EPERM':
-      return new RecordingError(`${file}: permission denied (recordings are 0600: read it as its owner or root)`, EXIT_FAILURE, code);
+      return new ExitError(`${file}: permission denied (recordings are 0600: read it as its owner or root)`, EXIT_FAILURE, code);
     default: {
       const msg = ((err as Error).message ?? String(err)).split('\n', 1)[0];
-      return new RecordingError(`${file}: ${msg}`, EXIT_FAILURE, code);
+      return new ExitError(`${file}: ${msg}`, EXIT_FAILURE, code);
     }
   }
 }

@@ -30,7 +30,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, RecordingError } from './recording-error.js';
+import { EXIT_BAD_INPUT, EXIT_FAILURE, ExitError } from '../exit-error.js';
 import type { RotateSpec } from './rotate-spec.js';
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
@@ -92,14 +92,14 @@ export class RecordingWriter {
     }
   }
 
-  /** Opens (creates) the recording. Throws RecordingError with a one-line message. */
+  /** Opens (creates) the recording. Throws ExitError with a one-line message. */
   static open(path: string, options: RecordingWriterOptions = {}): RecordingWriter {
     if (options.force && options.append) {
-      throw new RecordingError('--force and --append exclude each other', EXIT_BAD_INPUT, 'EUSAGE');
+      throw new ExitError('--force and --append exclude each other', EXIT_BAD_INPUT, 'EUSAGE');
     }
-    if (path === '') throw new RecordingError('no output file given (use -o FILE, or - for stdout)', EXIT_BAD_INPUT, 'EUSAGE');
+    if (path === '') throw new ExitError('no output file given (use -o FILE, or - for stdout)', EXIT_BAD_INPUT, 'EUSAGE');
     if (path === '-') {
-      if (options.rotate) throw new RecordingError('--rotate needs a file, not stdout', EXIT_BAD_INPUT, 'EUSAGE');
+      if (options.rotate) throw new ExitError('--rotate needs a file, not stdout', EXIT_BAD_INPUT, 'EUSAGE');
       return new RecordingWriter(path, 1, false, 0, options);
     }
     const { fd, regular, size } = openRecordingFile(path, options.append ? 'append' : options.force ? 'force' : 'create');
@@ -108,13 +108,13 @@ export class RecordingWriter {
 
   /** Adds one line (must end with \n). */
   write(line: string): void {
-    if (this.closed) throw new RecordingError(`${this.path}: recording already closed`, EXIT_FAILURE, 'ECLOSED');
+    if (this.closed) throw new ExitError(`${this.path}: recording already closed`, EXIT_FAILURE, 'ECLOSED');
     this.pending += line;
     this.counters.lines++;
     if (this.pending.length >= this.bufferBytes) this.flush();
   }
 
-  /** Writes what is buffered (rotating if due). Throws RecordingError on an I/O failure. */
+  /** Writes what is buffered (rotating if due). Throws ExitError on an I/O failure. */
   flush(): void {
     if (this.pending.length === 0 || this.closed) return;
     const chunk = this.pending;
@@ -265,25 +265,25 @@ function endsWithNewline(path: string, size: number): boolean {
   }
 }
 
-function openError(path: string, err: unknown): RecordingError {
+function openError(path: string, err: unknown): ExitError {
   const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
   switch (code) {
     case 'EEXIST': {
       const kind = fileKind(path);
-      if (kind === 'symlink') return new RecordingError(`${path} is a symbolic link; refusing to write a recording through it (give the real path)`, EXIT_BAD_INPUT, 'ELOOP');
-      if (kind === 'directory') return new RecordingError(`${path} is a directory; give a file name for the recording`, EXIT_BAD_INPUT, 'EISDIR');
-      return new RecordingError(`${path} already exists; use --force to overwrite it or --append to add to it`, EXIT_BAD_INPUT, code);
+      if (kind === 'symlink') return new ExitError(`${path} is a symbolic link; refusing to write a recording through it (give the real path)`, EXIT_BAD_INPUT, 'ELOOP');
+      if (kind === 'directory') return new ExitError(`${path} is a directory; give a file name for the recording`, EXIT_BAD_INPUT, 'EISDIR');
+      return new ExitError(`${path} already exists; use --force to overwrite it or --append to add to it`, EXIT_BAD_INPUT, code);
     }
     case 'ELOOP':
-      return new RecordingError(`${path} is a symbolic link; refusing to write a recording through it (give the real path)`, EXIT_BAD_INPUT, code);
+      return new ExitError(`${path} is a symbolic link; refusing to write a recording through it (give the real path)`, EXIT_BAD_INPUT, code);
     case 'EISDIR':
-      return new RecordingError(`${path} is a directory; give a file name for the recording`, EXIT_BAD_INPUT, code);
+      return new ExitError(`${path} is a directory; give a file name for the recording`, EXIT_BAD_INPUT, code);
     case 'ENOENT':
     case 'ENOTDIR':
-      return new RecordingError(`cannot create ${path}: its directory does not exist`, EXIT_BAD_INPUT, code);
+      return new ExitError(`cannot create ${path}: its directory does not exist`, EXIT_BAD_INPUT, code);
     case 'EACCES':
     case 'EPERM':
-      return new RecordingError(`cannot create ${path}: permission denied (choose a writable directory)`, EXIT_FAILURE, code);
+      return new ExitError(`cannot create ${path}: permission denied (choose a writable directory)`, EXIT_FAILURE, code);
     default:
       return ioError(path, err);
   }
@@ -298,13 +298,13 @@ function fileKind(path: string): 'symlink' | 'directory' | 'other' {
   }
 }
 
-function ioError(path: string, err: unknown): RecordingError {
+function ioError(path: string, err: unknown): ExitError {
   const e = err as NodeJS.ErrnoException;
   const code = e.code ?? 'EIO';
-  if (code === 'EPIPE') return new RecordingError(`${path === '-' ? 'stdout' : path}: reader closed the pipe`, EXIT_FAILURE, code);
-  if (code === 'ENOSPC') return new RecordingError(`${path}: no space left on device (free space or use --rotate)`, EXIT_FAILURE, code);
+  if (code === 'EPIPE') return new ExitError(`${path === '-' ? 'stdout' : path}: reader closed the pipe`, EXIT_FAILURE, code);
+  if (code === 'ENOSPC') return new ExitError(`${path}: no space left on device (free space or use --rotate)`, EXIT_FAILURE, code);
   const msg = (e.message ?? String(err)).split('\n', 1)[0];
-  return new RecordingError(`${path}: ${msg}`, EXIT_FAILURE, code);
+  return new ExitError(`${path}: ${msg}`, EXIT_FAILURE, code);
 }
 
 function syncQuietly(fd: number): void {

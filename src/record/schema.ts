@@ -1,5 +1,5 @@
 /**
- * The one zod schema for a line of a sessiontop recording (ECS NDJSON, DESIGN.md §4).
+ * The one zod schema for a line of a sessiontop recording (ECS NDJSON; docs/design.md describes it).
  *
  * Every field the writer (ecs-document.ts) emits is declared here with its ECS type: `keyword` →
  * string, `long` → integer, `date` → ISO 8601 string, `boolean`, `ip`. Fields ECS lacks live under
@@ -17,21 +17,11 @@
  * rebuilds them in the model from the raw facts.
  */
 import { z } from 'zod';
+import { EVENT_ACTIONS, FD_TYPE_NAMES } from '../sensor/process-event.js';
 import { compileJsonSchemaCheck, type CompiledCheck, type JsonSchemaNode } from './json-schema-check.js';
 
-/** Every `event.action` a recording may carry. `setpgid` extends DESIGN.md's list (ProcessEvent has it). */
-export const RECORD_ACTIONS = [
-  'snapshot',
-  'fork',
-  'exec',
-  'end',
-  'setsid',
-  'setpgid',
-  'id_change',
-  'typed',
-  'text_output',
-  'lost',
-] as const;
+/** Every `event.action` a recording may carry: the actions of ProcessEvent (`setpgid` included). */
+export const RECORD_ACTIONS = EVENT_ACTIONS;
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
 
 /** Actions whose line describes a whole process and therefore needs its tree position. */
@@ -44,8 +34,8 @@ export const FULL_PROCESS_ACTIONS: ReadonlySet<RecordAction> = new Set(['snapsho
 export const EXIT_CAUSES = ['exited', 'signaled', 'coredumped', 'unknown'] as const;
 export type ExitCause = (typeof EXIT_CAUSES)[number];
 
-/** `sessiontop.stdin|stdout|stderr.type`: the kind of file on fd 0/1/2 (FD_TYPE_NAMES). */
-export const STDIO_TYPES = ['none', 'char', 'file', 'pipe', 'socket', 'other'] as const;
+/** `sessiontop.stdin|stdout|stderr.type`: the kind of file on fd 0/1/2, as the sensor names them. */
+export const STDIO_TYPES = FD_TYPE_NAMES;
 
 // ---- ECS scalar types -------------------------------------------------------------------------
 
@@ -179,7 +169,7 @@ const stdioDevice = z.object({
 });
 
 const sessiontopSchema = z.object({
-  /** The process is user-entered (Cmd's definition, DESIGN.md §3). */
+  /** The process is user-entered (Cmd's definition: see docs/design.md). */
   user_entered: z.boolean().optional(),
   /** Nearest strict ancestor that is user-entered. */
   last_user_entered: z

@@ -7,17 +7,20 @@
  * a consumer must copy what it keeps and must not hold on to the event object itself.
  */
 
-export type EventAction =
-  | 'snapshot' // existed when the source started (/proc backfill, or a recording's first lines)
-  | 'fork' // a new process; the facts are the child's
-  | 'exec'
-  | 'end' // whole-process exit (`exitUnknown`: found gone, how it ended is not known)
-  | 'setsid'
-  | 'setpgid' // `targetPid` moved to process group `targetPgid` (the event's own facts are the caller's)
-  | 'id_change' // a set*id call succeeded; uid..sgid are the new credentials
-  | 'typed' // a line entered at an interactive shell (`line`)
-  | 'text_output' // what the process wrote to its controlling terminal (`text`, `io*`, `ttyRows/Columns`)
-  | 'lost'; // the kernel dropped `lost` events
+/** Every action a ProcessEvent (and so a recording line's `event.action`) can carry. */
+export const EVENT_ACTIONS = [
+  'snapshot', // existed when the source started (/proc backfill, or a recording's first lines)
+  'fork', // a new process; the facts are the child's
+  'exec',
+  'end', // whole-process exit (`exitUnknown`: found gone, how it ended is not known)
+  'setsid',
+  'setpgid', // `targetPid` moved to process group `targetPgid` (the event's own facts are the caller's)
+  'id_change', // a set*id call succeeded; uid..sgid are the new credentials
+  'typed', // a line entered at an interactive shell (`line`)
+  'text_output', // what the process wrote to its controlling terminal (`text`, `io*`, `ttyRows/Columns`)
+  'lost', // the kernel dropped `lost` events
+] as const;
+export type EventAction = (typeof EVENT_ACTIONS)[number];
 
 /** Kind of file open on fd 0, 1 or 2 (values match enum st_fd_type in bpf/sessiontop.h). */
 export const FdType = { none: 0, char: 1, file: 2, pipe: 3, socket: 4, other: 5 } as const;

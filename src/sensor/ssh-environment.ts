@@ -1,6 +1,6 @@
 /**
  * Whose environment the sensors read, for SSH_CONNECTION only (the client address of an `sshd`
- * entry session, DESIGN.md §3). Reading an environment is not free and exposes secrets, so it is
+ * entry session; see docs/design.md). Reading an environment is not free and exposes secrets, so it is
  * read only where the model needs it:
  *
  * - children of an ssh daemon (SSH_PARENT_NAMES): the login shell, the `sshd` entry leader;

@@ -5,11 +5,11 @@
  */
 
 import type { ProcessNode } from '../model/types.js';
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import { AUDIT_UNSET, devMajor, devMinor, FD_TYPE_NAMES, type FdType } from '../sensor/process-event.js';
 import type { HostModelView } from './model-feed.js';
 import { signalName } from './signal-names.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 import { dateTimeMs, duration } from './time-format.js';
 import type { DetailLine, Tone } from './ui-snapshot.js';
 

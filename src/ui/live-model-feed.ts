@@ -8,11 +8,11 @@ import { readHostInfo } from '../model/host-info.js';
 import { LiveFeed, type SourceChoice } from '../model/live-feed.js';
 import { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
-import { oneLineMessage } from '../record/recording-error.js';
-import { localNames, type NameLookup } from '../record/user-names.js';
+import { oneLineMessage } from '../exit-error.js';
+import { localNames, type NameLookup } from '../text/user-names.js';
 import { BpfSource } from '../sensor/bpf-source.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
-import { LiveRecording } from './live-recording.js';
+import { LiveRecorder } from '../record/live-recorder.js';
 import type { FeedHeader, FeedListener, HostModelView, LiveControls, ModelFeed, SourceState } from './model-feed.js';
 
 export interface LiveOptions {
@@ -40,7 +40,7 @@ export class LiveModelFeed implements ModelFeed {
   readonly replay = null;
   private readonly views: HostModelView[];
   private feed: LiveFeed | null = null;
-  private recording: LiveRecording | null = null;
+  private recording: LiveRecorder | null = null;
   private state: SourceState = 'starting';
   private sourceName = 'eBPF';
   private notices: string[] = [];
@@ -55,9 +55,7 @@ export class LiveModelFeed implements ModelFeed {
     this.names = localNames();
     this.views = [{ host: this.host, table: this.table, names: this.names }];
     if (options.source === 'procfs') this.sourceName = '/proc polling';
-    if (options.record !== undefined) {
-      this.recording = LiveRecording.open(options.record, { force: options.forceRecord ?? false, host: this.host, names: this.names });
-    }
+    if (options.record !== undefined) this.recording = this.openRecorder(options.record, options.forceRecord ?? false);
     const feed = this;
     this.live = {
       get recording() {
@@ -65,9 +63,9 @@ export class LiveModelFeed implements ModelFeed {
       },
       startRecording(path: string): void {
         if (feed.recording !== null) return;
-        const r = LiveRecording.open(path, { host: feed.host, names: feed.names });
-        r.writeLiveSnapshot(feed.table, Date.now());
+        const r = feed.openRecorder(path, false);
         feed.recording = r;
+        r.writeLiveSnapshot(feed.table);
         feed.recordingNotice = '';
         feed.listener?.changed();
       },
@@ -79,6 +77,19 @@ export class LiveModelFeed implements ModelFeed {
         return r.close();
       },
     };
+  }
+
+  /** The recorder for `path` (throws ExitError when the file is refused); a write failure stops the recording. */
+  private openRecorder(path: string, force: boolean): LiveRecorder {
+    const r: LiveRecorder = LiveRecorder.open({
+      output: path,
+      host: this.host,
+      table: this.table,
+      names: this.names,
+      force,
+      onFailure: (err) => this.failRecording(r, err),
+    });
+    return r;
   }
 
   /** Opens the sensor, backfills from /proc and starts delivering. Failures go to listener.fatal. */
@@ -133,27 +144,18 @@ export class LiveModelFeed implements ModelFeed {
   }
 
   private onBackfill(nodes: ProcessNode[]): void {
-    this.recordSafely((r) => r.writeSnapshot(nodes, Date.now()));
+    this.recording?.handlers.onBackfill(nodes);
     this.listener?.changed();
   }
 
   private onEvent(e: ProcessEvent, node: ProcessNode | null): void {
-    if (this.recording !== null) this.recordSafely((r) => r.writeEvent(e, node, this.table));
+    this.recording?.handlers.onEvent(e, node);
     this.listener?.event(node, e.time);
   }
 
-  /** Runs a write; a failure stops the recording and says why in the notice line. */
-  private recordSafely(write: (r: LiveRecording) => void): void {
-    const r = this.recording;
-    if (r === null) return;
-    try {
-      write(r);
-    } catch (err) {
-      this.failRecording(r, err);
-    }
-  }
-
-  private failRecording(r: LiveRecording, err: unknown): void {
+  /** A write failed: the recording stops and the notice line says why. */
+  private failRecording(r: LiveRecorder, err: unknown): void {
+    if (this.recording !== r) return;
     this.recording = null;
     try {
       r.close();
@@ -173,8 +175,7 @@ export class LiveModelFeed implements ModelFeed {
   }
 
   header(): FeedHeader {
-    const r = this.recording;
-    if (r !== null && r.failure !== null) this.failRecording(r, r.failure);
+    this.recording?.failed(); // notices a background flush failure (which stops the recording)
     const rec = this.recording;
     const notice = [...this.notices, this.recordingNotice].filter((s) => s !== '').join(' · ');
     return {

@@ -6,7 +6,8 @@
 
 import type { ProcessTable } from '../model/process-table.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
-import type { NameLookup } from '../record/user-names.js';
+import type { ReplayState } from '../record/replay-player.js';
+import type { NameLookup } from '../text/user-names.js';
 
 export interface HostModelView {
   readonly host: HostInfo;
@@ -29,20 +30,8 @@ export interface FeedListener {
 
 export type SourceState = 'starting' | 'live' | 'degraded' | 'replay' | 'stopped';
 
-export interface ReplayPosition {
-  /** Recording time shown (ms since the epoch). */
-  position: number;
-  /** First and last event times (NaN when unknown). */
-  start: number;
-  end: number;
-  playing: boolean;
-  speed: number;
-  atEnd: boolean;
-  /** Events applied so far. */
-  applied: number;
-  /** Work in progress ("seeking 45%"), '' when idle. */
-  busy: string;
-}
+/** Where a replay is (the player's state). */
+export type ReplayPosition = ReplayState;
 
 export interface FeedHeader {
   /** `eBPF`, `/proc polling`, `replay`. */
@@ -58,7 +47,7 @@ export interface FeedHeader {
 }
 
 export interface LiveControls {
-  /** Starts recording every event to `path` (a new file, 0600). Throws RecordingError. */
+  /** Starts recording every event to `path` (a new file, 0600). Throws ExitError. */
   startRecording(path: string): void;
   /** Stops (flush, fsync, close); returns what was written, null when not recording. */
   stopRecording(): { path: string; bytes: number } | null;

@@ -1,12 +1,12 @@
 /** A sessions-list entry copied into the plain row the view renders (strings escaped). */
 
 import type { EntrySession } from '../model/types.js';
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import type { ActivityHistory } from './activity-history.js';
 import type { HostModelView } from './model-feed.js';
 import type { SessionEntry } from './session-list.js';
 import { sparkline } from './sparkline.js';
-import { commandText, safeText } from './terminal-text.js';
+import { commandText, safeText } from '../text/terminal-text.js';
 import type { SessionRowView } from './ui-snapshot.js';
 
 export function userLabel(uid: number, names: HostModelView['names']): string {

@@ -5,7 +5,7 @@
  */
 
 import { TerminalGuard } from './terminal-guard.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 
 const BOLD = '\x1b[1m';
 const CYAN = '\x1b[36m';

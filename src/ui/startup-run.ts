@@ -4,11 +4,11 @@
  * UI's own handlers are in place, a signal or an error still gives the terminal back.
  */
 
-import { oneLineMessage } from '../record/recording-error.js';
+import { oneLineMessage } from '../exit-error.js';
 import { installExitHandlers } from './exit-handlers.js';
 import { FeedRelay } from './feed-relay.js';
 import { drawStartupFrame } from './startup-frame.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 import type { RunnableFeed } from './terminal-app.js';
 
 export async function runWithStartupFrame(

@@ -10,13 +10,13 @@
  */
 
 import { render, type Instance } from 'ink';
-import { oneLineMessage } from '../record/recording-error.js';
+import { oneLineMessage } from '../exit-error.js';
 import { App } from './components/app.js';
 import { installExitHandlers, type StopSignal } from './exit-handlers.js';
 import type { FeedRelay } from './feed-relay.js';
 import type { FeedListener, ModelFeed } from './model-feed.js';
 import { TerminalGuard } from './terminal-guard.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 import { UiStore } from './ui-store.js';
 
 /** A feed the app can start and stop (LiveModelFeed, ReplayModelFeed). */

@@ -4,12 +4,12 @@
  * `sessiontop export --session` takes.
  */
 import type { EntrySession } from '../model/types.js';
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import type { HostModelView } from './model-feed.js';
 import { byteSize } from './number-format.js';
 import { userLabel } from './session-row-view.js';
 import type { TerminalScreen } from './terminal-screen.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 import type { TerminalPaneView } from './ui-snapshot.js';
 
 export function terminalPaneView(

@@ -17,7 +17,7 @@ import xtermHeadless from '@xterm/headless';
 import type { IBufferCell, Terminal as XTerm } from '@xterm/headless';
 import type { TerminalOutput } from '../model/types.js';
 import type { Segment } from './components/segment-line.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 
 const { Terminal } = xtermHeadless as unknown as { Terminal: typeof XTerm };
 

@@ -1,11 +1,11 @@
 /** A process-tree entry copied into the plain row the view renders (strings escaped). */
 
 import type { ProcessNode } from '../model/types.js';
-import { ttyName } from '../record/tty-name.js';
+import { ttyName } from '../text/tty-name.js';
 import type { HostModelView } from './model-feed.js';
 import type { TreeEntry } from './process-tree.js';
 import { userLabel } from './session-row-view.js';
-import { commandText, safeText } from './terminal-text.js';
+import { commandText, safeText } from '../text/terminal-text.js';
 import type { TreeRowView } from './ui-snapshot.js';
 
 /** What kind of sub-session a session leader starts, named after what started it. */

@@ -15,27 +15,27 @@
 
 import { resolve } from 'node:path';
 import type { EntrySession, ProcessNode } from '../model/types.js';
-import { oneLineMessage } from '../record/recording-error.js';
+import { oneLineMessage } from '../exit-error.js';
 import { ActivityHistory } from './activity-history.js';
+import { FrameScheduler } from './frame-scheduler.js';
 import { detailLines } from './detail-fields.js';
 import { helpLines } from './help-text.js';
 import { commandForKey, splitKeys, type Command, type KeyInfo } from './key-bindings.js';
-import { moveCursor, windowStart } from './list-window.js';
+import { moveCursor } from './list-window.js';
 import type { FeedListener, HostModelView, ModelFeed } from './model-feed.js';
 import { byteSize } from './number-format.js';
 import { buildTree, processKey, unattachedRows, type TreeBuild, type TreeEntry } from './process-tree.js';
-import { findMatches, processMatches, searchQuery, type SearchMatch, type SearchQuery } from './process-search.js';
+import { findMatches, searchQuery, type SearchMatch, type SearchQuery } from './process-search.js';
 import { computeLayout } from './screen-layout.js';
 import { buildSessionList, KERNEL_KEY, sessionKey, type SessionEntry } from './session-list.js';
 import { sessionRowView, userLabel } from './session-row-view.js';
 import { isShellNoise } from './shell-noise.js';
-import { sparkline } from './sparkline.js';
-import { terminalPaneView } from './terminal-pane-view.js';
-import { TerminalScreen } from './terminal-screen.js';
-import { safeText } from './terminal-text.js';
+import { safeText } from '../text/terminal-text.js';
 import { defaultRecordingName } from './time-format.js';
-import { treeRowView } from './tree-row-view.js';
-import type { DetailLine, HeaderView, SessionRowView, StatusView, Tone, TreeRowView, UiSnapshot } from './ui-snapshot.js';
+import { buildSnapshot } from './snapshot-builder.js';
+import { TerminalScreen } from './terminal-screen.js';
+import { initialViewState, reduceView, type ViewState } from './view-state.js';
+import type { DetailLine, SessionRowView, Tone, TreeRowView, UiSnapshot } from './ui-snapshot.js';
 
 export interface UiStoreOptions {
   feed: ModelFeed;
@@ -53,24 +53,10 @@ export interface UiStoreOptions {
   wallClock?: () => number;
 }
 
-type Pane = 'sessions' | 'tree';
-type PromptKind = 'search' | 'seek' | 'record';
-
-const PROMPT_LABELS: Record<PromptKind, string> = {
-  search: '/',
-  seek: 'seek to (12:03:04, +30s, -5m, 50%, ISO time): ',
-  record: 'record to file: ',
-};
 
 const MESSAGE_MS = 5000;
-/** Events/s sparkline: one cell per second. */
-const RATE_SPARK_WIDTH = 20;
 /** Refresh of what changes with time alone (idle times, running durations): like top, every 2 s. */
 const CLOCK_INTERVAL_MS = 2000;
-/** Share of a core model-driven frames may take (their spacing follows what they cost). */
-const RENDER_BUDGET = 0.01;
-/** Longest spacing of frames for background changes (a person's own actions are drawn at once). */
-const MAX_FRAME_INTERVAL_MS = 1000;
 /** Longest a big tree waits between rebuilds (its rebuild cost sets the interval below this). */
 const MAX_TREE_INTERVAL_MS = 2000;
 
@@ -88,8 +74,7 @@ interface TreeCache {
 export class UiStore {
   readonly feed: ModelFeed;
   readonly feedListener: FeedListener;
-  readonly publishIntervalMs: number;
-  private readonly clockIntervalMs: number;
+  private readonly frames: FrameScheduler;
   private readonly onQuit: (code: number, message: string) => void;
   private readonly recordingDir: string;
   private readonly wall: () => number;
@@ -99,17 +84,9 @@ export class UiStore {
   private snap: UiSnapshot;
   private seq = 0;
   private readonly listeners = new Set<() => void>();
-  private publishTimer: NodeJS.Timeout | null = null;
-  private clockTimer: NodeJS.Timeout | null = null;
-  private lastPublish = Number.NEGATIVE_INFINITY;
-  /** When the scheduled publish is due (wall ms). */
-  private dueAt = 0;
-  /** A change a person made is waiting: publish at the minimum interval. */
-  private urgent = false;
   /** The entry session whose tree is on screen (null: a fold or nothing). */
   private watched: EntrySession | null = null;
   private modelDirty = true;
-  private stopped = false;
 
   // ---- lists built from the model (refreshModel), read by render()
   private hosts: readonly HostModelView[] = [];
@@ -127,47 +104,30 @@ export class UiStore {
   private readonly sparkScratch: number[] = [];
   private modelNow = 0;
   private lastSignature = '';
-  /** Moving average of what one frame costs React and Ink (ms). */
-  private frameCostMs = 0;
 
-  // ---- view state
-  private focus: Pane = 'sessions';
-  private overlay: 'none' | 'detail' | 'help' | 'terminal' = 'none';
-  /** The terminal pane's emulator (fed only while the pane is open). */
+  // ---- view state (focus, selection, toggles, prompts, search): reduceView's for the commands it covers
+  private view: ViewState = initialViewState();
+  /** The terminal pane's emulator: fed while the pane is open, freed when it closes. */
   private readonly screen = new TerminalScreen(() => {
-    if (this.overlay === 'terminal' && !this.stopped) this.emit();
+    if (this.view.overlay === 'terminal') this.frames.request();
   });
-  private selSession: string | null = null;
-  private sessCursor = 0;
-  private sessOffset = 0;
-  private selTree: string | null = null;
-  private treeCursor = 0;
-  private treeOffset = 0;
-  private detailTarget: { node: ProcessNode; hostIndex: number } | null = null;
-  private detailOffset = 0;
-  private helpOffset = 0;
-  private servicesExpanded = false;
-  private kernelExpanded = false;
-  private timestamps = false;
-  private verbose = false;
-  private follow = false;
-  private paused = false;
-  private pausedAt = 0;
-  private prompt: { kind: PromptKind; text: string } | null = null;
-  private search: { query: SearchQuery; matches: SearchMatch[]; index: number } | null = null;
-  private message: { text: string; tone: Tone; until: number } | null = null;
-  private centerSessions = false;
-  private centerTree = false;
 
   constructor(options: UiStoreOptions) {
     this.feed = options.feed;
     this.cols = options.cols;
     this.rows = options.rows;
-    this.publishIntervalMs = options.publishIntervalMs ?? 100;
-    this.clockIntervalMs = options.clockIntervalMs ?? CLOCK_INTERVAL_MS;
+    this.wall = options.wallClock ?? Date.now;
+    this.frames = new FrameScheduler({
+      publishIntervalMs: options.publishIntervalMs ?? 100,
+      clockIntervalMs: options.clockIntervalMs ?? CLOCK_INTERVAL_MS,
+      wall: this.wall,
+      frame: () => this.publish(),
+      clockTick: () => {
+        this.modelDirty = true;
+      },
+    });
     this.onQuit = options.onQuit ?? (() => undefined);
     this.recordingDir = options.recordingDir ?? process.cwd();
-    this.wall = options.wallClock ?? Date.now;
     const store = this;
     this.feedListener = {
       event(node: ProcessNode | null, time: number): void {
@@ -177,28 +137,25 @@ export class UiStore {
         // is drawn promptly; everything else waits for the next frame the render budget allows
         if (
           node !== null &&
-          !store.urgent &&
+          !store.frames.urgent &&
           node.entrySession === store.watched &&
           (node.userEntered || node.typed[node.typed.length - 1]?.time === time)
         ) {
-          store.urgent = true;
-          if (store.publishTimer !== null && store.lastPublish + store.publishIntervalMs < store.dueAt) {
-            clearTimeout(store.publishTimer);
-            store.publishTimer = null;
-          }
+          store.frames.requestUrgent();
+        } else {
+          store.frames.request();
         }
-        if (store.publishTimer === null) store.schedule();
       },
       reset(): void {
         store.activity.clear();
         store.treeCache = null;
         store.unattachedAt = Number.NEGATIVE_INFINITY;
         store.modelDirty = true;
-        store.schedule();
+        store.frames.request();
       },
       changed(): void {
         store.modelDirty = true;
-        if (store.publishTimer === null) store.schedule();
+        store.frames.request();
       },
       fatal(message: string, exitCode: number): void {
         store.onQuit(exitCode, message);
@@ -219,22 +176,17 @@ export class UiStore {
 
   /** Starts the clock; the first snapshot is published at once. */
   start(): void {
-    this.stopped = false;
-    if (this.clockTimer === null) {
-      this.clockTimer = setInterval(() => {
-        this.modelDirty = true;
-        this.schedule();
-      }, this.clockIntervalMs);
-    }
-    this.publish();
+    this.frames.start();
+    this.frames.publishNow();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.clockTimer !== null) clearInterval(this.clockTimer);
-    if (this.publishTimer !== null) clearTimeout(this.publishTimer);
-    this.clockTimer = null;
-    this.publishTimer = null;
+    this.frames.stop();
+  }
+
+  /** Minimum time between two model-driven snapshots. */
+  get publishIntervalMs(): number {
+    return this.frames.publishIntervalMs;
   }
 
   resize(cols: number, rows: number): void {
@@ -248,19 +200,19 @@ export class UiStore {
     const keys = splitKeys(input, key);
     let acted = false;
     for (const [i, k] of keys) {
-      const cmd = commandForKey(i, k, { mode: this.feed.mode, prompting: this.prompt !== null });
+      const cmd = commandForKey(i, k, { mode: this.feed.mode, prompting: this.view.prompt !== null });
       if (cmd === null) continue;
       this.apply(cmd);
       acted = true;
       if (cmd.kind === 'quit') break;
     }
-    if (acted && !this.stopped) this.emit();
+    if (acted && !this.frames.stopped) this.emit();
   }
 
   /** Carries out one command and publishes the result at once. */
   execute(cmd: Command): void {
     this.apply(cmd);
-    if (!this.stopped) this.emit();
+    if (!this.frames.stopped) this.emit();
   }
 
   /** Publishes now, every list rebuilt from the model, whatever the throttles say (tests, first frame). */
@@ -268,25 +220,14 @@ export class UiStore {
     this.modelDirty = true;
     this.unattachedAt = Number.NEGATIVE_INFINITY;
     this.treeCache = null;
-    this.publish();
+    this.frames.publishNow();
   }
 
   // ------------------------------------------------------------------ publishing
 
-  private schedule(): void {
-    if (this.publishTimer !== null || this.stopped) return;
-    const interval = this.urgent ? this.publishIntervalMs : this.frameIntervalMs;
-    this.dueAt = this.lastPublish + interval;
-    const wait = Math.max(0, this.dueAt - this.wall());
-    this.publishTimer = setTimeout(() => this.publish(), wait);
-  }
-
+  /** A frame (FrameScheduler decides when): the lists rebuilt from the model if it changed, then emitted. */
   private publish(): void {
-    if (this.publishTimer !== null) clearTimeout(this.publishTimer);
-    this.publishTimer = null;
-    this.lastPublish = this.wall();
-    this.urgent = false;
-    if (this.modelDirty && !this.paused) {
+    if (this.modelDirty && !this.view.paused) {
       this.modelDirty = false;
       this.refreshModel();
     }
@@ -296,7 +237,7 @@ export class UiStore {
   /**
    * Renders a snapshot and tells React — only when something on screen would change. React and
    * Ink render synchronously inside the listeners: their cost sets the spacing of model-driven
-   * frames (RENDER_BUDGET), so drawing never takes more than a few percent of a core.
+   * frames (FrameScheduler), so drawing never takes more than a few percent of a core.
    */
   private emit(): void {
     const next = this.render();
@@ -309,17 +250,14 @@ export class UiStore {
     if (this.listeners.size > 0) this.noteFrameCost(performance.now() - t0);
   }
 
-  /**
-   * What drawing one frame cost (ms): React's part is measured around the listeners, Ink's output
-   * pass is reported by the renderer (its onRender). A moving average sets the frame spacing.
-   */
+  /** What drawing one frame cost (ms), measured around React and reported by Ink's renderer. */
   noteFrameCost(ms: number): void {
-    this.frameCostMs = this.frameCostMs === 0 ? ms : this.frameCostMs * 0.8 + ms * 0.2;
+    this.frames.noteFrameCost(ms);
   }
 
   /** Time between two model-driven frames: at least publishIntervalMs, more when frames are costly. */
   get frameIntervalMs(): number {
-    return Math.max(this.publishIntervalMs, Math.min(MAX_FRAME_INTERVAL_MS, this.frameCostMs / RENDER_BUDGET));
+    return this.frames.frameIntervalMs;
   }
 
   // ------------------------------------------------------------------ model → lists
@@ -333,7 +271,7 @@ export class UiStore {
       this.unattached = this.hosts.map((h) => h.table.unattached({ includeExited: false }));
     }
     this.rebuildSessionList();
-    if (this.follow) this.followMostActive();
+    if (this.view.follow) this.followMostActive();
     this.resolveSessionCursor();
     this.refreshTree(false);
     this.refreshDetail();
@@ -342,7 +280,7 @@ export class UiStore {
   private rebuildSessionList(): void {
     let unattached = 0;
     for (const u of this.unattached) unattached += u.length;
-    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.servicesExpanded, unattached });
+    this.entries = buildSessionList(this.hosts, { servicesExpanded: this.view.servicesExpanded, unattached });
     const now = this.modelNow;
     this.sessionViews = this.entries.map((e) =>
       sessionRowView(
@@ -351,7 +289,7 @@ export class UiStore {
         this.activity,
         now,
         this.sessionSparkWidth(),
-        e.kind === 'services' ? this.servicesExpanded : this.kernelExpanded,
+        e.kind === 'services' ? this.view.servicesExpanded : this.view.kernelExpanded,
         this.sparkScratch,
       ),
     );
@@ -363,20 +301,20 @@ export class UiStore {
 
   private resolveSessionCursor(): void {
     const entries = this.entries;
-    const idx = this.selSession === null ? -1 : entries.findIndex((e) => e.key === this.selSession);
-    if (idx >= 0) this.sessCursor = idx;
-    else this.sessCursor = moveCursor(this.sessCursor, 0, entries.length);
-    const prev = this.selSession;
-    this.selSession = entries[this.sessCursor]?.key ?? null;
-    if (prev !== this.selSession && !this.follow) {
-      this.selTree = null;
-      this.treeCursor = 0;
-      this.treeOffset = 0;
+    const idx = this.view.selSession === null ? -1 : entries.findIndex((e) => e.key === this.view.selSession);
+    if (idx >= 0) this.view.sessCursor = idx;
+    else this.view.sessCursor = moveCursor(this.view.sessCursor, 0, entries.length);
+    const prev = this.view.selSession;
+    this.view.selSession = entries[this.view.sessCursor]?.key ?? null;
+    if (prev !== this.view.selSession && !this.view.follow) {
+      this.view.selTree = null;
+      this.view.treeCursor = 0;
+      this.view.treeOffset = 0;
     }
   }
 
   private selectedEntry(): SessionEntry | undefined {
-    return this.entries[this.sessCursor];
+    return this.entries[this.view.sessCursor];
   }
 
   /** Rebuilds the selected session's tree when it changed (big trees at a rate their cost allows). */
@@ -392,24 +330,24 @@ export class UiStore {
     if (e.kind === 'services') {
       this.setTree({ entries: [], hidden: 0 }, null);
       this.treeTitle = `services (init): ${e.count} sessions, ${e.live} live processes`;
-      this.treeEmpty = this.servicesExpanded
+      this.treeEmpty = this.view.servicesExpanded
         ? 'service sessions are listed above; select one to see its processes (Enter folds them)'
         : 'service sessions are folded: press Enter on this line to list them';
       return;
     }
     if (e.kind === 'kernel') {
-      const key = `${KERNEL_KEY}|${this.kernelExpanded}|${this.verbose}`;
+      const key = `${KERNEL_KEY}|${this.view.kernelExpanded}|${this.view.verbose}`;
       const c = this.treeCache;
       if (force || c === null || c.key !== key || wall - c.builtAt >= 1000) {
-        if (this.kernelExpanded) {
+        if (this.view.kernelExpanded) {
           const rows = this.unattached.flatMap((nodes) => unattachedRows(nodes));
-          this.setTree(buildTree(rows, true), { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.verbose, builtAt: wall, costMs: 0 });
+          this.setTree(buildTree(rows, true), { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.view.verbose, builtAt: wall, costMs: 0 });
         } else {
-          this.setTree({ entries: [], hidden: 0 }, { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.verbose, builtAt: wall, costMs: 0 });
+          this.setTree({ entries: [], hidden: 0 }, { key, session: null, lastActivity: 0, members: 0, live: 0, verbose: this.view.verbose, builtAt: wall, costMs: 0 });
         }
       }
       this.treeTitle = `kernel threads and processes outside any session: ${e.count}`;
-      this.treeEmpty = this.kernelExpanded ? 'none' : 'folded: press Enter on this line to list them here';
+      this.treeEmpty = this.view.kernelExpanded ? 'none' : 'folded: press Enter on this line to list them here';
       this.resolveTreeCursor();
       return;
     }
@@ -419,15 +357,15 @@ export class UiStore {
       c !== null &&
       c.key === e.key &&
       c.session === s &&
-      c.verbose === this.verbose &&
+      c.verbose === this.view.verbose &&
       c.lastActivity === s.lastActivity &&
       c.members === s.members.size &&
       c.live === s.liveCount;
     const dueAt = c === null ? 0 : c.builtAt + Math.min(MAX_TREE_INTERVAL_MS, c.costMs * 10);
-    if (!same && (force || c === null || c.key !== e.key || c.verbose !== this.verbose || wall >= dueAt)) {
+    if (!same && (force || c === null || c.key !== e.key || c.verbose !== this.view.verbose || wall >= dueAt)) {
       const host = this.hosts[e.hostIndex] as HostModelView;
       const t0 = performance.now();
-      const built = buildTree(host.table.sessionTree(s), this.verbose);
+      const built = buildTree(host.table.sessionTree(s), this.view.verbose);
       const cost = performance.now() - t0;
       this.setTree(built, {
         key: e.key,
@@ -435,13 +373,13 @@ export class UiStore {
         lastActivity: s.lastActivity,
         members: s.members.size,
         live: s.liveCount,
-        verbose: this.verbose,
+        verbose: this.view.verbose,
         builtAt: wall,
         costMs: cost,
       });
     } else if (!same) {
       this.modelDirty = true; // a big tree waits its turn: come back for it
-      if (this.publishTimer === null && !this.stopped) this.publishTimer = setTimeout(() => this.publish(), Math.max(10, dueAt - wall));
+      this.frames.retryIn(dueAt - wall);
     }
     const host = this.hosts[e.hostIndex] as HostModelView;
     const l = s.leader;
@@ -459,7 +397,7 @@ export class UiStore {
 
   private resolveTreeCursor(): void {
     const list = this.tree.entries;
-    if (this.follow) {
+    if (this.view.follow) {
       let best = -1;
       let bestStart = Number.NEGATIVE_INFINITY;
       for (let i = 0; i < list.length; i++) {
@@ -471,24 +409,24 @@ export class UiStore {
         }
       }
       if (best >= 0) {
-        this.treeCursor = best;
-        this.selTree = (list[best] as TreeEntry).key;
-        this.centerTree = true;
+        this.view.treeCursor = best;
+        this.view.selTree = (list[best] as TreeEntry).key;
+        this.view.centerTree = true;
         return;
       }
     }
-    const idx = this.selTree === null ? -1 : list.findIndex((t) => t.key === this.selTree);
-    if (idx >= 0) this.treeCursor = idx;
-    else this.treeCursor = moveCursor(this.treeCursor, 0, list.length);
-    this.selTree = list[this.treeCursor]?.key ?? null;
+    const idx = this.view.selTree === null ? -1 : list.findIndex((t) => t.key === this.view.selTree);
+    if (idx >= 0) this.view.treeCursor = idx;
+    else this.view.treeCursor = moveCursor(this.view.treeCursor, 0, list.length);
+    this.view.selTree = list[this.view.treeCursor]?.key ?? null;
   }
 
   private refreshDetail(): void {
-    const t = this.detailTarget;
-    if (this.overlay !== 'detail' || t === null) return;
+    const t = this.view.detailTarget;
+    if (this.view.overlay !== 'detail' || t === null) return;
     const host = this.hosts[t.hostIndex] ?? this.hosts[0];
     if (host === undefined) return;
-    this.details = detailLines(t.node, host.names, this.paused ? this.pausedAt : this.modelNow);
+    this.details = detailLines(t.node, host.names, this.view.paused ? this.view.pausedAt : this.modelNow);
   }
 
   private followMostActive(): void {
@@ -505,30 +443,23 @@ export class UiStore {
         bestLast = s.lastActivity;
       }
     }
-    if (best !== null && best.key !== this.selSession) {
-      this.selSession = best.key;
-      this.centerSessions = true;
+    if (best !== null && best.key !== this.view.selSession) {
+      this.view.selSession = best.key;
+      this.view.centerSessions = true;
     }
   }
 
   // ------------------------------------------------------------------ commands
 
   private apply(cmd: Command): void {
+    const next = reduceView(this.view, cmd);
+    if (next !== null) {
+      this.view = next;
+      return;
+    }
     switch (cmd.kind) {
       case 'quit':
         this.onQuit(0, '');
-        return;
-      case 'promptInput':
-        if (this.prompt !== null) this.prompt.text += cmd.text;
-        return;
-      case 'promptBackspace':
-        if (this.prompt !== null) this.prompt.text = [...this.prompt.text].slice(0, -1).join('');
-        return;
-      case 'promptClear':
-        if (this.prompt !== null) this.prompt.text = '';
-        return;
-      case 'promptCancel':
-        this.prompt = null;
         return;
       case 'promptSubmit':
         this.submitPrompt();
@@ -545,50 +476,28 @@ export class UiStore {
       case 'end':
         this.move(Number.POSITIVE_INFINITY);
         return;
-      case 'switchPane':
-        if (this.overlay !== 'none') return;
-        this.focus = this.focus === 'sessions' ? 'tree' : 'sessions';
-        return;
-      case 'focus':
-        if (this.overlay !== 'none') return;
-        this.focus = cmd.pane;
-        return;
       case 'open':
         this.open();
         return;
       case 'back':
         this.back();
         return;
-      case 'help':
-        this.overlay = this.overlay === 'help' ? 'none' : 'help';
-        this.helpOffset = 0;
-        return;
-      case 'terminal':
-        this.overlay = this.overlay === 'terminal' ? 'none' : 'terminal';
-        if (this.overlay !== 'terminal') this.screen.dispose();
-        return;
-      case 'search':
-        this.prompt = { kind: 'search', text: '' };
-        return;
       case 'next':
       case 'prev':
         this.nextMatch(cmd.kind === 'next' ? 1 : -1);
         return;
       case 'follow':
-        this.follow = !this.follow;
-        if (this.follow) {
+        this.view.follow = !this.view.follow;
+        if (this.view.follow) {
           this.refreshModel();
-          this.centerSessions = true;
+          this.view.centerSessions = true;
         }
-        this.say(this.follow ? 'following the most active session (any move stops it)' : 'follow off');
-        return;
-      case 'timestamps':
-        this.timestamps = !this.timestamps;
+        this.say(this.view.follow ? 'following the most active session (any move stops it)' : 'follow off');
         return;
       case 'verbose':
-        this.verbose = !this.verbose;
+        this.view.verbose = !this.view.verbose;
         this.refreshTree(true);
-        this.say(this.verbose ? 'verbose: shell noise shown' : 'shell noise hidden');
+        this.say(this.view.verbose ? 'verbose: shell noise shown' : 'shell noise hidden');
         return;
       case 'pause':
         this.togglePause();
@@ -627,7 +536,7 @@ export class UiStore {
         r.toEnd();
         break;
       case 'seek':
-        this.prompt = { kind: 'seek', text: '' };
+        this.view.prompt = { kind: 'seek', text: '' };
         return;
       default:
         return;
@@ -639,56 +548,56 @@ export class UiStore {
 
   private pageSize(): number {
     const layout = computeLayout(this.cols, this.rows, this.entries.length, this.feed.header().notice !== '');
-    if (this.overlay !== 'none') return layout.overlay;
-    return this.focus === 'sessions' ? layout.sessions : layout.tree;
+    if (this.view.overlay !== 'none') return layout.overlay;
+    return this.view.focus === 'sessions' ? layout.sessions : layout.tree;
   }
 
   private move(delta: number): void {
-    if (this.overlay === 'detail') {
-      this.detailOffset = clampStep(this.detailOffset, delta, this.details.length);
+    if (this.view.overlay === 'detail') {
+      this.view.detailOffset = clampStep(this.view.detailOffset, delta, this.details.length);
       return;
     }
-    if (this.overlay === 'help') {
-      this.helpOffset = clampStep(this.helpOffset, delta, helpLines(this.feed.mode, this.cols).length);
+    if (this.view.overlay === 'help') {
+      this.view.helpOffset = clampStep(this.view.helpOffset, delta, helpLines(this.feed.mode, this.cols).length);
       return;
     }
-    this.follow = false;
-    if (this.focus === 'sessions') {
+    this.view.follow = false;
+    if (this.view.focus === 'sessions') {
       const n = this.entries.length;
-      this.sessCursor = clampStep(this.sessCursor, delta, n);
-      const key = this.entries[this.sessCursor]?.key ?? null;
-      if (key !== this.selSession) {
-        this.selSession = key;
-        this.selTree = null;
-        this.treeCursor = 0;
-        this.treeOffset = 0;
+      this.view.sessCursor = clampStep(this.view.sessCursor, delta, n);
+      const key = this.entries[this.view.sessCursor]?.key ?? null;
+      if (key !== this.view.selSession) {
+        this.view.selSession = key;
+        this.view.selTree = null;
+        this.view.treeCursor = 0;
+        this.view.treeOffset = 0;
         this.refreshTree(true);
       }
     } else {
       const list = this.tree.entries;
-      this.treeCursor = clampStep(this.treeCursor, delta, list.length);
-      this.selTree = list[this.treeCursor]?.key ?? null;
+      this.view.treeCursor = clampStep(this.view.treeCursor, delta, list.length);
+      this.view.selTree = list[this.view.treeCursor]?.key ?? null;
     }
   }
 
   private open(): void {
-    if (this.overlay === 'help') {
-      this.overlay = 'none';
+    if (this.view.overlay === 'help') {
+      this.view.overlay = 'none';
       return;
     }
-    if (this.overlay === 'detail') return;
+    if (this.view.overlay === 'detail') return;
     const e = this.selectedEntry();
-    if (this.focus === 'sessions') {
+    if (this.view.focus === 'sessions') {
       if (e === undefined) return;
       if (e.kind === 'services') {
-        this.servicesExpanded = !this.servicesExpanded;
+        this.view.servicesExpanded = !this.view.servicesExpanded;
         this.rebuildSessionList();
         this.resolveSessionCursor();
         this.refreshTree(true);
         return;
       }
       if (e.kind === 'kernel') {
-        this.kernelExpanded = !this.kernelExpanded;
+        this.view.kernelExpanded = !this.view.kernelExpanded;
         this.rebuildSessionList();
         this.refreshTree(true);
         return;
@@ -696,7 +605,7 @@ export class UiStore {
       this.openDetail((e.session as EntrySession).leader, e.hostIndex);
       return;
     }
-    const t = this.tree.entries[this.treeCursor];
+    const t = this.tree.entries[this.view.treeCursor];
     if (t === undefined) return;
     this.openDetail(t.node, e !== undefined && e.hostIndex >= 0 ? e.hostIndex : this.hostOfNode(t.node));
   }
@@ -707,38 +616,37 @@ export class UiStore {
   }
 
   private openDetail(node: ProcessNode, hostIndex: number): void {
-    this.detailTarget = { node, hostIndex };
-    this.detailOffset = 0;
-    this.overlay = 'detail';
+    this.view.detailTarget = { node, hostIndex };
+    this.view.detailOffset = 0;
+    this.view.overlay = 'detail';
     this.refreshDetail();
   }
 
   private back(): void {
-    if (this.overlay !== 'none') {
-      if (this.overlay === 'terminal') this.screen.dispose();
-      this.overlay = 'none';
-      this.detailTarget = null;
+    if (this.view.overlay !== 'none') {
+      this.view.overlay = 'none';
+      this.view.detailTarget = null;
       return;
     }
-    if (this.search !== null) {
-      this.search = null;
+    if (this.view.search !== null) {
+      this.view.search = null;
       this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
       return;
     }
-    if (this.focus === 'tree') {
-      this.focus = 'sessions';
+    if (this.view.focus === 'tree') {
+      this.view.focus = 'sessions';
       return;
     }
-    if (this.follow) {
-      this.follow = false;
+    if (this.view.follow) {
+      this.view.follow = false;
       this.say('follow off');
     }
   }
 
   private togglePause(): void {
-    this.paused = !this.paused;
-    if (this.paused) {
-      this.pausedAt = this.modelNow;
+    this.view.paused = !this.view.paused;
+    if (this.view.paused) {
+      this.view.pausedAt = this.modelNow;
       this.say('view paused: capture continues (p resumes)');
     } else {
       this.refreshModel();
@@ -757,12 +665,12 @@ export class UiStore {
       if (done !== null) this.say(`recording stopped: ${safeText(done.path)} (${byteSize(done.bytes)})`, 'good');
       return;
     }
-    this.prompt = { kind: 'record', text: defaultRecordingName(this.wall()) };
+    this.view.prompt = { kind: 'record', text: defaultRecordingName(this.wall()) };
   }
 
   private submitPrompt(): void {
-    const p = this.prompt;
-    this.prompt = null;
+    const p = this.view.prompt;
+    this.view.prompt = null;
     if (p === null) return;
     const text = p.text.trim();
     if (p.kind === 'search') {
@@ -793,20 +701,20 @@ export class UiStore {
 
   private startSearch(text: string): void {
     if (text === '') {
-      this.search = null;
+      this.view.search = null;
       this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
       return;
     }
     const query = searchQuery(text);
     const matches = this.findMatches(query);
-    this.search = { query, matches, index: -1 };
+    this.view.search = { query, matches, index: -1 };
     this.treeViews = new Array<TreeRowView | undefined>(this.tree.entries.length);
     if (matches.length === 0) {
       this.say(`no process matches "${safeText(text)}"`, 'warn');
       return;
     }
     // the first match from the selected session on
-    const here = this.sessCursor;
+    const here = this.view.sessCursor;
     let idx = matches.findIndex((m) => this.rankOf(m.hostIndex, m.session) >= here);
     if (idx < 0) idx = 0;
     this.jumpTo(idx);
@@ -823,7 +731,7 @@ export class UiStore {
   }
 
   private nextMatch(dir: 1 | -1): void {
-    const s = this.search;
+    const s = this.view.search;
     if (s === null) {
       this.say('no search yet: press / to search arguments and working directories', 'warn');
       return;
@@ -840,197 +748,63 @@ export class UiStore {
   }
 
   private jumpTo(index: number): void {
-    const s = this.search;
+    const s = this.view.search;
     if (s === null) return;
     const m = s.matches[index];
     if (m === undefined) return;
     s.index = index;
-    this.follow = false;
-    if (m.session.service && !this.servicesExpanded) this.servicesExpanded = true;
-    if (!this.verbose && hiddenAsNoise(m.node, m.session)) {
-      this.verbose = true;
+    this.view.follow = false;
+    if (m.session.service && !this.view.servicesExpanded) this.view.servicesExpanded = true;
+    if (!this.view.verbose && hiddenAsNoise(m.node, m.session)) {
+      this.view.verbose = true;
       this.say('verbose on: that match is shell noise');
     }
-    this.selSession = sessionKey(m.hostIndex, m.session);
+    this.view.selSession = sessionKey(m.hostIndex, m.session);
     this.rebuildSessionList();
-    const idx = this.entries.findIndex((e) => e.key === this.selSession);
-    if (idx >= 0) this.sessCursor = idx;
-    this.selTree = processKey(m.node);
+    const idx = this.entries.findIndex((e) => e.key === this.view.selSession);
+    if (idx >= 0) this.view.sessCursor = idx;
+    this.view.selTree = processKey(m.node);
     this.refreshTree(true);
-    this.focus = 'tree';
-    this.overlay = 'none';
-    this.centerSessions = true;
-    this.centerTree = true;
+    this.view.focus = 'tree';
+    this.view.overlay = 'none';
+    this.view.centerSessions = true;
+    this.view.centerTree = true;
   }
 
   // ------------------------------------------------------------------ snapshot
 
   private say(text: string, tone: Tone = 'normal'): void {
-    this.message = { text, tone, until: this.wall() + MESSAGE_MS };
+    this.view.message = { text, tone, until: this.wall() + MESSAGE_MS };
   }
 
+  /** The snapshot of this frame, built from the lists and the view state (snapshot-builder.ts). */
   private render(): UiSnapshot {
-    const header = this.headerView();
-    const fh = this.feed.header();
-    const notice = fh.notice === '' ? '' : safeText(fh.notice);
-    const layout = computeLayout(this.cols, this.rows, this.entries.length, notice !== '');
-    // whole seconds: idle times and running durations change once a second, not every frame
-    const now = Math.floor((this.paused ? this.pausedAt : this.modelNow) / 1000) * 1000;
-
-    // sessions
-    const sFirst = windowStart(this.entries.length, layout.sessions, this.sessCursor, this.sessOffset, this.centerSessions);
-    this.sessOffset = sFirst;
-    this.centerSessions = false;
-    const sessionRows = this.sessionViews.slice(sFirst, sFirst + layout.sessions);
-
-    // tree
-    const list = this.tree.entries;
-    const tFirst = windowStart(list.length, layout.tree, this.treeCursor, this.treeOffset, this.centerTree);
-    this.treeOffset = tFirst;
-    this.centerTree = false;
-    const treeRows: TreeRowView[] = [];
-    const e = this.selectedEntry();
-    const names = (this.hosts[e !== undefined && e.hostIndex >= 0 ? e.hostIndex : 0] ?? this.hosts[0])?.names;
-    const q = this.search?.query ?? null;
-    for (let i = tFirst; i < Math.min(list.length, tFirst + layout.tree); i++) {
-      let v = this.treeViews[i];
-      if (v === undefined) {
-        const t = list[i] as TreeEntry;
-        v = treeRowView(t, names ?? { user: () => undefined, group: () => undefined }, q !== null && t.kind === 'process' && processMatches(t.node, q));
-        this.treeViews[i] = v;
-      }
-      treeRows.push(v);
-    }
-    let treeTitle = this.treeTitle;
-    if (this.tree.hidden > 0) treeTitle += ` · ${this.tree.hidden} shell-noise hidden (v)`;
-
-    const detail =
-      this.overlay === 'detail'
-        ? (() => {
-            const first = Math.max(0, Math.min(this.detailOffset, Math.max(0, this.details.length - layout.overlay)));
-            this.detailOffset = first;
-            const t = this.detailTarget;
-            return {
-              title: t === null ? 'details' : `details of ${t.node.pid} ${safeText(t.node.name)} (Esc closes)`,
-              rows: this.details.slice(first, first + layout.overlay),
-              first,
-              total: this.details.length,
-              height: layout.overlay,
-              cursor: -1,
-              focused: true,
-            };
-          })()
-        : null;
-    const help =
-      this.overlay === 'help'
-        ? (() => {
-            const lines = helpLines(this.feed.mode, this.cols);
-            const first = Math.max(0, Math.min(this.helpOffset, Math.max(0, lines.length - layout.overlay)));
-            this.helpOffset = first;
-            return { title: 'help (? or Esc closes)', rows: lines.slice(first, first + layout.overlay), first, total: lines.length, height: layout.overlay, cursor: -1, focused: true };
-          })()
-        : null;
-
-    let terminal = null;
-    if (this.overlay === 'terminal') {
-      const session = e !== undefined && e.kind === 'session' ? (e.session as EntrySession) : null;
-      terminal = terminalPaneView(this.screen, session, names, layout.overlay, this.feed.mode);
-    }
-
-    return {
+    const { snapshot, view } = buildSnapshot({
       seq: ++this.seq,
-      layout,
-      now,
-      header,
-      notice,
-      overlay: this.overlay,
-      sessions: {
-        title: 'sessions',
-        rows: sessionRows,
-        first: sFirst,
-        total: this.entries.length,
-        height: layout.sessions,
-        cursor: this.entries.length === 0 ? -1 : this.sessCursor,
-        focused: this.focus === 'sessions',
+      cols: this.cols,
+      rows: this.rows,
+      wall: this.wall(),
+      feed: this.feed,
+      hosts: this.hosts,
+      modelNow: this.modelNow,
+      activity: this.activity,
+      sparkScratch: this.sparkScratch,
+      lists: {
+        entries: this.entries,
+        sessionViews: this.sessionViews,
+        tree: this.tree,
+        treeViews: this.treeViews,
+        treeTitle: this.treeTitle,
+        treeEmpty: this.treeEmpty,
+        details: this.details,
       },
-      tree: {
-        title: treeTitle,
-        rows: treeRows,
-        first: tFirst,
-        total: list.length,
-        height: layout.tree,
-        cursor: list.length === 0 ? -1 : this.treeCursor,
-        focused: this.focus === 'tree',
-        hidden: this.tree.hidden,
-        empty: this.treeEmpty,
-      },
-      detail,
-      help,
-      terminal,
-      status: this.statusView(),
-      timestamps: this.timestamps,
-      verbose: this.verbose,
       sessionSparkWidth: this.sessionSparkWidth(),
-    };
-  }
-
-  private headerView(): HeaderView {
-    const fh = this.feed.header();
-    const hosts = this.hosts;
-    let live = 0;
-    let exited = 0;
-    for (const h of hosts) {
-      const st = h.table.stats();
-      live += st.live;
-      exited += st.exited;
-    }
-    let sessions = 0;
-    let services = 0;
-    for (const e of this.entries) {
-      if (e.kind === 'session' && !e.service) sessions++;
-      if (e.kind === 'services') services = e.count;
-    }
-    const now = this.feed.now();
-    const lastFull = now - 1000;
-    const first = hosts[0];
-    return {
-      mode: this.feed.mode,
-      host: hosts.length > 1 ? `${hosts.length} hosts` : first === undefined ? '-' : safeText(first.host.name),
-      kernel: hosts.length === 1 && first !== undefined ? safeText(first.host.kernel) : '',
-      source: fh.source,
-      state: fh.state,
-      rate: this.activity.events.recent(lastFull, 1),
-      spark: sparkline(this.activity.events.series(lastFull, this.sparkScratch), RATE_SPARK_WIDTH),
-      lost: fh.lost,
-      recording: fh.recording === null ? null : { path: safeText(fh.recording.path), bytes: fh.recording.bytes },
-      badLines: fh.badLines,
-      replay: fh.replay,
-      paused: this.paused,
-      follow: this.follow,
-      sessions,
-      services,
-      live,
-      exited,
-    };
-  }
-
-  private statusView(): StatusView {
-    const p = this.prompt;
-    const msg = this.message !== null && this.message.until > this.wall() ? this.message : null;
-    if (msg === null) this.message = null;
-    let search = '';
-    const s = this.search;
-    if (s !== null) search = `/${safeText(s.query.text)} ${s.matches.length === 0 ? 'no match' : `${s.index + 1}/${s.matches.length}`}`;
-    const hints =
-      this.feed.mode === 'live'
-        ? '? help  q quit  Tab pane  Enter detail  / search  f follow  p pause  r rec  t time  v verbose'
-        : '? help  q quit  Space play  +/- speed  ←/→ step  g/G start/end  s seek  / search';
-    return {
-      prompt: p === null ? null : { label: PROMPT_LABELS[p.kind], text: safeText(p.text) },
-      message: msg === null ? null : { text: msg.text, tone: msg.tone },
-      search,
-      hints,
-    };
+      view: this.view,
+      screen: this.screen,
+    });
+    this.view = view;
+    if (view.overlay !== 'terminal') this.screen.dispose();
+    return snapshot;
   }
 }
 

@@ -96,7 +96,7 @@ describe.skipIf(skip)('acceptance: daemons and pid namespaces', () => {
     const actualParent = await settledParent(pid);
     hostParentWasInit = actualParent === 1;
     if (actualParent !== 1) {
-      // A child subreaper adopted the orphan: DESIGN's rule "parent is pid 1 → init" cannot apply.
+      // A child subreaper adopted the orphan: the entry-leader rule "parent is pid 1 → init" cannot apply.
       console.warn(`[skip] daemon test: orphans are re-parented to ${actualParent}, not pid 1, on this machine`);
       ctx.skip();
     }

@@ -5,7 +5,7 @@
  *    login's entry session, under the pane's own session leader (a sub-session).
  * 2. sessiontop restarts while the user is still logged in (tmux detached; its server re-parented to
  *    pid 1): the backfill puts the server and the pane in the login's entry session through the
- *    audit session id (DESIGN.md §3 improvement), and a new command sent to the pane joins it.
+ *    audit session id (the audit-session improvement of the entry-leader rules), and a new command sent to the pane joins it.
  * 3. The ssh client disconnects: the model that watched it keeps the pane in that (ended) login's
  *    entry session; and after another restart (backfill with the login gone), a new command in the
  *    detached pane must still belong to that login — the issue's requirement.
@@ -63,7 +63,7 @@ describe.skipIf(skip)('acceptance: tmux inside an ssh login', () => {
     expect(panePid).toBeGreaterThan(1);
     serverParent = await settledParent(serverPid); // tmux daemonizes with daemon(3)
     if (serverParent !== 1) {
-      console.warn(`[skip] tmux restart scenarios: the daemonized tmux server was adopted by ${serverParent}, not pid 1 (a subreaper); DESIGN's pid-1 rules do not apply`);
+      console.warn(`[skip] tmux restart scenarios: the daemonized tmux server was adopted by ${serverParent}, not pid 1 (a subreaper); the pid-1 entry-leader rules do not apply`);
     }
     // the pane's shell prompt is up before anything is sent to it
     for (let i = 0; i < 100 && !sshd.asUser(['tmux', '-L', sock, 'capture-pane', '-p', '-t', 'acc']).includes('$'); i++) await sleep(50);

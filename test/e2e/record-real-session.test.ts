@@ -17,9 +17,9 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHostInfo } from '../../src/model/host-info.js';
 import { ProcessTable } from '../../src/model/process-table.js';
-import { runRecord } from '../../src/record/record-command.js';
+import { runRecord } from '../../src/commands/record.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
-import { runSnapshot } from '../../src/record/snapshot-command.js';
+import { runSnapshot } from '../../src/commands/snapshot.js';
 import type { EventSource } from '../../src/sensor/process-event.js';
 import { modelFingerprint, sessionFingerprint } from '../record/model-fingerprint.js';
 

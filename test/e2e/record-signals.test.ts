@@ -5,10 +5,8 @@
  * - SIGKILL: every line but possibly the last is valid, and the reader accepts the file (a cut
  *   last line is a warning, not an error).
  *
- * Runs the real CLI (`node bin/sessiontop.js record …`) once the lead's src/cli.ts dispatches
- * `record`; until then the same runRecord() is driven by a stand-in entry point with the options
- * the CLI will pass (see RECORD_CLI_MISSING below). Both need the compiled dist/ (built here when
- * it is older than the sources).
+ * Runs the real CLI (`node bin/sessiontop.js record …`); it needs the compiled dist/ (built here
+ * when it is older than the sources).
  */
 
 import { spawn, execFileSync } from 'node:child_process';
@@ -22,25 +20,16 @@ import { validateRecordLine } from '../../src/record/schema.js';
 const root = resolve(__dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-signals-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const compiled = join(root, 'dist/src/record/record-command.js');
-const compiledCli = join(root, 'dist/src/cli.js');
-
-/** True when the compiled CLI dispatches `record` (the lead wires it into src/cli.ts). */
-function cliHasRecord(): boolean {
-  return existsSync(compiledCli) && readFileSync(compiledCli, 'utf8').includes('record-command.js');
-}
-
-function commandFor(file: string): { cmd: string; args: string[]; viaCli: boolean } {
-  if (cliHasRecord()) return { cmd: process.execPath, args: [join(root, 'bin/sessiontop.js'), 'record', '-o', file, '--source', 'procfs'], viaCli: true };
-  // RECORD_CLI_MISSING: stand-in for `sessiontop record -o FILE --source procfs` (same options, same exit status)
-  const script = `const { runRecord } = await import(${JSON.stringify(compiled)}); process.exitCode = await runRecord({ output: process.argv[1], source: 'procfs' });`;
-  return { cmd: process.execPath, args: ['--input-type=module', '-e', script, file], viaCli: false };
+/** `sessiontop record -o FILE --source procfs`, through the launcher as an administrator runs it. */
+function commandFor(file: string): { cmd: string; args: string[] } {
+  return { cmd: process.execPath, args: [join(root, 'bin/sessiontop.js'), 'record', '-o', file, '--source', 'procfs'] };
 }
 
 const canRun = process.platform === 'linux' && existsSync('/proc/self/stat');
 
 beforeAll(() => {
-  const sources = ['record-command.ts', 'recording-writer.ts', 'ecs-document.ts', 'schema.ts'].map((f) => statSync(join(root, 'src/record', f)).mtimeMs);
+  const compiled = join(root, 'dist/src/commands/record.js');
+  const sources = ['src/commands/record.ts', 'src/record/recording-writer.ts', 'src/record/ecs-document.ts', 'src/record/schema.ts'].map((f) => statSync(join(root, f)).mtimeMs);
   if (!existsSync(compiled) || statSync(compiled).mtimeMs < Math.max(...sources)) {
     try {
       execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { cwd: root, stdio: 'pipe' });

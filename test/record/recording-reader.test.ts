@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { ExitError } from '../../src/exit-error.js';
 import { MergedRecordingReader, RecordingFileReader, type BadLine } from '../../src/record/recording-reader.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
-import { runSnapshot } from '../../src/record/snapshot-command.js';
+import { runSnapshot } from '../../src/commands/snapshot.js';
 import { buildRichSession, CONTAINER_ID, PTY, RICH_HOST } from './rich-session.js';
 import { modelFingerprint } from './model-fingerprint.js';
 
@@ -148,7 +148,7 @@ describe('reading a valid recording', () => {
   });
 });
 
-describe('bad input: one-line errors or counted skips, DESIGN exit statuses, no stack trace, no hang', () => {
+describe('bad input: one-line errors or counted skips, exit statuses 2/1, no stack trace, no hang', () => {
   it('an empty file → exit 2', async () => {
     const p = file('');
     const s = await snapshot([p]);
@@ -338,6 +338,6 @@ describe('several recordings', () => {
   });
 
   it('one unreadable file fails the whole read with its own message', () => {
-    expect(() => MergedRecordingReader.open([file(richText), join(dir, 'nope')])).toThrow(RecordingError);
+    expect(() => MergedRecordingReader.open([file(richText), join(dir, 'nope')])).toThrow(ExitError);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { ExitError } from '../../src/exit-error.js';
 import { RecordingWriter } from '../../src/record/recording-writer.js';
 import { parseRotateSpec } from '../../src/record/rotate-spec.js';
 
@@ -11,12 +11,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const fresh = (): string => join(dir, `f${n++}.ndjson`);
 
-function openError(path: string, opts: Parameters<typeof RecordingWriter.open>[1] = {}): RecordingError {
+function openError(path: string, opts: Parameters<typeof RecordingWriter.open>[1] = {}): ExitError {
   try {
     RecordingWriter.open(path, opts).close();
   } catch (err) {
-    expect(err).toBeInstanceOf(RecordingError);
-    return err as RecordingError;
+    expect(err).toBeInstanceOf(ExitError);
+    return err as ExitError;
   }
   throw new Error('open succeeded');
 }
@@ -132,7 +132,7 @@ describe('RecordingWriter file safety', () => {
     expect(readFileSync(p, 'utf8')).toBe('{"aaaa":1}\n');
     w.close();
     w.close(); // idempotent
-    expect(() => w.write('x\n')).toThrow(RecordingError);
+    expect(() => w.write('x\n')).toThrow(ExitError);
   });
 });
 
@@ -143,7 +143,7 @@ describe('--rotate', () => {
     expect(parseRotateSpec('1.5G,0')).toEqual({ maxBytes: 1.5 * 1024 ** 3, keep: 0 });
     expect(parseRotateSpec('2MiB,3')).toEqual({ maxBytes: 2 * 1024 * 1024, keep: 3 });
     for (const bad of ['', 'abc', '10X', '1K', '100M,-1', '100M,x']) {
-      expect(() => parseRotateSpec(bad)).toThrow(RecordingError);
+      expect(() => parseRotateSpec(bad)).toThrow(ExitError);
     }
   });
 

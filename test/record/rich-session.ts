@@ -8,7 +8,7 @@
 import { ProcessTable } from '../../src/model/process-table.js';
 import type { HostInfo } from '../../src/model/types.js';
 import { EcsDocumentBuilder } from '../../src/record/ecs-document.js';
-import type { NameLookup } from '../../src/record/user-names.js';
+import type { NameLookup } from '../../src/text/user-names.js';
 import { FdType, makeDev, newProcessEvent, resetProcessEvent, type EventAction, type ProcessEvent } from '../../src/sensor/process-event.js';
 
 export const RICH_HOST: HostInfo = {

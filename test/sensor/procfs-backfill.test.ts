@@ -57,9 +57,9 @@ describe('backfill of a shell in a real pseudo-terminal', () => {
     }
     expect(first.interactive).toBe(true); // stdin and stderr are the tty, stdout the pipe
     expect(second.stdinType).toBe(FdType.pipe);
-    expect(second.interactive).toBe(false); // stdin is the pipe (DESIGN §3: stdin and stderr)
+    expect(second.interactive).toBe(false); // stdin is the pipe (interactive: stdin and stderr are the tty)
     expect(wc.interactive).toBe(false);
-    // DESIGN §3 rule 3: the shell (a pty session leader under node: no rule-2 type) inherits the
+    // entry-leader rule 3 (docs/design.md): the shell (a pty session leader under node: no rule-2 type) inherits the
     // entry leader of the process tree that spawned it (this test runner); rule 4: when that tree
     // has none (a runner whose ancestors never called setsid: sid 0, as under some CI agents), the
     // shell is its own entry leader, type unknown.

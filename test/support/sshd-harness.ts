@@ -292,7 +292,7 @@ export class SshdHarness {
       if (options.sudo ?? true) h.grantSudo();
       // detached: sshd leads its own session, as under systemd (its per-connection children inherit its
       // entry leader). Without it, under a runner whose ancestors never called setsid (sid 0, some CI
-      // agents), each per-connection sshd would become an entry leader of its own (DESIGN §3 rule 4).
+      // agents), each per-connection sshd would become an entry leader of its own (entry-leader rule 4).
       h.sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       h.sshd.stderr!.setEncoding('utf8');
       h.sshd.stderr!.on('data', (d: string) => {

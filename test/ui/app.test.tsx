@@ -3,7 +3,7 @@
  */
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { ExitError } from '../../src/exit-error.js';
 import { KEY, lineWith, renderApp, type AppHarness } from './render-app.js';
 
 process.env.TZ = 'UTC';
@@ -315,7 +315,7 @@ describe('keys', () => {
     f = await a.press('r');
     expect(a.feed.calls).toEqual(['record /var/tmp/rec/x.ndjson', 'stop recording']);
     expect(f).toContain('recording stopped: /var/tmp/rec/x.ndjson (4.0 KiB)');
-    a.feed.failRecording = new RecordingError('/var/tmp/rec/y already exists; use --force to overwrite it or --append to add to it', 2, 'EEXIST');
+    a.feed.failRecording = new ExitError('/var/tmp/rec/y already exists; use --force to overwrite it or --append to add to it', 2, 'EEXIST');
     f = await a.press('r', KEY.enter);
     expect(f).toContain('cannot record: /var/tmp/rec/y already exists');
     await a.press('r', KEY.escape);

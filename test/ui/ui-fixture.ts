@@ -10,7 +10,7 @@ import { ProcessTable } from '../../src/model/process-table.js';
 import { noTty, onTty, pts, TTY1 } from '../model/synthetic-host.js';
 import type { HostInfo, ProcessNode } from '../../src/model/types.js';
 import type { FeedHeader, FeedListener, HostModelView, LiveControls, ModelFeed, ReplayControls } from '../../src/ui/model-feed.js';
-import type { NameLookup } from '../../src/record/user-names.js';
+import type { NameLookup } from '../../src/text/user-names.js';
 
 export const HOST: HostInfo = {
   name: 'web-1',

@@ -5,7 +5,7 @@ import { compactCount, byteSize, groupedCount } from '../number-format.js';
 import { dateTimeMs, clockTime } from '../time-format.js';
 import type { HeaderView } from '../ui-snapshot.js';
 import { SegmentLine, type Segment } from './segment-line.js';
-import { cellWidth } from '../terminal-text.js';
+import { cellWidth } from '../../text/terminal-text.js';
 
 function sourceSegment(h: HeaderView): Segment {
   switch (h.state) {

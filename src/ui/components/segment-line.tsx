@@ -5,7 +5,7 @@
  */
 
 import { Text } from 'ink';
-import { cellWidth, fitText } from '../terminal-text.js';
+import { cellWidth, fitText } from '../../text/terminal-text.js';
 
 export interface Segment {
   text: string;

@@ -1,7 +1,7 @@
 /** The sessions list: a column header, then one row per entry session (windowed by the store). */
 
 import { Box } from 'ink';
-import { fitText } from '../terminal-text.js';
+import { fitText } from '../../text/terminal-text.js';
 import { idleTime, shortStart } from '../time-format.js';
 import type { PaneView, SessionRowView } from '../ui-snapshot.js';
 import { SegmentLine, type Segment } from './segment-line.js';

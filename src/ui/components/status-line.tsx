@@ -3,7 +3,7 @@
 import type { StatusView } from '../ui-snapshot.js';
 import { toneStyle } from './detail-pane.js';
 import { fitSegments, SegmentLine, type Segment } from './segment-line.js';
-import { cellWidth } from '../terminal-text.js';
+import { cellWidth } from '../../text/terminal-text.js';
 
 export function StatusLine({ status, width, flags }: { status: StatusView; width: number; flags: string }) {
   const right = `${status.search}${status.search !== '' && flags !== '' ? '  ' : ''}${flags}`;

@@ -2,7 +2,7 @@
 
 import { Box } from 'ink';
 import { signalName } from '../signal-names.js';
-import { cellWidth, fitText } from '../terminal-text.js';
+import { cellWidth, fitText } from '../../text/terminal-text.js';
 import { clockTimeMs, duration, runningTime } from '../time-format.js';
 import type { PaneView, TreeRowView } from '../ui-snapshot.js';
 import { SegmentLine, type Segment } from './segment-line.js';

@@ -28,8 +28,8 @@ let built = false;
 /** Compiles dist/ when the sources are newer than it (the binary runs dist/). */
 export function ensureBuilt(): void {
   if (built) return;
-  const out = join(ROOT, 'dist/src/ui/run-live.js');
-  if (!existsSync(out) || statSync(out).mtimeMs < Math.max(newestMtime(join(ROOT, 'src/ui')), statSync(join(ROOT, 'src/cli.ts')).mtimeMs)) {
+  const out = join(ROOT, 'dist/src/cli.js');
+  if (!existsSync(out) || statSync(out).mtimeMs < newestMtime(join(ROOT, 'src'))) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
   }
   built = true;

@@ -9,7 +9,7 @@
  * emoji take two, combining marks none), so rows never wrap.
  */
 
-import { escapeControl } from '../record/escape-control.js';
+import { escapeControl } from './escape-control.js';
 
 /** `s` with every control, invisible or undecodable character shown as a visible escape. */
 export function safeText(s: string): string {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRecordArgs } from '../../src/cli.js';
+import { parseRecordArgs } from '../../src/commands/record.js';
 import { packageRoot } from '../../src/sensor/native-addon.js';
 
 const unitPath = join(packageRoot(), 'systemd', 'sessiontop-record.service');

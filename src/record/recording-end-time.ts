@@ -1,10 +1,12 @@
 /**
- * The time of a recording's last event, read from its tail (the last complete line with a
- * readable `@timestamp`), so the replay knows its span without reading the whole file first.
+ * The time of a recording's last event, read from its tail (the last complete line the recording
+ * schema accepts, as every reader checks lines), so the replay knows its span without reading the
+ * whole file first.
  */
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { parseIsoMs } from '../record/ecs-time.js';
+import { parseIsoMs } from './ecs-time.js';
+import { validateRecordLine } from './schema.js';
 
 const TAIL_BYTES = 256 * 1024;
 
@@ -26,9 +28,9 @@ export function recordingEndTime(file: string): number {
       const line = (lines[i] as string).trim();
       if (!line.startsWith('{')) continue;
       try {
-        const v = JSON.parse(line) as { '@timestamp'?: unknown };
-        if (typeof v['@timestamp'] === 'string') {
-          const t = parseIsoMs(v['@timestamp']);
+        const v = validateRecordLine(JSON.parse(line));
+        if (v.ok) {
+          const t = parseIsoMs(v.line['@timestamp']);
           if (Number.isFinite(t)) return t;
         }
       } catch {

@@ -3,9 +3,15 @@
  * what the kernel side reports.
  */
 import { once } from 'node:events';
-import { BpfSource, type BpfSourceOptions } from './bpf-source.js';
+import { BpfSource, type BpfSourceOptions } from '../sensor/bpf-source.js';
 import { traceRecord } from './trace-format.js';
-import type { EventAction } from './process-event.js';
+import { usageError } from '../exit-error.js';
+import { escapeControl } from '../text/escape-control.js';
+import { parseDurationSeconds } from '../text/time-size-grammar.js';
+import type { ParsedArgs } from './command-line.js';
+import { TRACE_ACTIONS } from './command-table.js';
+import { sensorOptionValues, stringValue, wholeNumber } from './option-values.js';
+import type { EventAction } from '../sensor/process-event.js';
 
 export interface TraceOptions extends BpfSourceOptions {
   /** Stop after this many seconds (0: until interrupted). */
@@ -14,6 +20,18 @@ export interface TraceOptions extends BpfSourceOptions {
   actions: EventAction[];
   /** Only events of these pids (empty: all). */
   pids: number[];
+}
+
+/** `trace`'s options from its parsed arguments (usage errors for bad values). */
+export function traceOptionsFromArgs({ values }: ParsedArgs): TraceOptions {
+  const list = (name: string): string[] => (stringValue(values, name) ?? '').split(',').filter(Boolean);
+  const actions = list('action').map((a) => {
+    if (!(TRACE_ACTIONS as readonly string[]).includes(a)) throw usageError(`--action: unknown action "${escapeControl(a)}" (one of ${TRACE_ACTIONS.join(', ')})`);
+    return a as EventAction;
+  });
+  const pids = list('pid').map((p) => wholeNumber(p, '--pid', 1, 4194304));
+  const duration = stringValue(values, 'duration');
+  return { ...sensorOptionValues(values), durationSec: duration === undefined ? 0 : parseDurationSeconds(duration, '--duration'), actions, pids };
 }
 
 export async function runTrace(options: TraceOptions): Promise<number> {

@@ -2,7 +2,7 @@
  * The JSON shape `sessiontop trace` prints for one decoded event: the raw facts, with device numbers
  * split into major/minor and only the fields that mean something for the event's action.
  */
-import { devMajor, devMinor, FD_TYPE_NAMES, type FdType, type ProcessEvent } from './process-event.js';
+import { devMajor, devMinor, FD_TYPE_NAMES, type FdType, type ProcessEvent } from '../sensor/process-event.js';
 
 interface Device {
   major: number;

@@ -1,5 +1,5 @@
 /**
- * `sessiontop export FILE... --session ID [-o OUT] [--force] [--strict]`: one entry session's
+ * `sessiontop export FILE... --session=ID [-o OUT] [--force] [--strict]`: one entry session's
  * terminal output as an asciicast v2 file (asciicast-export.ts). Without -o (or with `-o -`) it
  * goes to stdout. OUT is created like a recording: 0600, never through a symlink, never over an
  * existing file unless --force, and only once there is something to write (a bad id or a session
@@ -7,11 +7,13 @@
  */
 
 import { closeSync, fsyncSync, writeSync } from 'node:fs';
-import { exportAsciicast } from './asciicast-export.js';
-import { escapeControl } from './escape-control.js';
-import { EXIT_OK, exitCodeOf, oneLineMessage } from './recording-error.js';
-import type { BadLine } from './recording-reader.js';
-import { openRecordingFile } from './recording-writer.js';
+import { EXIT_OK, exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
+import { exportAsciicast } from '../record/asciicast-export.js';
+import type { BadLine } from '../record/recording-reader.js';
+import { openRecordingFile } from '../record/recording-writer.js';
+import { escapeControl } from '../text/escape-control.js';
+import type { ParsedArgs } from './command-line.js';
+import { stringValue } from './option-values.js';
 
 export interface ExportCommandOptions {
   files: string[];
@@ -23,6 +25,14 @@ export interface ExportCommandOptions {
 }
 
 const BUFFER_BYTES = 256 * 1024;
+
+/** `export`'s options from its parsed arguments. */
+export function exportOptionsFromArgs({ values, positionals }: ParsedArgs): ExportCommandOptions {
+  const session = stringValue(values, 'session');
+  if (session === undefined || session === '') throw usageError("export needs --session=ID (the entry leader's entity_id, as the detail panel, the o pane and snapshot --json show it)");
+  const output = stringValue(values, 'output');
+  return { files: positionals, session, force: values.force === true, strict: values.strict === true, ...(output !== undefined ? { output } : {}) };
+}
 
 export async function runExport(options: ExportCommandOptions): Promise<number> {
   const say = (msg: string): void => {

@@ -17,14 +17,16 @@ import { readHostInfo } from '../model/host-info.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { scanProcSnapshot } from '../sensor/procfs.js';
 import type { ProcessEvent } from '../sensor/process-event.js';
-import { parseAtTime } from './at-time.js';
-import { EcsDocumentBuilder } from './ecs-document.js';
-import { escapeControl } from './escape-control.js';
-import { EXIT_BAD_INPUT, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
-import type { BadLine } from './recording-reader.js';
-import { RecordingReplay } from './recording-replay.js';
+import { parseAtTime } from '../text/time-size-grammar.js';
+import { EcsDocumentBuilder } from '../record/ecs-document.js';
+import { escapeControl } from '../text/escape-control.js';
+import { EXIT_BAD_INPUT, EXIT_OK, ExitError, exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
+import type { ParsedArgs } from './command-line.js';
+import { stringValue } from './option-values.js';
+import type { BadLine } from '../record/recording-reader.js';
+import { RecordingReplay } from '../record/recording-replay.js';
 import { renderSnapshotText } from './snapshot-text.js';
-import { localNames, type NameLookup } from './user-names.js';
+import { localNames, type NameLookup } from '../text/user-names.js';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -48,6 +50,16 @@ export interface SnapshotCommandOptions {
   names?: NameLookup;
   /** How many bad lines are printed before only counting (default 20). */
   maxReportedBadLines?: number;
+}
+
+/** `snapshot`'s options from its parsed arguments (usage errors for bad combinations). */
+export function snapshotOptionsFromArgs({ values, positionals }: ParsedArgs): SnapshotCommandOptions {
+  const fromOption = (values.from as string[] | undefined) ?? [];
+  if (positionals.length > 0 && fromOption.length === 0) throw usageError(`unexpected argument "${escapeControl(positionals[0] as string)}" (recordings go after --from)`);
+  const from = [...fromOption, ...positionals];
+  const at = stringValue(values, 'at');
+  if (at !== undefined && from.length === 0) throw usageError('--at goes with --from FILE');
+  return { from, json: Boolean(values.json), all: Boolean(values.all), strict: Boolean(values.strict), ...(at !== undefined ? { at } : {}) };
 }
 
 export async function runSnapshot(options: SnapshotCommandOptions): Promise<number> {
@@ -90,7 +102,7 @@ interface HostView {
 
 function fromLiveHost(options: SnapshotCommandOptions): HostView {
   if (options.at !== undefined) {
-    throw new RecordingError('--at needs --from FILE (a live snapshot is always now)', EXIT_BAD_INPUT, 'EUSAGE');
+    throw usageError('--at needs --from FILE (a live snapshot is always now)');
   }
   const host = options.liveHost ?? readHostInfo();
   const table = new ProcessTable({ host });
@@ -125,7 +137,7 @@ function fromRecordings(options: SnapshotCommandOptions, say: (msg: string) => v
     if (stats.badLines > maxReported) say(`... ${stats.badLines - maxReported} more bad lines not shown`);
     if (stats.badLines > 0) say(`${stats.badLines} bad line${stats.badLines === 1 ? '' : 's'} skipped (--strict stops at the first)`);
     if (replay.models.size === 0) {
-      throw new RecordingError(
+      throw new ExitError(
         options.at !== undefined ? `nothing recorded at or before ${options.at}` : 'the recordings hold no events',
         EXIT_BAD_INPUT,
         'EEMPTY',

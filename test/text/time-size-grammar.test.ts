@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAtTime } from '../../src/record/at-time.js';
-import { RecordingError } from '../../src/record/recording-error.js';
+import { parseAtTime } from '../../src/text/time-size-grammar.js';
+import { ExitError } from '../../src/exit-error.js';
 
 const first = Date.UTC(2024, 4, 1, 10, 0, 0);
 
@@ -26,8 +26,8 @@ describe('--at TIME', () => {
         parseAtTime(bad, first);
         throw new Error(`accepted ${bad}`);
       } catch (err) {
-        expect(err).toBeInstanceOf(RecordingError);
-        expect((err as RecordingError).exitCode).toBe(2);
+        expect(err).toBeInstanceOf(ExitError);
+        expect((err as ExitError).exitCode).toBe(2);
       }
     }
     expect(() => parseAtTime('+5s', Number.NaN)).toThrow('the recording has no events to count from');

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SyntheticHost } from '../../bench/record-workload.js';
 import { ProcessTable } from '../../src/model/process-table.js';
-import { runRecord } from '../../src/record/record-command.js';
+import { runRecord } from '../../src/commands/record.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
 import { validateRecordLine } from '../../src/record/schema.js';
 import type { EventSource, ProcessEvent } from '../../src/sensor/process-event.js';
-import { modelFingerprint } from './model-fingerprint.js';
+import { modelFingerprint } from '../record/model-fingerprint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-record-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellWidth, commandText, fitText, safeText } from '../../src/ui/terminal-text.js';
+import { cellWidth, commandText, fitText, safeText } from '../../src/text/terminal-text.js';
 
 describe('safeText: nothing from a process can act on the terminal', () => {
   it('escapes ESC sequences (OSC title, CSI clear, SGR colours), BEL and other C0 controls', () => {

@@ -1,5 +1,5 @@
 /**
- * Recording from the live view: a recording started mid-run begins with a snapshot of every live
+ * Recording from the live view (the same LiveRecorder as `sessiontop record`): a recording started mid-run begins with a snapshot of every live
  * process, every line is valid against the recording schema, and the file replays into the same
  * sessions; files are created 0600 and never over an existing one.
  */
@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LiveRecorder } from '../../src/record/live-recorder.js';
 import { validateRecordLine } from '../../src/record/schema.js';
-import { LiveRecording } from '../../src/ui/live-recording.js';
 import { ReplayModelFeed } from '../../src/ui/replay-model-feed.js';
-import { buildScenario, FixtureHost, HOST, NAMES } from './ui-fixture.js';
+import { buildScenario, FixtureHost, HOST, NAMES } from '../ui/ui-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-ui-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,9 +21,9 @@ describe('live recording', () => {
     const f = new FixtureHost();
     buildScenario(f);
     const path = join(dir, 'mid.ndjson');
-    const rec = LiveRecording.open(path, { host: HOST, names: NAMES });
+    const rec = LiveRecorder.open({ output: path, host: HOST, table: f.table, names: NAMES });
     rec.writeLiveSnapshot(f.table, f.time);
-    f.onApplied = (e, node) => rec.writeEvent(e, node, f.table);
+    f.onApplied = (e, node) => rec.handlers.onEvent(e, node);
     f.typed(1001, 'id');
     f.job(1001, 1300, '/usr/bin/id', ['id']);
     f.exit(1300, 0);
@@ -54,8 +54,9 @@ describe('live recording', () => {
   it('refuses an existing file unless forced, and a symlink always', () => {
     const path = join(dir, 'exists.ndjson');
     writeFileSync(path, 'x\n');
-    expect(() => LiveRecording.open(path, { host: HOST, names: NAMES })).toThrow(/already exists; use --force/);
-    const r = LiveRecording.open(path, { host: HOST, names: NAMES, force: true });
+    const f = new FixtureHost();
+    expect(() => LiveRecorder.open({ output: path, host: HOST, table: f.table, names: NAMES })).toThrow(/already exists; use --force/);
+    const r = LiveRecorder.open({ output: path, host: HOST, table: f.table, names: NAMES, force: true });
     r.close();
     expect(statSync(path).size).toBe(0);
   });

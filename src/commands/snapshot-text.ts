@@ -8,9 +8,9 @@
 
 import type { ProcessTable } from '../model/process-table.js';
 import type { EntrySession, HostInfo, ProcessNode } from '../model/types.js';
-import { escapeControl } from './escape-control.js';
-import { ttyName } from './tty-name.js';
-import type { NameLookup } from './user-names.js';
+import { escapeControl } from '../text/escape-control.js';
+import { ttyName } from '../text/tty-name.js';
+import type { NameLookup } from '../text/user-names.js';
 
 export interface SnapshotTextOptions {
   host: HostInfo;

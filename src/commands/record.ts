@@ -20,14 +20,17 @@ import { readHostInfo } from '../model/host-info.js';
 import type { HostInfo } from '../model/types.js';
 import type { BpfSourceOptions } from '../sensor/bpf-source.js';
 import type { EventSource, ProcessEvent } from '../sensor/process-event.js';
-import { escapeControl } from './escape-control.js';
-import { LiveRecorder, type RecorderHandlers } from './live-recorder.js';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, RecordingError, exitCodeOf, oneLineMessage } from './recording-error.js';
-import { parseRotateSpec, type RotateSpec } from './rotate-spec.js';
-import type { NameLookup } from './user-names.js';
+import { escapeControl } from '../text/escape-control.js';
+import { LiveRecorder, type RecorderHandlers } from '../record/live-recorder.js';
+import { EXIT_FAILURE, EXIT_OK, ExitError, exitCodeOf, oneLineMessage, usageError } from '../exit-error.js';
+import { parseDurationSeconds } from '../text/time-size-grammar.js';
+import { parseCommandArgs, type ParsedArgs } from './command-line.js';
+import { commandSpec } from './command-table.js';
+import { sensorOptionValues, sourceChoice, stringValue } from './option-values.js';
+import { parseRotateSpec, type RotateSpec } from '../record/rotate-spec.js';
+import type { NameLookup } from '../text/user-names.js';
 
 export type SourceKind = SourceChoice;
-export const SOURCE_KINDS: readonly SourceKind[] = ['auto', 'bpf', 'procfs'];
 
 export interface TextSink {
   write(text: string): unknown;
@@ -67,6 +70,30 @@ export interface RecordCommandOptions {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** `record`'s options from its parsed arguments (usage errors for bad values). */
+export function recordOptionsFromArgs({ values }: ParsedArgs): RecordCommandOptions {
+  const output = stringValue(values, 'output');
+  if (!output) throw usageError('-o FILE is required (or -o - for stdout)');
+  if (values.force && values.append) throw usageError('--force and --append cannot go together');
+  const bpf: BpfSourceOptions = sensorOptionValues(values);
+  const duration = stringValue(values, 'duration');
+  const rotate = stringValue(values, 'rotate');
+  return {
+    output,
+    force: Boolean(values.force),
+    append: Boolean(values.append),
+    duration: duration === undefined ? 0 : parseDurationSeconds(duration, '--duration'),
+    source: sourceChoice(values.source),
+    bpf,
+    ...(rotate !== undefined ? { rotate } : {}),
+  };
+}
+
+/** `record`'s argument words (after `record`) read into the options runRecord takes. */
+export function parseRecordArgs(args: readonly string[]): RecordCommandOptions {
+  return recordOptionsFromArgs(parseCommandArgs(commandSpec('record'), args));
+}
+
 /** Runs the recording until a signal, `--duration` or a write failure; returns the exit status. */
 export async function runRecord(options: RecordCommandOptions): Promise<number> {
   const stderr = options.stderr ?? STDERR;
@@ -82,11 +109,9 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
   const kind = options.source ?? 'auto';
   let rotate: RotateSpec | null;
   try {
-    if (!SOURCE_KINDS.includes(kind)) {
-      throw new RecordingError(`--source must be one of ${SOURCE_KINDS.join(', ')} (got "${escapeControl(String(kind))}")`, EXIT_BAD_INPUT, 'EUSAGE');
-    }
+    sourceChoice(kind);
     if (options.duration !== undefined && (!Number.isFinite(options.duration) || options.duration < 0)) {
-      throw new RecordingError('--duration must be a positive number of seconds', EXIT_BAD_INPUT, 'EUSAGE');
+      throw usageError('--duration must be a positive number of seconds');
     }
     rotate = typeof options.rotate === 'string' ? parseRotateSpec(options.rotate) : (options.rotate ?? null);
   } catch (err) {
@@ -157,7 +182,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       feed = live;
     }
   } catch (err) {
-    failure = new RecordingError(`cannot start the sensor: ${oneLineMessage(err)}`, exitCodeOf(err), 'ESENSOR');
+    failure = new ExitError(`cannot start the sensor: ${oneLineMessage(err)}`, exitCodeOf(err), 'ESENSOR');
     requestStop();
   }
 
@@ -183,7 +208,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     const code = (failure as { code?: string }).code;
     if (code === 'EPIPE' && options.output === '-') return EXIT_OK; // the reader went away: a normal end for a pipe
     say(`stopped: ${oneLineMessage(failure)}`);
-    return failure instanceof RecordingError ? failure.exitCode : EXIT_FAILURE;
+    return failure instanceof ExitError ? failure.exitCode : EXIT_FAILURE;
   }
   const where = options.output === '-' ? 'stdout' : escapeControl(options.output);
   const rotations = recorder.writer.stats().rotations;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControl } from '../../src/record/escape-control.js';
+import { escapeControl } from '../../src/text/escape-control.js';
 
 describe('escapeControl', () => {
   it('leaves ordinary text alone (including non-ASCII)', () => {

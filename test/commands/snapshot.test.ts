@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
-import { runSnapshot } from '../../src/record/snapshot-command.js';
+import { runSnapshot } from '../../src/commands/snapshot.js';
 import { validateRecordLine } from '../../src/record/schema.js';
-import { buildRichSession, RICH_HOST, RICH_NAMES } from './rich-session.js';
-import { modelFingerprint } from './model-fingerprint.js';
+import { buildRichSession, RICH_HOST, RICH_NAMES } from '../record/rich-session.js';
+import { modelFingerprint } from '../record/model-fingerprint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-snapshot-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,109 @@
+/**
+ * The view's own state (focus, selection by stable key, cursors and scroll offsets, toggles,
+ * prompts, search, the last message) and the pure reducer for the commands that depend on it
+ * alone. Commands that need the model's lists (moving, opening, searching, following) are carried
+ * out by UiStore, which holds one ViewState and replaces it with what `reduceView` returns.
+ */
+
+import type { ProcessNode } from '../model/types.js';
+import type { Command } from './key-bindings.js';
+import type { SearchMatch, SearchQuery } from './process-search.js';
+import type { Tone } from './ui-snapshot.js';
+
+export type Pane = 'sessions' | 'tree';
+export type PromptKind = 'search' | 'seek' | 'record';
+
+export interface SearchState {
+  query: SearchQuery;
+  matches: SearchMatch[];
+  index: number;
+}
+
+export interface ViewState {
+  focus: Pane;
+  overlay: 'none' | 'detail' | 'help' | 'terminal';
+  /** Selected sessions-list row, by stable key (null: none). */
+  selSession: string | null;
+  sessCursor: number;
+  sessOffset: number;
+  /** Selected tree row, by stable key. */
+  selTree: string | null;
+  treeCursor: number;
+  treeOffset: number;
+  detailTarget: { node: ProcessNode; hostIndex: number } | null;
+  detailOffset: number;
+  helpOffset: number;
+  servicesExpanded: boolean;
+  kernelExpanded: boolean;
+  timestamps: boolean;
+  verbose: boolean;
+  follow: boolean;
+  paused: boolean;
+  pausedAt: number;
+  prompt: { kind: PromptKind; text: string } | null;
+  search: SearchState | null;
+  message: { text: string; tone: Tone; until: number } | null;
+  /** Center the cursor of the list on the next frame (after a jump). */
+  centerSessions: boolean;
+  centerTree: boolean;
+}
+
+export function initialViewState(): ViewState {
+  return {
+    focus: 'sessions',
+    overlay: 'none',
+    selSession: null,
+    sessCursor: 0,
+    sessOffset: 0,
+    selTree: null,
+    treeCursor: 0,
+    treeOffset: 0,
+    detailTarget: null,
+    detailOffset: 0,
+    helpOffset: 0,
+    servicesExpanded: false,
+    kernelExpanded: false,
+    timestamps: false,
+    verbose: false,
+    follow: false,
+    paused: false,
+    pausedAt: 0,
+    prompt: null,
+    search: null,
+    message: null,
+    centerSessions: false,
+    centerTree: false,
+  };
+}
+
+/**
+ * The state after `cmd` when it depends on the view state alone (prompt editing, panes, help,
+ * the search prompt, start times); null for a command the store carries out with the model.
+ */
+export function reduceView(s: Readonly<ViewState>, cmd: Command): ViewState | null {
+  switch (cmd.kind) {
+    case 'promptInput':
+      return s.prompt === null ? s : { ...s, prompt: { ...s.prompt, text: s.prompt.text + cmd.text } };
+    case 'promptBackspace':
+      return s.prompt === null ? s : { ...s, prompt: { ...s.prompt, text: [...s.prompt.text].slice(0, -1).join('') } };
+    case 'promptClear':
+      return s.prompt === null ? s : { ...s, prompt: { ...s.prompt, text: '' } };
+    case 'promptCancel':
+      return { ...s, prompt: null };
+    case 'switchPane':
+      return s.overlay !== 'none' ? s : { ...s, focus: s.focus === 'sessions' ? 'tree' : 'sessions' };
+    case 'focus':
+      return s.overlay !== 'none' ? s : { ...s, focus: cmd.pane };
+    case 'help':
+      return { ...s, overlay: s.overlay === 'help' ? 'none' : 'help', helpOffset: 0 };
+    case 'terminal':
+      return { ...s, overlay: s.overlay === 'terminal' ? 'none' : 'terminal' };
+    case 'search':
+      return { ...s, prompt: { kind: 'search', text: '' } };
+    case 'timestamps':
+      return { ...s, timestamps: !s.timestamps };
+    default:
+      return null;
+  }
+}
+
