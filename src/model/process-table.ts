@@ -23,7 +23,13 @@ import { containerIdFromCgroup } from './container-id.js';
 import { decideEntryLeader, isKernelThreadOrInit, LOGIN_ENTRY_TYPES, newEntryDecision } from './entry-leader.js';
 import type { LoginLeaderLookup } from './entry-leader.js';
 import { EntrySessionRecord } from './entry-session.js';
-import { TerminalOutputLog } from './terminal-output.js';
+import type { TerminalOutputLog } from './terminal-output.js';
+
+/** An entry session's terminal logs as a replay checkpoint keeps them. */
+export interface SessionTerminals {
+  logs: Map<number, TerminalOutputLog>;
+  lastTty: number;
+}
 import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
 import { NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
 import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
@@ -392,26 +398,28 @@ export class ProcessTable {
     this.touch(r, e.time);
     const s = r.entrySession as EntrySessionRecord | null;
     if (s !== null && this.maxTerminalChars > 0) {
-      s.terminal ??= new TerminalOutputLog(this.maxTerminalChars);
-      s.terminal.append({ time: e.time, text: e.text, rows: e.ttyRows, columns: e.ttyColumns, pid: e.pid }, e.ioSkipped, e.ioCapped, e.ioBytes);
+      s.terminalLog(e.tty, this.maxTerminalChars).append({ time: e.time, text: e.text, rows: e.ttyRows, columns: e.ttyColumns, pid: e.pid }, e.ioSkipped, e.ioCapped, e.ioBytes);
     }
     return r;
   }
 
   /** Entry sessions' terminal logs, by entry leader entity id (replay checkpoints). */
-  terminalLogs(): Map<string, TerminalOutputLog> {
-    const out = new Map<string, TerminalOutputLog>();
-    for (const s of this.sessions) if (s.terminal !== null) out.set(s.id, s.terminal.clone());
+  terminalLogs(): Map<string, SessionTerminals> {
+    const out = new Map<string, SessionTerminals>();
+    for (const s of this.sessions) {
+      const logs = s.cloneTerminals();
+      if (logs !== null) out.set(s.id, { logs, lastTty: s.lastWrittenTty });
+    }
     return out;
   }
 
   /** Puts back terminal logs taken by terminalLogs() (sessions no longer known are skipped). */
-  restoreTerminalLogs(logs: ReadonlyMap<string, TerminalOutputLog>): void {
-    if (logs.size === 0) return;
+  restoreTerminalLogs(saved: ReadonlyMap<string, SessionTerminals>): void {
+    if (saved.size === 0) return;
     if (this.pending.length !== 0) this.finishBackfill();
     for (const s of this.sessions) {
-      const log = logs.get(s.id);
-      if (log !== undefined) s.terminal = log.clone();
+      const t = saved.get(s.id);
+      if (t !== undefined) s.restoreTerminals(t.logs, t.lastTty);
     }
   }
 

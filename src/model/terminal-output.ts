@@ -1,6 +1,6 @@
 /**
  * TerminalOutputLog: what the processes of one entry session wrote to their terminal (text_output
- * events), kept so a view can show the session's screen: the recent chunks, oldest first, bounded
+ * events) to one terminal, kept so a view can show that screen: the recent chunks, oldest first, bounded
  * by characters (the oldest are dropped), with running totals and the latest window size.
  *
  * Chunks are immutable and shared (a replay checkpoint keeps the array's current contents, not
@@ -22,7 +22,10 @@ export class TerminalOutputLog implements TerminalOutput {
   rows = 0;
   columns = 0;
 
-  constructor(private readonly maxChars: number) {}
+  constructor(
+    readonly tty: number,
+    private readonly maxChars: number,
+  ) {}
 
   append(chunk: TerminalChunk, skipped: number, capped: boolean, bytes: number): void {
     this.bytes += bytes;
@@ -54,7 +57,7 @@ export class TerminalOutputLog implements TerminalOutput {
 
   /** A copy sharing the chunks (replay checkpoints). */
   clone(): TerminalOutputLog {
-    const c = new TerminalOutputLog(this.maxChars);
+    const c = new TerminalOutputLog(this.tty, this.maxChars);
     c.chunks = this.chunks.slice();
     c.appended = this.appended;
     c.dropped = this.dropped;

@@ -204,7 +204,10 @@ export interface EntrySession {
   readonly lastTypedBy: ProcessNode | null;
   /** The most recent user-entered process (by exec/fork time) in the session. */
   readonly lastUserEntered: ProcessNode | null;
-  /** What its processes wrote to their terminal (text_output events), null when nothing was seen. */
+  /**
+   * What its processes wrote to the terminal its person saw (the entry leader's, else the one
+   * written to last), null when nothing was seen.
+   */
   readonly terminal: TerminalOutput | null;
   /** True for `init` sessions (systemd services): the UI folds them by default. */
   readonly service: boolean;
@@ -229,8 +232,10 @@ export interface TerminalChunk {
   readonly pid: number;
 }
 
-/** The recent terminal output of an entry session (see model/terminal-output.ts). */
+/** The recent output of an entry session to one terminal (see model/terminal-output.ts). */
 export interface TerminalOutput {
+  /** The terminal (dev_t). */
+  readonly tty: number;
   /** Recent chunks, oldest first (the oldest are dropped beyond the table's maxTerminalChars). */
   readonly chunks: readonly TerminalChunk[];
   /** Chunks ever appended: chunks[i] is number `appended - chunks.length + i`. */

@@ -5,7 +5,8 @@
  *
  * The recordings are replayed through the model, as every reader does: which session a
  * `text_output` line belongs to is recomputed (the writer's entry leader), never read from the
- * file. The session is named by its entry leader's entity id (the detail panel and
+ * file. Of the session's terminals, the one its person saw is exported: the entry leader's
+ * controlling terminal (a tmux client redraws its panes there), else the first one written to. The session is named by its entry leader's entity id (the detail panel and
  * `snapshot --json` show it).
  *
  * Text is written as captured, escape sequences included (that is what a player replays), except
@@ -46,6 +47,7 @@ export function exportAsciicast(files: readonly string[], sessionId: string, sin
   let events = 0;
   let width = DEFAULT_WIDTH;
   let height = DEFAULT_HEIGHT;
+  let terminal: number | null = null;
   try {
     for (let step = replay.step(); step !== null; step = replay.step()) {
       const node = step.node;
@@ -54,6 +56,9 @@ export function exportAsciicast(files: readonly string[], sessionId: string, sin
       seen = true;
       const e = step.entry.event;
       if (e.action !== 'text_output' || e.text === '') continue;
+      // the terminal the person saw: the entry leader's, else the first one written to
+      terminal ??= leader.tty !== 0 ? leader.tty : e.tty;
+      if (e.tty !== terminal) continue;
       if (Number.isNaN(start)) {
         start = e.time;
         if (e.ttyColumns > 0 && e.ttyRows > 0) {

@@ -27,7 +27,7 @@ import { nodeHeaderToEvent } from '../model/node-facts.js';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ProcessTable } from '../model/process-table.js';
 import type { ProcessNode } from '../model/types.js';
-import type { TerminalOutputLog } from '../model/terminal-output.js';
+import type { SessionTerminals } from '../model/process-table.js';
 import { newProcessEvent, resetProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { parseIsoMs } from './ecs-time.js';
 import type { RecordingHost } from './line-to-event.js';
@@ -103,7 +103,7 @@ export interface ReplayCheckpoint {
     processes: ProcessEvent[];
     ends: ProcessEvent[];
     /** Entry sessions' terminal output (shared chunks), by entry leader entity id. */
-    terminals: Map<string, TerminalOutputLog>;
+    terminals: Map<string, SessionTerminals>;
   }[];
 }
 

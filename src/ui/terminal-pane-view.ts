@@ -23,7 +23,8 @@ export function terminalPaneView(
   screen.sync(log);
   height = Math.max(0, height - 1); // the subtitle line
   if (session === null) return { title: 'terminal (o or Esc closes)', subtitle: '', rows: [], height, empty: 'select a session in the sessions list' };
-  const who = `${names === undefined ? String(session.user >>> 0) : userLabel(session.user, names)} ${session.tty === 0 ? '-' : safeText(ttyName(session.tty))}`;
+  const tty = log?.tty ?? session.tty;
+  const who = `${names === undefined ? String(session.user >>> 0) : userLabel(session.user, names)} ${tty === 0 ? '-' : safeText(ttyName(tty))}`;
   const leader = `${session.leader.pid} ${safeText(session.leader.name)}`;
   if (log === null) {
     return {

@@ -8,8 +8,9 @@
  * - the output of a non-interactive `ssh host cmd` (no terminal) is never captured;
  * - `sessiontop export --session ID` writes an asciicast that asciinema plays back with that output;
  *   a bad id and a session without output are one-line errors (exit 2);
- * - `sessiontop replay` shows the session's screen in the terminal pane (`o`), and the escape
- *   sequences the session wrote (a window title) never reach the administrator's terminal.
+ * - the live view (`sessiontop --tty-output`) and `sessiontop replay` show the session's screen in
+ *   the terminal pane (`o`), and the escape sequences the session wrote (a window title) never
+ *   reach the administrator's terminal.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -53,12 +54,19 @@ describe.skipIf(skip)('acceptance: terminal output of an ssh login', () => {
   let docs: Doc[] = [];
   let raw = '';
   let sessionId = '';
+  let live: PtyScreen | undefined;
+  let liveScreen = '';
+  let liveTitles: string[] = [];
+  let liveExit = -1;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sessiontop-acc-tty-'));
     file = join(dir, 'tty.ndjson');
     sshd = await SshdHarness.start({ sudo: false });
     rec = await CliRecording.start(file, ['--tty-output']);
+    live = new PtyScreen('live', ['--tty-output'], { cols: 140, rows: 40, env: { TZ: 'UTC' } });
+    await live.ready('sessiontop');
+    await live.waitFor((x) => / eBPF +lost/.test(x.lines()[0]!) && !x.lines()[0]!.includes('starting'), 30_000, 'the eBPF sensor');
     ({ client, shellPid } = await sshd.login());
     await client.run('printf "out-%s\\n" $((6*7)) $((7*7))');
     await client.run('ls -d /etc /usr');
@@ -75,6 +83,17 @@ describe.skipIf(skip)('acceptance: terminal output of an ssh login', () => {
     client.term.write(`${SECRET_SU}\r`);
     await client.waitFor(/su: |[Aa]uthentication/, 20_000, from);
     await client.run('printf "\\033]0;PWNED-TITLE\\007\\033[31mred-%s\\033[0m\\n" $((5*5))');
+    // the live view: the login's screen as it is now, in the o pane
+    await live.press('/');
+    await live.press('--color=auto -d /etc /usr\r');
+    await live.waitForText('ls --color=auto -d /etc /usr', 10_000);
+    await live.press('o');
+    await live.waitForText('red-25', 10_000);
+    await live.flush();
+    liveScreen = live.text();
+    liveTitles = [...live.titles];
+    await live.press('q');
+    liveExit = (await live.exited).exitCode;
     // no terminal: a non-interactive ssh command
     const r = await sshd.sshExec('for i in 1 2 3; do echo "nonterm-$((i*11))"; done');
     expect(r.stdout).toContain('nonterm-33');
@@ -92,6 +111,7 @@ describe.skipIf(skip)('acceptance: terminal output of an ssh login', () => {
   }, 120_000);
 
   afterAll(async () => {
+    live?.kill();
     await client?.close().catch(() => undefined);
     await rec?.stop().catch(() => undefined);
     await sshd?.stop();
@@ -114,6 +134,15 @@ describe.skipIf(skip)('acceptance: terminal output of an ssh login', () => {
       expect(field(d, 'process.io.max_bytes_per_process_exceeded')).toBe(false);
     }
     expect(out.some((d) => field(d, 'process.tty.rows') === 50 && field(d, 'process.tty.columns') === 200)).toBe(true);
+  });
+
+  it("the live view's terminal pane shows the login's screen as it is now, its escapes kept inside", () => {
+    expect(liveScreen).toMatch(/terminal of sessiontop-t pts\/\d+ · leader \d+ bash · 200×50 \(o or Esc closes\)/);
+    expect(liveScreen).toContain('out-42');
+    expect(liveScreen).toContain('red-25');
+    expect(liveScreen).not.toMatch(/\u001b/);
+    expect(liveTitles.filter((t) => t.includes('PWNED'))).toEqual([]);
+    expect(liveExit).toBe(0);
   });
 
   it('what was typed with echo off (read -s, the su password) is nowhere in the recording', () => {

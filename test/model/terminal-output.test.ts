@@ -32,10 +32,17 @@ describe('terminal output in the model', () => {
     ]);
     expect([t.appended, t.bytes, t.skipped, t.capped, t.rows, t.columns]).toEqual([2, 9, 10, true, 40, 120]);
     expect(shell.interactive).toBe(interactive);
+    // a terminal inside the session (a tmux pane's pty) is kept apart; the login's stays the one shown
+    const pane = f.fork(700, 702, { tty: (136 << 20) | 9 });
+    f.output(702, 'inner pane\r\n');
+    expect(pane.entrySession).toBe(s);
+    expect(s.terminal!.tty).toBe(136 << 20);
+    expect(s.terminal!.chunks.map((c) => c.text).join('')).toBe('$ a b c\r\n');
+    expect((s as unknown as { terminals: Map<number, unknown> }).terminals.size).toBe(2);
   });
 
   it('keeps the newest output within its bound and counts the chunks it dropped', () => {
-    const log = new TerminalOutputLog(10);
+    const log = new TerminalOutputLog(0, 10);
     for (let i = 0; i < 6; i++) log.append({ time: i, text: `abcd${i}`, rows: 0, columns: 0, pid: 1 }, 0, false, 5);
     expect(log.chunks.map((c) => c.text)).toEqual(['abcd4', 'abcd5']);
     expect([log.appended, log.dropped, log.bytes]).toEqual([6, 4, 30]);

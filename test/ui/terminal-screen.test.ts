@@ -7,7 +7,7 @@ import { TerminalOutputLog } from '../../src/model/terminal-output.js';
 import { TerminalScreen } from '../../src/ui/terminal-screen.js';
 
 function logOf(...texts: (string | [string, number, number])[]): TerminalOutputLog {
-  const log = new TerminalOutputLog(1 << 20);
+  const log = new TerminalOutputLog(0, 1 << 20);
   let t = 0;
   for (const x of texts) {
     const [text, rows, columns] = typeof x === 'string' ? [x, 24, 80] : x;
