@@ -35,6 +35,18 @@ uint32_t get_u32(const Napi::Object& o, const char* key, uint32_t fallback) {
   return (uint32_t)d;
 }
 
+bool has_value(const Napi::Object& o, const char* key) { return o.Has(key) && !o.Get(key).IsUndefined(); }
+
+// An integer option that may be negative or above 2^32 (offsets, inode numbers).
+double get_number(const Napi::Object& o, const char* key, double fallback) {
+  if (!has_value(o, key)) return fallback;
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("option ") + key + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d != (double)(int64_t)d) throw Napi::RangeError::New(o.Env(), std::string("option ") + key + " must be an integer");
+  return d;
+}
+
 sessiontop::SensorOptions parse_options(Napi::Env env, const Napi::Value& value) {
   sessiontop::SensorOptions options;
   if (!value.IsObject()) return options;
@@ -46,16 +58,40 @@ sessiontop::SensorOptions parse_options(Napi::Env env, const Napi::Value& value)
   options.tty_output = o.Has("ttyOutput") && o.Get("ttyOutput").ToBoolean().Value();
   options.tty_rate = get_u32(o, "ttyRate", options.tty_rate);
   options.tty_max_bytes = get_u32(o, "ttyMaxBytes", (uint32_t)options.tty_max_bytes);
-  if (o.Has("readline") && o.Get("readline").IsArray()) {
-    Napi::Array arr = o.Get("readline").As<Napi::Array>();
+  if (o.Has("shells") && o.Get("shells").IsArray()) {
+    Napi::Array arr = o.Get("shells").As<Napi::Array>();
     for (uint32_t i = 0; i < arr.Length(); i++) {
       Napi::Value item = arr.Get(i);
-      if (!item.IsObject()) throw Napi::TypeError::New(env, "readline targets must be {path, bashOnly}");
+      if (!item.IsObject()) throw Napi::TypeError::New(env, "shells must be {dev, ino, kind, lineVar?}");
+      Napi::Object e = item.As<Napi::Object>();
+      sessiontop::ShellExe exe;
+      exe.dev = get_u32(e, "dev", 0);
+      exe.ino = (uint64_t)get_number(e, "ino", 0);
+      exe.kind = get_u32(e, "kind", 0);
+      exe.has_line_var = has_value(e, "lineVar");
+      exe.line_var = (int64_t)get_number(e, "lineVar", 0);
+      options.shell_exes.push_back(exe);
+    }
+  }
+  if (o.Has("typedTargets") && o.Get("typedTargets").IsArray()) {
+    Napi::Array arr = o.Get("typedTargets").As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); i++) {
+      Napi::Value item = arr.Get(i);
+      if (!item.IsObject()) throw Napi::TypeError::New(env, "typed targets must be {kind, path, ...}");
       Napi::Object t = item.As<Napi::Object>();
-      sessiontop::ReadlineTarget target;
+      sessiontop::TypedTarget target;
+      std::string kind = t.Get("kind").ToString().Utf8Value();
+      if (kind != "readline" && kind != "zle") throw Napi::TypeError::New(env, "typed target kind must be readline or zle");
+      target.kind = kind == "zle" ? sessiontop::TypedTarget::Kind::Zle : sessiontop::TypedTarget::Kind::Readline;
       target.path = t.Get("path").ToString().Utf8Value();
       target.bash_only = t.Has("bashOnly") && t.Get("bashOnly").ToBoolean().Value();
-      options.readline_targets.push_back(target);
+      target.has_accept = has_value(t, "acceptPath");
+      if (target.has_accept) target.accept_path = t.Get("acceptPath").ToString().Utf8Value();
+      target.has_line = has_value(t, "line");
+      target.line = (int64_t)get_number(t, "line", 0);
+      target.len = (int64_t)get_number(t, "len", 0);
+      target.context = (int64_t)get_number(t, "context", 0);
+      options.typed_targets.push_back(target);
     }
   }
   return options;
@@ -123,6 +159,7 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
     for (size_t i = 0; i < s.probes.size(); i++) {
       Napi::Object p = Napi::Object::New(env);
       p.Set("path", s.probes[i].path);
+      p.Set("probe", s.probes[i].probe);
       p.Set("attached", s.probes[i].attached);
       if (!s.probes[i].error.empty()) p.Set("error", s.probes[i].error);
       probes.Set((uint32_t)i, p);

@@ -105,6 +105,12 @@ void ensure_tracefs() {
 
 bool is_power_of_two(uint32_t v) { return v && !(v & (v - 1)); }
 
+bool has_dash(const SensorOptions& options) {
+  for (const ShellExe& e : options.shell_exes)
+    if (e.kind == ST_SHELL_DASH) return true;
+  return false;
+}
+
 }  // namespace
 
 Sensor::Sensor(const SensorOptions& options) {
@@ -133,7 +139,25 @@ Sensor::Sensor(const SensorOptions& options) {
     int err = bpf_map__set_max_entries(skel_->maps.events, options.ring_bytes);
     if (!err) err = bpf_map__set_max_entries(skel_->maps.scratch_map, (uint32_t)ncpus_);
     if (err) fail(err, "configure");
-    if (options.readline_targets.empty()) bpf_program__set_autoload(skel_->progs.handle_readline_ret, false);
+    bool typed = !options.typed_targets.empty() || has_dash(options);
+    bool any_readline = false, any_zle = false;
+    for (const TypedTarget& t : options.typed_targets) {
+      if (t.kind == TypedTarget::Kind::Readline) any_readline = true;
+      else any_zle = true;
+    }
+    // --no-typed (or no shell found): none of the typed-line programs is loaded.
+    bpf_program__set_autoload(skel_->progs.handle_readline_enter, any_readline);
+    bpf_program__set_autoload(skel_->progs.handle_readline_ret, any_readline);
+    bpf_program__set_autoload(skel_->progs.handle_rl_newline, any_readline);
+    bpf_program__set_autoload(skel_->progs.handle_zleentry_enter, any_zle);
+    bpf_program__set_autoload(skel_->progs.handle_zleentry_ret, any_zle);
+    bpf_program__set_autoload(skel_->progs.handle_acceptline, any_zle);
+    bpf_program__set_autoload(skel_->progs.handle_read_exit, has_dash(options));
+    if (!typed) {
+      bpf_map__set_autocreate(skel_->maps.shell_exes, false);
+      bpf_map__set_autocreate(skel_->maps.line_targets, false);
+      bpf_map__set_autocreate(skel_->maps.line_reads, false);
+    }
     skel_->rodata->tty_output = options.tty_output ? 1 : 0;
     skel_->rodata->tty_rate = options.tty_rate;
     skel_->rodata->tty_max_bytes = options.tty_max_bytes;
@@ -153,9 +177,9 @@ Sensor::Sensor(const SensorOptions& options) {
     programs_ = 0;
     bpf_program* prog;
     bpf_object__for_each_program(prog, skel_->obj) {
-      if (bpf_program__autoload(prog) && prog != skel_->progs.handle_readline_ret) programs_++;
+      if (bpf_program__autoload(prog) && bpf_program__type(prog) != BPF_PROG_TYPE_KPROBE) programs_++;
     }
-    if (!options.readline_targets.empty()) attach_readline(options);
+    if (typed) attach_typed(options);
     if (options.tty_output) watch_existing_terminals();
 
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), on_sample, this, nullptr);
@@ -178,24 +202,78 @@ Sensor::Sensor(const SensorOptions& options) {
 
 Sensor::~Sensor() { close(); }
 
-void Sensor::attach_readline(const SensorOptions& options) {
-  for (const ReadlineTarget& target : options.readline_targets) {
-    ProbeStatus status;
-    status.path = target.path;
-    LIBBPF_OPTS(bpf_uprobe_opts, opts);
-    opts.func_name = "readline";
-    opts.retprobe = true;
-    opts.bpf_cookie = target.bash_only ? 1 : 0;
-    bpf_link* link =
-        bpf_program__attach_uprobe_opts(skel_->progs.handle_readline_ret, -1, target.path.c_str(), 0, &opts);
-    if (!link) {
-      int err = errno;
-      std::string detail = take_log_tail();
-      status.error = std::string(strerror(err)) + (detail.empty() ? "" : " (" + detail + ")");
-    } else {
-      status.attached = true;
-      links_.push_back(link);
+void Sensor::attach_uprobe(bpf_program* prog, const std::string& path, const char* func, bool retprobe,
+                           uint64_t cookie, const char* label) {
+  ProbeStatus status;
+  status.path = path;
+  status.probe = label;
+  LIBBPF_OPTS(bpf_uprobe_opts, opts);
+  opts.func_name = func;
+  opts.retprobe = retprobe;
+  opts.bpf_cookie = cookie;
+  bpf_link* link = bpf_program__attach_uprobe_opts(prog, -1, path.c_str(), 0, &opts);
+  if (!link) {
+    int err = errno;
+    std::string detail = take_log_tail();
+    status.error = std::string(strerror(err)) + (detail.empty() ? "" : " (" + detail + ")");
+  } else {
+    status.attached = true;
+    links_.push_back(link);
+    programs_++;
+  }
+  probes_.push_back(status);
+}
+
+// Fills the shell and line-target maps, then attaches, per shell, in the order that leaves no gap
+// and no duplicate for a read already in progress: the accept-line fallback first (it reports any
+// line whose read began unseen), then the return probe, then the entry probe (a read it marks is
+// reported by the return probe, which was armed before it).
+void Sensor::attach_typed(const SensorOptions& options) {
+  for (const ShellExe& e : options.shell_exes) {
+    st_exe_key key = {};
+    key.ino = e.ino;
+    key.dev = e.dev;
+    st_shell_exe value = {};
+    value.kind = e.kind;
+    value.flags = e.has_line_var ? ST_EXE_LINE_VAR : 0;
+    value.line_var = e.line_var;
+    if (bpf_map__update_elem(skel_->maps.shell_exes, &key, sizeof(key), &value, sizeof(value), BPF_ANY) != 0)
+      fail(errno, "configure");
+  }
+  uint32_t index = 0;
+  for (const TypedTarget& t : options.typed_targets) {
+    bool readline = t.kind == TypedTarget::Kind::Readline;
+    if (t.has_accept && index < ST_LINE_TARGETS) {
+      st_line_target target = {};
+      target.line = t.line;
+      target.len = t.len;
+      target.context = t.context;
+      target.kind = readline ? ST_SHELL_BASH : ST_SHELL_ZSH;
+      target.flags = (t.bash_only ? ST_TARGET_BASH_ONLY : 0) | (t.has_line ? ST_TARGET_LINE_VAR : 0);
+      if (bpf_map__update_elem(skel_->maps.line_targets, &index, sizeof(index), &target, sizeof(target), BPF_ANY) != 0)
+        fail(errno, "configure");
+      if (readline)
+        attach_uprobe(skel_->progs.handle_rl_newline, t.accept_path, "rl_newline", false, index, "rl_newline");
+      else
+        attach_uprobe(skel_->progs.handle_acceptline, t.accept_path, "acceptline", false, index, "acceptline");
+      index++;
     }
+    uint64_t cookie = t.bash_only ? ST_COOKIE_BASH_ONLY : 0;
+    if (readline) {
+      attach_uprobe(skel_->progs.handle_readline_ret, t.path, "readline", true, cookie, "readline");
+      attach_uprobe(skel_->progs.handle_readline_enter, t.path, "readline", false, cookie, "readline");
+    } else {
+      attach_uprobe(skel_->progs.handle_zleentry_ret, t.path, "zleentry", true, 0, "zleentry");
+      attach_uprobe(skel_->progs.handle_zleentry_enter, t.path, "zleentry", false, 0, "zleentry");
+    }
+  }
+  if (has_dash(options)) {
+    // attached with the other tracepoints by the skeleton; the map it filters on is now filled
+    ProbeStatus status;
+    status.path = "tracepoint/syscalls/sys_exit_read";
+    status.probe = "read(2)";
+    status.attached = skel_->links.handle_read_exit != nullptr;
+    if (!status.attached) status.error = "not attached";
     probes_.push_back(status);
   }
 }

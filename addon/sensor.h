@@ -11,19 +11,40 @@
 struct sessiontop_bpf;
 struct ring_buffer;
 struct bpf_link;
+struct bpf_program;
 
 namespace sessiontop {
 
-struct ReadlineTarget {
-  std::string path;     // ELF file holding a `readline` symbol (bash, or libreadline.so)
-  bool bash_only = false;  // shared library: count only callers whose comm is "bash"
+// A shell binary found at start, by inode (the kernel filters typed-line probes on it).
+struct ShellExe {
+  uint32_t dev = 0;        // st_dev in the kernel's encoding (major << 20 | minor)
+  uint64_t ino = 0;
+  uint32_t kind = 0;       // enum st_shell
+  int64_t line_var = 0;    // bash: rl_line_buffer's offset from mm->start_code
+  bool has_line_var = false;
+};
+
+// Where the typed-line uprobes of one shell go.
+struct TypedTarget {
+  enum class Kind { Readline, Zle };
+  Kind kind = Kind::Readline;
+  std::string path;        // ELF file: bash or libreadline.so (Readline); zsh (Zle: zleentry)
+  bool bash_only = false;  // Readline in a shared library: only executables in shell_exes count
+  // The accept-line fallback: bash's rl_newline (in `path`), or zsh's acceptline (in `accept_path`,
+  // zle.so), with the offsets of the line editor's globals from that function (st_line_target).
+  std::string accept_path;
+  bool has_accept = false;
+  int64_t line = 0, len = 0, context = 0;
+  bool has_line = false;
 };
 
 struct SensorOptions {
   uint32_t ring_bytes = 16u << 20;  // power of two, multiple of the page size
   uint32_t args_max = 16384;        // argv bytes kept per exec (<= 65536)
   uint32_t typed_max = 1024;        // typed-line bytes kept (<= 4096)
-  std::vector<ReadlineTarget> readline_targets;  // empty: typed capture off
+  // Typed-line capture: all empty, no typed-line program is loaded at all.
+  std::vector<TypedTarget> typed_targets;
+  std::vector<ShellExe> shell_exes;  // shells found at start; dash ones turn on the read(2) probe
   bool tty_output = false;          // terminal output capture (its write hooks load only then)
   uint32_t tty_rate = 65536;        // terminal output bytes per process per second (0: unbounded)
   uint64_t tty_max_bytes = 1u << 20;  // terminal output bytes per process in total (0: unbounded)
@@ -43,6 +64,7 @@ class SensorError : public std::runtime_error {
 
 struct ProbeStatus {
   std::string path;
+  std::string probe;  // what is probed there: readline, rl_newline, zleentry, acceptline, read(2)
   bool attached = false;
   std::string error;
 };
@@ -53,7 +75,7 @@ struct SensorStats {
   uint64_t bytes = 0;      // bytes drained
   uint32_t ring_bytes = 0;
   uint32_t programs = 0;   // programs attached
-  std::vector<ProbeStatus> probes;  // readline uprobes
+  std::vector<ProbeStatus> probes;  // typed-line probes
 };
 
 class Sensor {
@@ -77,7 +99,9 @@ class Sensor {
 
  private:
   static int on_sample(void* ctx, void* data, size_t size);
-  void attach_readline(const SensorOptions& options);
+  void attach_typed(const SensorOptions& options);
+  void attach_uprobe(bpf_program* prog, const std::string& path, const char* func, bool retprobe, uint64_t cookie,
+                     const char* label);
   void watch_existing_terminals();
 
   sessiontop_bpf* skel_ = nullptr;

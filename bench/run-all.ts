@@ -66,7 +66,7 @@ add('seek (avg / max ms)', `${fmt(sk.seekAvgMs)} / ${fmt(sk.seekMaxMs)}`, '< 1 0
 step('typed-line probe overhead');
 if (root) {
   const t = await typedOverhead.run(100_000, 5);
-  add('bash builtin loop with readline probes (ratio)', fmt(t.ratio, 3), '≈ 1 (not on the readline path)', null);
+  for (const row of t.rows) add(`${row.name}, typed probes on / off (ratio)`, fmt(row.ratio, 3), '≈ 1', null);
 } else add('typed-line probe overhead', 'skipped: needs root', '', null);
 
 step('terminal-output capture overhead');

@@ -39,6 +39,7 @@ enum bpf_map_type_used {
 	BPF_MAP_TYPE_HASH = 1,
 	BPF_MAP_TYPE_ARRAY = 2,
 	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_LRU_HASH = 9,
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 #define BPF_ANY 0
@@ -48,6 +49,8 @@ enum bpf_map_type_used {
 
 #define PF_KTHREAD 0x00200000
 #define S_IFMT 00170000
+#define ICANON 0000002 /* termios c_lflag */
+#define ECHO 0000010
 #define S_IFSOCK 0140000
 #define S_IFREG 0100000
 #define S_IFCHR 0020000
@@ -87,7 +90,10 @@ struct winsize {
 };
 
 struct ktermios {
+	unsigned int c_iflag;
 	unsigned int c_oflag;
+	unsigned int c_cflag;
+	unsigned int c_lflag;
 };
 
 struct tty_struct {
@@ -118,6 +124,7 @@ struct super_block {
 
 struct inode {
 	umode_t i_mode;
+	unsigned long i_ino;
 	dev_t i_rdev;
 	struct super_block *i_sb;
 };
@@ -175,6 +182,8 @@ struct fs_struct {
 };
 
 struct mm_struct {
+	unsigned long start_code;
+	struct file *exe_file;
 	unsigned long arg_start;
 	unsigned long arg_end;
 	unsigned long env_start;
@@ -239,6 +248,7 @@ struct pt_regs {
 			__u64 pstate;
 		};
 	};
+	__u64 orig_x0;
 };
 #endif
 

@@ -684,46 +684,446 @@ int handle_setresgid(struct st_sys_exit_ctx *ctx)
 	return id_change(ctx, ST_SETRESGID);
 }
 
-/* Attach cookie ST_COOKIE_BASH_ONLY: the probe sits in a shared libreadline, so only bash counts. */
-#define ST_COOKIE_BASH_ONLY 1
+/* ---- Typed lines ----------------------------------------------------------------------------
+ *
+ * bash: a uretprobe on readline() reports the line it returns. A read that was already waiting when
+ * the sensor attached has no return probe (uretprobes are armed at function entry), so an entry
+ * uprobe on readline() marks each read it sees begin (line_reads, per thread), and an entry uprobe
+ * on rl_newline (the accept-line command, run when Enter is pressed) reports rl_line_buffer only
+ * when no such mark exists: every line once, the first one at an already open prompt included.
+ *
+ * zsh: the same pair on zleentry() (core, exported for its modules) for the read request
+ * (ZLE_CMD_READ, command-line contexts): the returned line is metafied and ends in a newline.
+ * The fallback is zle.so's acceptline, reading zleline/zlell (wide characters).
+ *
+ * dash (and shells like it, without a line editor): read(2) on fd 0 returns whole lines when fd 0 is
+ * the controlling terminal in canonical mode; only executables found at start (shell_exes, by
+ * inode), only echoing terminals (no `read -s`, no password prompt), only block-sized reads (not
+ * dash's byte-wise `read` builtin). */
+
+#define ZLE_CMD_READ 1
+#define ZLCON_LINE_CONT 1 /* ZLCON_LINE_START = 0, ZLCON_LINE_CONT = 1: command lines */
+#define ZSH_META 0x83
+#define ZSH_INVALID_WCHAR_BASE 0xe000 /* zle keeps an invalid byte b as the wide char 0xe000 + b */
+
+#if defined(__TARGET_ARCH_x86)
+#define ST_RET_SP_DELTA 8 /* the return popped the return address */
+#else
+#define ST_RET_SP_DELTA 0 /* the return address was in a register */
+#endif
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct st_exe_key);
+	__type(value, struct st_shell_exe);
+} shell_exes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, ST_LINE_TARGETS);
+	__type(key, __u32);
+	__type(value, struct st_line_target);
+} line_targets SEC(".maps");
+
+/* Line-editor reads in progress that began after the sensor attached: thread id -> stack pointer at
+ * entry (to tell the read's own return from nested calls). LRU: a read abandoned by longjmp or exit
+ * leaves an entry that ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} line_reads SEC(".maps");
+
+/* The shell_exes entry of task t's executable, or NULL. */
+static __always_inline struct st_shell_exe *shell_exe_of(struct task_struct *t)
+{
+	struct inode *inode = BPF_CORE_READ(t, mm, exe_file, f_inode);
+	struct st_exe_key key = {};
+
+	if (!inode)
+		return NULL;
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	return bpf_map_lookup_elem(&shell_exes, &key);
+}
+
+/* Fills the header, appends the shell's cwd after the line already at ST_HEADER_SIZE, submits. */
+static __always_inline void submit_typed(struct st_record *r, struct task_struct *t, __u32 kept, __u32 total,
+					 __u32 shell, __u32 via)
+{
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	__u32 off, n_cwd = 0;
+
+	fill_header(r, t, ST_TYPED);
+	r->aux[0] = kept;
+	r->aux[1] = total;
+	r->aux[2] = shell;
+	r->aux[3] = via;
+	if (total > kept)
+		r->flags |= ST_F_TYPED_TRUNC;
+	off = ST_HEADER_SIZE + (kept & (2 * ST_TYPED_LIMIT - 1));
+	off = append_path(r, off, t, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), ST_F_CWD_TRUNC, &n_cwd);
+	r->len[1] = n_cwd;
+	output_scratch(r, off);
+}
+
+static __always_inline __u32 typed_bound(void)
+{
+	__u32 max = typed_max;
+
+	return max > ST_TYPED_LIMIT ? ST_TYPED_LIMIT : max;
+}
+
+/* Reports the NUL-terminated line at user address `line` (bash). */
+static __always_inline void report_c_line(struct task_struct *t, const char *line, __u32 shell, __u32 via)
+{
+	struct st_record *r = scratch_record();
+	__u32 max = typed_bound();
+	long n;
+
+	if (!r || !line)
+		return;
+	/* Read one byte more than kept, to know whether the line was longer. */
+	n = bpf_probe_read_user_str((__u8 *)r + ST_HEADER_SIZE, (max + 2) & (2 * ST_TYPED_LIMIT - 1), line);
+	if (n <= 1)
+		return; /* empty line, or unreadable */
+	n -= 1;
+	submit_typed(r, t, n > max ? max : n, n, shell, via);
+}
+
+/* True when the current thread's executable is a shell of `kind` found at start. */
+static __always_inline bool current_is_shell(__u32 kind)
+{
+	struct st_shell_exe *exe = shell_exe_of((struct task_struct *)bpf_get_current_task());
+
+	return exe && exe->kind == kind;
+}
+
+static __always_inline void mark_read(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 sp = PT_REGS_SP(ctx);
+
+	bpf_map_update_elem(&line_reads, &tid, &sp, BPF_ANY);
+}
+
+/* True (and forgotten) when this return ends the marked read of the current thread. */
+static __always_inline bool end_marked_read(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *sp = bpf_map_lookup_elem(&line_reads, &tid);
+
+	if (!sp || *sp + ST_RET_SP_DELTA != PT_REGS_SP(ctx))
+		return false;
+	bpf_map_delete_elem(&line_reads, &tid);
+	return true;
+}
+
+static __always_inline bool read_is_marked(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	return bpf_map_lookup_elem(&line_reads, &tid) != NULL;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(handle_readline_enter)
+{
+	if (bpf_get_attach_cookie(ctx) == ST_COOKIE_BASH_ONLY && !current_is_shell(ST_SHELL_BASH))
+		return 0;
+	mark_read(ctx);
+	return 0;
+}
 
 SEC("uretprobe")
 int BPF_KRETPROBE(handle_readline_ret, const char *line)
 {
+	if (!end_marked_read(ctx))
+		return 0; /* not a bash (libreadline), or a nested call */
+	report_c_line((struct task_struct *)bpf_get_current_task(), line, ST_SHELL_BASH, ST_VIA_RETURN);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(handle_rl_newline)
+{
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 index = (__u32)bpf_get_attach_cookie(ctx);
+	struct st_line_target *target = bpf_map_lookup_elem(&line_targets, &index);
+	struct st_shell_exe *exe;
+	const char *line = NULL;
+	__u64 var;
+
+	if (!target || read_is_marked())
+		return 0; /* the readline uretprobe reports this line */
+	exe = shell_exe_of(t);
+	if ((target->flags & ST_TARGET_BASH_ONLY) && (!exe || exe->kind != ST_SHELL_BASH))
+		return 0;
+	/* rl_line_buffer: in bash's executable (built in, or copied there by a copy relocation), else in
+	 * the library beside rl_newline */
+	if (exe && exe->kind == ST_SHELL_BASH && (exe->flags & ST_EXE_LINE_VAR))
+		var = BPF_CORE_READ(t, mm, start_code) + exe->line_var;
+	else if (target->flags & ST_TARGET_LINE_VAR)
+		var = PT_REGS_IP(ctx) + target->line;
+	else
+		return 0;
+	if (bpf_probe_read_user(&line, sizeof(line), (void *)var) != 0)
+		return 0;
+	report_c_line(t, line, ST_SHELL_BASH, ST_VIA_ACCEPT);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(handle_zleentry_enter, int cmd)
+{
+	int context = (int)PT_REGS_PARM5(ctx); /* zleentry(ZLE_CMD_READ, lp, rp, flags, context) */
+
+	if (cmd != ZLE_CMD_READ || context < 0 || context > ZLCON_LINE_CONT)
+		return 0;
+	mark_read(ctx);
+	return 0;
+}
+
+/* Unmetafies the line at the upper half of the scratch record into the payload. */
+struct unmeta_state {
+	__u32 in; /* next input byte, from ST_HALF */
+	__u32 end; /* input bytes */
+	__u32 out; /* output bytes, from ST_HEADER_SIZE */
+	__u32 max; /* stop after max + 1 output bytes */
+};
+
+static long unmeta_step(__u32 index, void *ctx)
+{
+	struct unmeta_state *s = ctx;
+	struct st_record *r = scratch_record();
+	__u8 *buf = (__u8 *)r;
+	__u8 c;
+
+	if (!r || s->in >= s->end || s->out > s->max)
+		return 1;
+	c = buf[ST_HALF + (s->in & (ST_HALF - 1))];
+	s->in++;
+	if (c == ZSH_META && s->in < s->end) {
+		c = buf[ST_HALF + (s->in & (ST_HALF - 1))] ^ 32;
+		s->in++;
+	}
+	buf[ST_HEADER_SIZE + (s->out & (2 * ST_TYPED_LIMIT - 1))] = c;
+	s->out++;
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(handle_zleentry_ret, const char *line)
+{
 	struct st_record *r;
-	__u8 *buf;
-	__u32 max = typed_max;
+	struct unmeta_state s = {};
 	long n;
 
-	if (!line)
+	if (!end_marked_read(ctx) || !line)
 		return 0;
-	if (bpf_get_attach_cookie(ctx) == ST_COOKIE_BASH_ONLY) {
-		char comm[5] = {};
-
-		bpf_get_current_comm(comm, sizeof(comm));
-		if (comm[0] != 'b' || comm[1] != 'a' || comm[2] != 's' || comm[3] != 'h' || comm[4] != 0)
-			return 0;
-	}
 	r = scratch_record();
 	if (!r)
 		return 0;
-	buf = (__u8 *)r;
-	if (max > ST_TYPED_LIMIT)
-		max = ST_TYPED_LIMIT;
-	/* Read one byte more than kept, to know whether the line was longer. */
-	n = bpf_probe_read_user_str(buf + ST_HEADER_SIZE, (max + 2) & (2 * ST_TYPED_LIMIT - 1), line);
+	s.max = typed_bound();
+	/* metafied: up to two bytes per byte, plus the newline */
+	n = bpf_probe_read_user_str((__u8 *)r + ST_HALF, (2 * s.max + 4) & (4 * ST_TYPED_LIMIT - 1), line);
 	if (n <= 1)
-		return 0; /* empty line, or unreadable */
-	n -= 1;
-	fill_header(r, t, ST_TYPED);
-	r->aux[1] = n;
-	if (n > max) {
-		n = max;
-		r->flags |= ST_F_TYPED_TRUNC;
+		return 0;
+	s.end = n - 1;
+	bpf_loop(4 * ST_TYPED_LIMIT, unmeta_step, &s, 0);
+	if (s.in >= s.end && s.out > 0 && ((__u8 *)r)[ST_HEADER_SIZE + ((s.out - 1) & (2 * ST_TYPED_LIMIT - 1))] == '\n')
+		s.out--; /* zleread ends the line with a newline */
+	if (s.out == 0)
+		return 0;
+	submit_typed(r, (struct task_struct *)bpf_get_current_task(), s.out > s.max ? s.max : s.out, s.out, ST_SHELL_ZSH,
+		     ST_VIA_RETURN);
+	return 0;
+}
+
+/* Converts the wide characters at the upper half of the scratch record to UTF-8 in the payload. */
+struct wide_state {
+	__u32 in; /* characters converted */
+	__u32 end; /* characters */
+	__u32 out; /* output bytes */
+	__u32 max;
+};
+
+static long wide_step(__u32 index, void *ctx)
+{
+	struct wide_state *s = ctx;
+	struct st_record *r = scratch_record();
+	__u8 *buf = (__u8 *)r;
+	__u32 wc, o;
+
+	if (!r || s->in >= s->end || s->out > s->max)
+		return 1;
+	wc = *(__u32 *)(buf + ST_HALF + ((s->in * 4) & (ST_HALF - 4)));
+	s->in++;
+	o = ST_HEADER_SIZE + (s->out & (2 * ST_TYPED_LIMIT - 1));
+	if (wc >= ZSH_INVALID_WCHAR_BASE && wc <= ZSH_INVALID_WCHAR_BASE + 0xff) {
+		buf[o] = wc - ZSH_INVALID_WCHAR_BASE;
+		s->out += 1;
+	} else if (wc < 0x80) {
+		buf[o] = wc;
+		s->out += 1;
+	} else if (wc < 0x800) {
+		buf[o] = 0xc0 | (wc >> 6);
+		buf[o + 1] = 0x80 | (wc & 0x3f);
+		s->out += 2;
+	} else if (wc < 0x10000) {
+		buf[o] = 0xe0 | (wc >> 12);
+		buf[o + 1] = 0x80 | ((wc >> 6) & 0x3f);
+		buf[o + 2] = 0x80 | (wc & 0x3f);
+		s->out += 3;
+	} else if (wc < 0x110000) {
+		buf[o] = 0xf0 | (wc >> 18);
+		buf[o + 1] = 0x80 | ((wc >> 12) & 0x3f);
+		buf[o + 2] = 0x80 | ((wc >> 6) & 0x3f);
+		buf[o + 3] = 0x80 | (wc & 0x3f);
+		s->out += 4;
 	}
-	r->aux[0] = n;
-	output_scratch(r, ST_HEADER_SIZE + n);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(handle_acceptline)
+{
+	__u32 index = (__u32)bpf_get_attach_cookie(ctx);
+	struct st_line_target *target = bpf_map_lookup_elem(&line_targets, &index);
+	struct wide_state s = {};
+	struct st_record *r;
+	__u64 ip = PT_REGS_IP(ctx);
+	void *line = NULL;
+	int len = 0, context = -1;
+	__u32 want;
+
+	if (!target || read_is_marked())
+		return 0; /* the zleentry uretprobe reports this line */
+	if (bpf_probe_read_user(&context, sizeof(context), (void *)(ip + target->context)) != 0 || context < 0 ||
+	    context > ZLCON_LINE_CONT)
+		return 0; /* vared, select */
+	if (bpf_probe_read_user(&len, sizeof(len), (void *)(ip + target->len)) != 0 || len <= 0 ||
+	    bpf_probe_read_user(&line, sizeof(line), (void *)(ip + target->line)) != 0 || !line)
+		return 0;
+	r = scratch_record();
+	if (!r)
+		return 0;
+	s.max = typed_bound();
+	s.end = (__u32)len > s.max + 1 ? s.max + 1 : (__u32)len;
+	want = s.end * 4;
+	barrier_var(want);
+	want &= 8 * ST_TYPED_LIMIT - 1;
+	if (bpf_probe_read_user((__u8 *)r + ST_HALF, want, line) != 0)
+		return 0;
+	bpf_loop(ST_TYPED_LIMIT + 1, wide_step, &s, 0);
+	if (s.out == 0)
+		return 0;
+	submit_typed(r, (struct task_struct *)bpf_get_current_task(), s.out > s.max ? s.max : s.out,
+		     (__u32)len > s.end ? s.out + 1 : s.out, ST_SHELL_ZSH, ST_VIA_ACCEPT);
+	return 0;
+}
+
+/* Syscall arguments from the registers saved at syscall entry (direct loads through BTF pointers:
+ * this runs at every read(2) exit on the host, so no helper calls before the cheap checks). */
+#if defined(__TARGET_ARCH_x86)
+#define ST_SYSCALL_ARG0(regs) ((regs)->di)
+#define ST_SYSCALL_ARG1(regs) ((regs)->si)
+#define ST_SYSCALL_ARG2(regs) ((regs)->dx)
+#elif defined(__TARGET_ARCH_arm64)
+#define ST_SYSCALL_ARG0(regs) ((regs)->orig_x0)
+#define ST_SYSCALL_ARG1(regs) ((regs)->regs[1])
+#define ST_SYSCALL_ARG2(regs) ((regs)->regs[2])
+#else
+#error "syscall arguments: unsupported architecture"
+#endif
+
+/* shell_exe_of() for the current task, through BTF pointers (no helper calls but the lookup). */
+static __always_inline struct st_shell_exe *current_shell_exe(struct task_struct *task)
+{
+	struct st_exe_key key = {};
+	struct mm_struct *mm = task->mm;
+	struct file *exe;
+	struct inode *inode;
+
+	if (!mm)
+		return NULL;
+	exe = mm->exe_file;
+	if (!exe)
+		return NULL;
+	inode = exe->f_inode;
+	if (!inode)
+		return NULL;
+	key.ino = inode->i_ino;
+	key.dev = inode->i_sb->s_dev;
+	return bpf_map_lookup_elem(&shell_exes, &key);
+}
+
+/* True when fd 0 of t is its controlling terminal, in canonical mode with echo on. */
+static __always_inline bool stdin_is_echoing_ctty(struct task_struct *t)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	struct file *f = NULL;
+	struct inode *inode;
+	__u32 dev, lflag;
+
+	if (!tty || !fds)
+		return false;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[0]);
+	if (!f)
+		return false;
+	inode = BPF_CORE_READ(f, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFCHR)
+		return false;
+	dev = ((__u32)BPF_CORE_READ(tty, driver, major) << 20) |
+	      ((__u32)(BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index)) & 0xfffff);
+	if (BPF_CORE_READ(inode, i_rdev) != dev)
+		return false;
+	lflag = BPF_CORE_READ(tty, termios.c_lflag);
+	return (lflag & (ICANON | ECHO)) == (ICANON | ECHO);
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int handle_read_exit(struct st_sys_exit_ctx *ctx)
+{
+	struct task_struct *task, *t;
+	struct pt_regs *regs;
+	struct st_shell_exe *exe;
+	struct st_record *r;
+	unsigned long ubuf;
+	__u32 max, n, want;
+	long ret = ctx->ret;
+
+	if (ret <= 0)
+		return 0;
+	task = bpf_get_current_task_btf();
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (ST_SYSCALL_ARG0(regs) != 0 || ST_SYSCALL_ARG2(regs) < ST_READ_MIN_COUNT)
+		return 0;
+	exe = current_shell_exe(task);
+	t = (struct task_struct *)bpf_get_current_task();
+	if (!exe || exe->kind != ST_SHELL_DASH || !stdin_is_echoing_ctty(t))
+		return 0;
+	ubuf = ST_SYSCALL_ARG1(regs);
+	r = scratch_record();
+	if (!r)
+		return 0;
+	max = typed_bound();
+	n = ret;
+	want = n > max ? max : n;
+	barrier_var(want);
+	want &= 2 * ST_TYPED_LIMIT - 1;
+	if (!want || bpf_probe_read_user((__u8 *)r + ST_HEADER_SIZE, want, (void *)ubuf) != 0)
+		return 0;
+	if (want == n && ((__u8 *)r)[ST_HEADER_SIZE + ((n - 1) & (2 * ST_TYPED_LIMIT - 1))] == '\n') {
+		n--; /* the line's own newline */
+		want = n;
+	}
+	if (n == 0)
+		return 0;
+	submit_typed(r, t, want, n, ST_SHELL_DASH, ST_VIA_READ);
 	return 0;
 }
 

@@ -12,7 +12,7 @@
 #ifndef SESSIONTOP_H
 #define SESSIONTOP_H
 
-#define ST_RECORD_VERSION 3
+#define ST_RECORD_VERSION 4
 
 #define ST_COMM_LEN 16
 #define ST_FILENAME_MAX 4096 /* bytes of bprm->filename kept (incl. NUL while reading) */
@@ -37,10 +37,69 @@ enum st_kind {
 	ST_SETSID = 4, /* setsid() succeeded; header is the caller after the call */
 	ST_SETPGID = 5, /* setpgid() succeeded; aux[0] = target pid, aux[1] = new pgid */
 	ST_ID_CHANGE = 6, /* a set*id() call succeeded; aux[0] = enum st_id_call */
-	ST_TYPED = 7, /* readline() returned a line at a shell; payload: the line */
+	ST_TYPED = 7, /* a line entered at an interactive shell; payload: the line, then the shell's cwd */
 	ST_TTY_OUTPUT = 8, /* a write to the writer's controlling terminal (only with terminal-output capture);
 			      payload: the bytes kept. The header's stdio fields are not filled (fd_type NONE). */
 };
+
+/* The shell a typed line comes from (typed records: aux[2]; shell_exes map values). */
+enum st_shell {
+	ST_SHELL_BASH = 1,
+	ST_SHELL_ZSH = 2,
+	ST_SHELL_DASH = 3, /* and other shells that read a canonical-mode terminal on fd 0 */
+};
+
+/* Which probe saw a typed line (typed records: aux[3]). */
+enum st_typed_via {
+	ST_VIA_RETURN = 1, /* the line editor returned it (readline, zleentry's read request) */
+	ST_VIA_ACCEPT = 2, /* accept-line ran inside a read begun before the sensor attached */
+	ST_VIA_READ = 3, /* read(2) of a canonical-mode controlling terminal on fd 0 */
+};
+
+/* Attach cookie of the readline uprobes: ST_COOKIE_BASH_ONLY when they sit in a shared libreadline
+ * (then only processes whose executable is a bash found at start count), else 0. The accept-line
+ * uprobes (bash's rl_newline, zsh's acceptline) carry the index of their st_line_target instead. */
+#define ST_COOKIE_BASH_ONLY 1
+
+/* Key of the shell_exes map: an executable's inode, as stat(2) shows it (dev in the kernel's
+ * internal encoding, major << 20 | minor). */
+struct st_exe_key {
+	unsigned long long ino;
+	unsigned int dev;
+	unsigned int pad;
+};
+
+enum st_exe_flags {
+	ST_EXE_LINE_VAR = 1 << 0, /* line_var: offset of bash's rl_line_buffer from mm->start_code */
+};
+
+/* Value of the shell_exes map: one shell binary found when the sensor started. */
+struct st_shell_exe {
+	unsigned int kind; /* enum st_shell */
+	unsigned int flags; /* enum st_exe_flags */
+	long long line_var;
+};
+
+enum st_target_flags {
+	ST_TARGET_BASH_ONLY = 1 << 0, /* shared library: only executables in shell_exes of this kind */
+	ST_TARGET_LINE_VAR = 1 << 1, /* line is valid */
+};
+
+/* Value of the line_targets map, indexed by an accept-line uprobe's cookie: where the line editor's
+ * globals are, as offsets from the probed function's address in the same file. */
+struct st_line_target {
+	long long line; /* bash: rl_line_buffer (char *); zsh: zleline (wide characters) */
+	long long len; /* zsh: zlell (int, characters in zleline) */
+	long long context; /* zsh: zlecontext (int, ZLCON_* of the read in progress) */
+	unsigned int kind; /* enum st_shell */
+	unsigned int flags; /* enum st_target_flags */
+};
+
+#define ST_LINE_TARGETS 64 /* entries of the line_targets map */
+
+/* A shell reading its command lines from the terminal asks read(2) for a block; dash's `read`
+ * builtin asks for one byte at a time. Reads of fewer bytes are not command lines. */
+#define ST_READ_MIN_COUNT 64
 
 enum st_id_call {
 	ST_SETUID = 1,
@@ -93,15 +152,17 @@ struct st_record {
 	char comm[ST_COMM_LEN]; /* 96 */
 	unsigned int aux[4]; /* 112: exec: aux[0] = args bytes kept, aux[1] = args bytes in total,
 				 aux[2] = executable path bytes (components, like cwd);
-				 typed: aux[0] = line bytes kept, aux[1] = line bytes in total (capped);
+				 typed: aux[0] = line bytes kept, aux[1] = line bytes in total (capped),
+				 aux[2] = enum st_shell, aux[3] = enum st_typed_via;
 				 tty output: aux[0] = bytes kept, aux[1] = bytes of this process skipped before
 				 them since its previous record (rate limit, total bound), aux[2] = window size
 				 rows << 16 | columns, aux[3] = bytes of this write not kept (after the kept ones) */
-	unsigned short len[4]; /* 128: exec: filename, cwd, cgroup, env byte counts */
+	unsigned short len[4]; /* 128: exec: filename, cwd, cgroup, env byte counts; typed: len[1] = cwd */
 	/* 136: payload. exec: filename (as passed to execve) | args (NUL-separated, as in memory) |
 	 * cwd components leaf-first, each NUL-terminated | cgroup leaf | env (NUL-separated) |
 	 * executable path components (the file actually run, as /proc/<pid>/exe), leaf-first.
-	 * typed: line. tty output: the bytes written. */
+	 * typed: line | the shell's cwd when the line was entered, components leaf-first, like exec's.
+	 * tty output: the bytes written. */
 };
 
 #define ST_HEADER_SIZE 136

@@ -66,7 +66,7 @@ export function traceRecord(e: ProcessEvent): Record<string, unknown> {
       Object.assign(base, { target_pid: e.targetPid, target_pgid: e.targetPgid });
       break;
     case 'typed':
-      Object.assign(base, { line: e.line, line_truncated: e.lineTruncated });
+      Object.assign(base, { line: e.line, line_truncated: e.lineTruncated, shell: e.shell, cwd: e.cwd, via: e.typedVia });
       break;
     case 'text_output':
       Object.assign(base, {

@@ -57,7 +57,7 @@ export async function runTrace(options: TraceOptions): Promise<number> {
   flushTimer = setInterval(flush, 100);
   const probes = source.stats()?.probes ?? [];
   for (const p of probes) {
-    if (!p.attached) process.stderr.write(`sessiontop: typed-line probe not attached to ${p.path}: ${p.error ?? 'unknown error'}\n`);
+    if (!p.attached) process.stderr.write(`sessiontop: typed-line probe not attached to ${p.path} (${p.probe}): ${p.error ?? 'unknown error'}\n`);
   }
 
   const done = new Promise<void>((resolve) => {

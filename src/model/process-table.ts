@@ -374,8 +374,10 @@ export class ProcessTable {
 
   private onTyped(e: ProcessEvent): ProcessRecord {
     const r = this.onHeaderOnly(e);
+    // the shell's current directory, as of this line (a typed `cd` moves it without an exec)
+    if (e.cwd !== '' && !r.exited) r.cwd = e.cwd;
     if (this.maxTypedLines === 0) return r;
-    const line = { time: e.time, line: e.line, truncated: e.lineTruncated };
+    const line = { time: e.time, line: e.line, truncated: e.lineTruncated, cwd: e.cwd, shell: e.shell };
     if (r.typed === NO_TYPED) r.typed = [];
     r.typed.push(line);
     if (r.typed.length > this.maxTypedLines) r.typed.shift();

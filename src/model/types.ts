@@ -58,6 +58,10 @@ export interface TypedLine {
   line: string;
   /** True when the sensor cut the line at its bound. */
   truncated: boolean;
+  /** The shell's working directory when the line was entered ('' when unknown). */
+  cwd: string;
+  /** The shell it was typed at: 'bash', 'zsh', 'dash' ('' when unknown). */
+  shell: string;
 }
 
 /** One earlier image of a pid (ECS `process.previous`): what it was before an exec. */

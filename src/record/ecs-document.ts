@@ -332,7 +332,7 @@ export class EcsDocumentBuilder {
       if (f.signal !== 0) out += `,"signal":${f.signal & 0xff}`;
     }
     if (e !== null) {
-      if (action === 'typed') out += `,"typed":{"line":${jsonString(e.line)},"truncated":${e.lineTruncated}}`;
+      if (action === 'typed') out += `,"typed":{"line":${jsonString(e.line)},"truncated":${e.lineTruncated}${e.shell !== '' ? `,"shell":"${e.shell}"` : ''}}`;
       else if (action === 'setpgid') out += `,"setpgid":{"pid":${e.targetPid >>> 0},"pgid":${e.targetPgid >>> 0}}`;
     }
     return `${out}}`;

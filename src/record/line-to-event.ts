@@ -199,6 +199,7 @@ export function lineToEvent(line: RecordLine, host: RecordingHost, e: ProcessEve
   const typed = st?.typed;
   e.line = typed?.line ?? '';
   e.lineTruncated = typed?.truncated ?? false;
+  e.shell = typed?.shell ?? '';
   e.lost = st?.lost ?? 0;
 
   const io = action === 'text_output' ? p?.io : undefined;

@@ -183,7 +183,8 @@ const sessiontopSchema = z.object({
   /** Terminating signal number (end events); absent or 0 when the process exited normally. */
   signal: z.int().min(0).max(255).optional(),
   audit: z.object({ login_uid: z.int().min(0).max(U32_MAX).optional(), session_id: z.int().min(0).max(U32_MAX).optional() }).optional(),
-  typed: z.object({ line: z.string().optional(), truncated: z.boolean().optional() }).optional(),
+  /** A line typed at an interactive shell (`typed` events); process.working_directory is the shell's cwd then. */
+  typed: z.object({ line: z.string().optional(), truncated: z.boolean().optional(), shell: z.enum(['bash', 'zsh', 'dash']).optional() }).optional(),
   /** Events the kernel dropped since the previous `lost` line (`lost` events). */
   lost: count.optional(),
   // raw facts replay needs that ECS has no field for

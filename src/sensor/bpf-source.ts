@@ -13,7 +13,7 @@ import {
   type SensorOptions,
   type SensorStats,
 } from './native-addon.js';
-import { findReadlineTargets } from './shell-binaries.js';
+import { findTypedProbes } from './shell-binaries.js';
 import { TtyOutputCoalescer } from './tty-output-coalescer.js';
 
 export interface BpfSourceOptions {
@@ -23,7 +23,7 @@ export interface BpfSourceOptions {
   argsMax?: number;
   /** Typed-line bytes kept (default 1 KiB). */
   typedMax?: number;
-  /** Capture lines typed at interactive bash (readline uretprobe). Default true. */
+  /** Capture lines typed at interactive bash, zsh and dash. Default true; false loads no typed-line probe. */
   typed?: boolean;
   /** Capture what processes write to their controlling terminal (`text_output` events). Default false. */
   ttyOutput?: boolean;
@@ -31,6 +31,8 @@ export interface BpfSourceOptions {
   ttyRate?: number;
   /** Terminal output bytes kept per process in total (default 1 MiB; 0: unbounded). */
   ttyMaxBytes?: number;
+  /** Shell binaries to consider besides the usual paths and /etc/shells (bash, zsh or dash by name). */
+  extraShells?: string[];
   /** Backstop drain interval, ms (default 50). */
   intervalMs?: number;
   /** Drain buffer bytes (default 4 MiB). */
@@ -91,7 +93,11 @@ export class BpfSource implements EventSource {
     if (this.options.ringBytes !== undefined) opts.ringBytes = this.options.ringBytes;
     if (this.options.argsMax !== undefined) opts.argsMax = this.options.argsMax;
     if (this.options.typedMax !== undefined) opts.typedMax = this.options.typedMax;
-    if (this.options.typed ?? true) opts.readline = findReadlineTargets();
+    if (this.options.typed ?? true) {
+      const probes = findTypedProbes(this.options.extraShells);
+      opts.typedTargets = probes.targets;
+      opts.shells = probes.shells;
+    }
     if (this.options.ttyOutput === true) {
       opts.ttyOutput = true;
       if (this.options.ttyRate !== undefined) opts.ttyRate = this.options.ttyRate;

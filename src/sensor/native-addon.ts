@@ -5,11 +5,33 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RECORD_VERSION } from './record-layout.js';
 
-export interface ReadlineTarget {
+/** Where the typed-line uprobes of one shell go (addon/sensor.h TypedTarget). */
+export interface TypedTarget {
+  /** readline: bash (readline, rl_newline); zle: zsh (zleentry, and zle.so's acceptline). */
+  kind: 'readline' | 'zle';
+  /** ELF file holding readline (bash or libreadline.so) or zleentry (zsh). */
   path: string;
-  /** The probe sits in a shared library: only callers whose comm is `bash` count. */
+  /** The probes sit in a shared library: only processes whose executable is a bash in `shells` count. */
   bashOnly: boolean;
+  /** ELF file holding the accept-line function (rl_newline, acceptline): reports a line whose read began before the sensor. */
+  acceptPath?: string;
+  /** Offsets from the accept-line function of the line editor's globals (rl_line_buffer / zleline, zlell, zlecontext). */
+  line?: number;
+  len?: number;
+  context?: number;
+}
+
+/** A shell binary found at start (addon/sensor.h ShellExe). */
+export interface ShellExe {
+  /** st_dev in the kernel's encoding (major << 20 | minor). */
+  dev: number;
+  ino: number;
+  /** enum st_shell. */
+  kind: number;
+  /** bash: rl_line_buffer's offset from the process's start_code, when the executable defines it. */
+  lineVar?: number;
 }
 
 export interface SensorOptions {
@@ -19,8 +41,10 @@ export interface SensorOptions {
   argsMax?: number;
   /** Typed-line bytes kept (default 1024, at most 4096). */
   typedMax?: number;
-  /** Where to put readline uretprobes; empty or absent: typed capture off. */
-  readline?: ReadlineTarget[];
+  /** Typed-line uprobes; with `shells` empty or absent too, typed capture is off (nothing loaded). */
+  typedTargets?: TypedTarget[];
+  /** Shell binaries found at start; dash ones turn on the read(2) tracepoint. */
+  shells?: ShellExe[];
   /** Load the terminal-output write hooks (off: they are not loaded at all). */
   ttyOutput?: boolean;
   /** Terminal output bytes per process per second (default 65536; 0: unbounded). */
@@ -33,6 +57,8 @@ export interface SensorOptions {
 
 export interface ProbeStatus {
   path: string;
+  /** What is probed there: readline, rl_newline, zleentry, acceptline, read(2). */
+  probe: string;
   attached: boolean;
   error?: string;
 }
@@ -108,8 +134,19 @@ export function loadAddon(): NativeAddon {
     throw new SensorError('ENOADDON', `the eBPF addon is not built (${path} is missing): run npm run build`);
   }
   const require = createRequire(import.meta.url);
-  cached = require(path) as NativeAddon;
+  const addon = require(path) as NativeAddon;
+  checkRecordVersion(addon.recordVersion, path);
+  cached = addon;
   return cached;
+}
+
+/** An addon built from another bpf/sessiontop.h writes records this decoder cannot read: refuse it at load. */
+export function checkRecordVersion(addonVersion: unknown, path: string): void {
+  if (addonVersion === RECORD_VERSION) return;
+  throw new SensorError(
+    'ENOADDON',
+    `the eBPF addon is stale (${path} writes records of version ${String(addonVersion)}, this sessiontop reads version ${RECORD_VERSION}): run npm run build`,
+  );
 }
 
 /** Converts an addon exception into a SensorError (the addon sets `code`). */

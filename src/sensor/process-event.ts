@@ -22,6 +22,8 @@ export const EVENT_ACTIONS = [
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
 
+export type TypedShell = '' | 'bash' | 'zsh' | 'dash';
+
 /** Kind of file open on fd 0, 1 or 2 (values match enum st_fd_type in bpf/sessiontop.h). */
 export const FdType = { none: 0, char: 1, file: 2, pipe: 3, socket: 4, other: 5 } as const;
 export type FdType = (typeof FdType)[keyof typeof FdType];
@@ -101,9 +103,17 @@ export interface ProcessEvent {
   targetPid: number;
   targetPgid: number;
 
-  // typed
+  // typed (`cwd` above is then the shell's working directory when the line was entered)
   line: string;
   lineTruncated: boolean;
+  /** The shell the line was typed at: 'bash', 'zsh', 'dash' ('' when unknown). */
+  shell: TypedShell;
+  /**
+   * Which probe saw the line (live only, not recorded): 'return' (the line editor returned it),
+   * 'accept' (accept-line inside a read begun before the sensor started), 'read' (read(2) of a
+   * canonical-mode terminal); '' otherwise.
+   */
+  typedVia: '' | 'return' | 'accept' | 'read';
 
   // text_output (ECS process.io.*, process.tty.rows/columns)
   /**
@@ -171,6 +181,8 @@ export function resetProcessEvent(e: ProcessEvent): ProcessEvent {
   e.targetPgid = 0;
   e.line = '';
   e.lineTruncated = false;
+  e.shell = '';
+  e.typedVia = '';
   e.text = '';
   e.ioBytes = 0;
   e.ioSkipped = 0;

@@ -3,7 +3,7 @@
  * One DataView over the drain buffer, one reused event object: decoding allocates only the strings
  * the record carries (comm, and for exec the path, argv, cwd).
  */
-import { Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION } from './record-layout.js';
+import { Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION, SHELL_NAMES, TypedVia } from './record-layout.js';
 import { StringInterner } from './string-interner.js';
 import { decodeUntrusted } from './untrusted-bytes.js';
 import { type EventAction, type FdType, type ProcessEvent, resetProcessEvent } from './process-event.js';
@@ -168,9 +168,14 @@ export class RecordDecoder {
         break;
       case Kind.typed: {
         const p = off + HEADER_SIZE;
-        if (p + aux0 > end) return MALFORMED;
+        const cwdLen = v.getUint16(off + Off.len + 2, true);
+        if (p + aux0 + cwdLen > end) return MALFORMED;
         e.line = decodeUntrusted(b, p, p + aux0);
         e.lineTruncated = (flags & Flag.typedTruncated) !== 0;
+        const q = p + aux0;
+        e.cwd = (flags & Flag.cwdTruncated) !== 0 ? joinCwd(b, q, q + cwdLen, true) : this.strings.intern(b, q, q + cwdLen, joinPathWhole);
+        e.shell = SHELL_NAMES[v.getUint32(off + Off.aux + 8, true)] ?? '';
+        e.typedVia = TYPED_VIA[v.getUint32(off + Off.aux + 12, true)] ?? '';
         break;
       }
       case Kind.ttyOutput: {
@@ -223,6 +228,11 @@ export class RecordDecoder {
 const MALFORMED = 0;
 const FILLED = 1;
 const COALESCED = 2;
+
+const TYPED_VIA: ProcessEvent['typedVia'][] = [];
+TYPED_VIA[TypedVia.return] = 'return';
+TYPED_VIA[TypedVia.accept] = 'accept';
+TYPED_VIA[TypedVia.read] = 'read';
 
 const ACTIONS: (EventAction | undefined)[] = [];
 ACTIONS[Kind.fork] = 'fork';

@@ -2,7 +2,7 @@
  * Byte offsets of struct st_record (bpf/sessiontop.h). test/sensor/record-layout.test.ts compiles the
  * C header and checks every offset here against offsetof(), so the two cannot drift apart.
  */
-export const RECORD_VERSION = 3;
+export const RECORD_VERSION = 4;
 export const HEADER_SIZE = 136;
 
 export const Off = {
@@ -44,6 +44,14 @@ export const Kind = {
   typed: 7,
   ttyOutput: 8,
 } as const;
+
+/** enum st_shell: the shell a typed line comes from. */
+export const Shell = { bash: 1, zsh: 2, dash: 3 } as const;
+/** Shell names by enum st_shell value. */
+export const SHELL_NAMES = ['', 'bash', 'zsh', 'dash'] as const;
+
+/** enum st_typed_via: which probe saw a typed line. */
+export const TypedVia = { return: 1, accept: 2, read: 3 } as const;
 
 export const Flag = {
   argsTruncated: 1 << 0,

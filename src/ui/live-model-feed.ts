@@ -20,7 +20,7 @@ export interface LiveOptions {
   /** Record every event to this file (created 0600; refused if it exists unless forceRecord). */
   record?: string;
   forceRecord?: boolean;
-  /** Capture lines typed at interactive bash. */
+  /** Capture lines typed at interactive bash, zsh and dash. */
   typed: boolean;
   ringBytes?: number;
   argsMax?: number;
@@ -137,7 +137,7 @@ export class LiveModelFeed implements ModelFeed {
       const missing = (src.stats()?.probes ?? []).filter((p) => !p.attached);
       if (missing.length > 0) {
         const p = missing[0]!;
-        this.notices.push(`typed lines not captured from ${p.path}: ${p.error ?? 'probe not attached'}`);
+        this.notices.push(`typed lines not captured from ${p.path} (${p.probe}): ${p.error ?? 'probe not attached'}`);
       }
     }
     listener.changed();

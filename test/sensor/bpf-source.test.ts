@@ -3,7 +3,7 @@
  * checked field by field. Skipped, with the reason printed, where the machine refuses eBPF.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -220,19 +220,30 @@ describe.skipIf(skip)('sensor lifecycle', () => {
   });
 
   it('leaves no program of ours attached after close()', async () => {
-    const ids = (): Set<number> =>
-      new Set(
-        (JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[])
-          .filter((p) => p.name?.startsWith('handle_'))
-          .map((p) => p.id),
-      );
-    const before = ids();
+    // ours: the programs this process holds (other sensors may load and unload meanwhile)
+    const ownProgIds = (): Set<number> => {
+      const out = new Set<number>();
+      for (const fd of readdirSync('/proc/self/fd')) {
+        try {
+          if (readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:bpf-prog') continue;
+          const m = /^prog_id:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'));
+          if (m) out.add(Number(m[1]));
+        } catch {
+          // closed meanwhile
+        }
+      }
+      return out;
+    };
+    const loaded = (): Set<number> =>
+      new Set((JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number }[]).map((p) => p.id));
+    const before = ownProgIds();
     const c = await new Collector({ typed: true }).start();
-    const during = ids();
-    const ours = [...during].filter((id) => !before.has(id));
+    const ours = [...ownProgIds()].filter((id) => !before.has(id));
     expect(ours.length).toBeGreaterThanOrEqual(12);
+    for (const id of ours) expect(loaded().has(id)).toBe(true);
     await c.stop();
-    const after = ids();
+    expect(ownProgIds().size).toBe(before.size);
+    const after = loaded();
     expect(ours.filter((id) => after.has(id))).toEqual([]);
   });
 

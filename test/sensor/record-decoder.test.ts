@@ -3,6 +3,7 @@ import { nsToTicks, RecordDecoder } from '../../src/sensor/record-decoder.js';
 import { FdType, makeDev, newProcessEvent, type ProcessEvent } from '../../src/sensor/process-event.js';
 import { encodeUntrusted } from '../../src/sensor/untrusted-bytes.js';
 import { argv, buildRecord, cwd, Flag, Kind } from '../support/record-builder.js';
+import { Off, Shell, TypedVia } from '../../src/sensor/record-layout.js';
 
 function decodeAll(records: Buffer[], offsetMs = 1_700_000_000_000): { events: ProcessEvent[]; decoder: RecordDecoder } {
   const buf = new Uint8Array(Buffer.concat(records));
@@ -116,6 +117,23 @@ describe('RecordDecoder', () => {
     expect([events[1]!.line, events[1]!.lineTruncated]).toEqual(['cd /tmp', true]);
     // fields of an earlier record never leak into the next one (the event object is reused)
     expect(events[2]!.line).toBe('');
+  });
+
+  it("decodes a typed line's shell, probe and the shell's cwd after the line", () => {
+    const { events } = decodeAll([
+      buildRecord({ kind: Kind.typed, line: Buffer.from('ls'), cwd: cwd('/home/ann/src'), aux: [2, 2, Shell.zsh, TypedVia.accept] }),
+      buildRecord({ kind: Kind.typed, line: Buffer.from('pwd'), cwd: Buffer.alloc(0), aux: [3, 3, Shell.dash, TypedVia.read] }),
+      buildRecord({ kind: Kind.typed, line: Buffer.from('x'), cwd: cwd('deep/er'), flags: Flag.cwdTruncated, aux: [1, 1, Shell.bash, TypedVia.return] }),
+    ]);
+    expect(events.map((e) => [e.line, e.cwd, e.shell, e.typedVia])).toEqual([
+      ['ls', '/home/ann/src', 'zsh', 'accept'],
+      ['pwd', '/', 'dash', 'read'],
+      ['x', '…/deep/er', 'bash', 'return'],
+    ]);
+    // a cwd longer than the record is malformed
+    const bad = buildRecord({ kind: Kind.typed, line: Buffer.from('ls'), cwd: cwd('/a') });
+    bad.writeUInt16LE(4000, Off.len + 2);
+    expect(decodeAll([bad]).events).toEqual([]);
   });
 
   it('skips records of another version or kind, and stops at a size that cannot be right', () => {

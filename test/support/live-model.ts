@@ -29,6 +29,10 @@ export interface Seen {
   args: string[];
   line: string;
   lineTruncated: boolean;
+  /** typed: the shell, the probe that saw the line, the shell's cwd then. */
+  shell: string;
+  typedVia: string;
+  cwd: string;
   lost: number;
   /** The live node (keeps changing). */
   node: ProcessNode | null;
@@ -88,6 +92,9 @@ export class LiveModel {
       args: e.args.slice(),
       line: e.line,
       lineTruncated: e.lineTruncated,
+      shell: e.shell,
+      typedVia: e.typedVia,
+      cwd: e.cwd,
       lost: e.lost,
       node,
       entryLeaderPid: leader?.pid ?? 0,

@@ -35,7 +35,7 @@ export function buildRecord(s: RecordSpec): Buffer {
     s.kind === Kind.exec
       ? Buffer.concat([s.filename ?? Buffer.alloc(0), s.args ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0), s.cgroup ?? Buffer.alloc(0), s.env ?? Buffer.alloc(0), s.exe ?? Buffer.alloc(0)])
       : s.kind === Kind.typed
-        ? (s.line ?? Buffer.alloc(0))
+        ? Buffer.concat([s.line ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0)])
         : s.kind === Kind.ttyOutput
           ? (s.output ?? Buffer.alloc(0))
           : Buffer.alloc(0);
@@ -69,7 +69,10 @@ export function buildRecord(s: RecordSpec): Buffer {
     b.writeUInt32LE(s.args?.length ?? 0, Off.aux);
     b.writeUInt32LE(s.exe?.length ?? 0, Off.aux + 8);
   }
-  if (s.kind === Kind.typed) b.writeUInt32LE(s.line?.length ?? 0, Off.aux);
+  if (s.kind === Kind.typed) {
+    b.writeUInt32LE(s.line?.length ?? 0, Off.aux);
+    b.writeUInt16LE(s.cwd?.length ?? 0, Off.len + 2);
+  }
   if (s.kind === Kind.ttyOutput && s.aux?.[0] === undefined) b.writeUInt32LE(s.output?.length ?? 0, Off.aux);
   payload.copy(b, HEADER_SIZE);
   return b;

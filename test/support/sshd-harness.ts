@@ -4,7 +4,8 @@
  * `SshdHarness.start()` runs Debian's `/usr/sbin/sshd -D -e` with its own config, host key, pid file
  * and a free port, key-only auth and `UsePAM yes` (so pam_loginuid gives every login its own audit
  * login uid and audit session id, as on a real server). It creates (once, idempotently) the test user
- * `sessiontop-t` with /bin/bash and a home, authorizes a freshly generated client key, and grants the
+ * `sessiontop-t` with /bin/bash and a home (or, with `user`, another user with its own login shell
+ * and files, e.g. zsh with an empty `.zshrc`), authorizes a freshly generated client key, and grants the
  * user passwordless sudo through a file in /etc/sudoers.d (removed by stop()).
  *
  * Helpers: `sshPty()` — an interactive `ssh -tt` login in a real pseudo-terminal to type into, with
@@ -55,13 +56,23 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** uid/gid/home of the test user, creating it (bash, home directory) when missing. */
-export function ensureTestUser(): { uid: number; gid: number; home: string } {
-  const read = (): { uid: number; gid: number; home: string } | undefined => {
+/** A test user other than the shared `sessiontop-t`: its own name and login shell (e.g. zsh). */
+export interface TestUserSpec {
+  name: string;
+  shell: string;
+  /** Files written in its home (owned by it), e.g. an empty `.zshrc` so zsh's new-user wizard stays away. */
+  files?: Record<string, string>;
+}
+
+/** uid/gid/home of the test user, creating it (bash, or spec's shell; home directory) when missing. */
+export function ensureTestUser(spec?: TestUserSpec): { uid: number; gid: number; home: string } {
+  const name = spec?.name ?? TEST_USER;
+  const shell = spec?.shell ?? '/bin/bash';
+  const read = (): { uid: number; gid: number; home: string; shell: string } | undefined => {
     try {
-      const line = execFileSync('getent', ['passwd', TEST_USER], { encoding: 'utf8' }).trim();
+      const line = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).trim();
       const f = line.split(':');
-      return { uid: Number(f[2]), gid: Number(f[3]), home: f[5]! };
+      return { uid: Number(f[2]), gid: Number(f[3]), home: f[5]!, shell: f[6]! };
     } catch {
       return undefined;
     }
@@ -69,18 +80,24 @@ export function ensureTestUser(): { uid: number; gid: number; home: string } {
   let u = read();
   if (!u) {
     try {
-      execFileSync('useradd', ['--create-home', '--shell', '/bin/bash', TEST_USER], { stdio: 'pipe' });
+      execFileSync('useradd', ['--create-home', '--shell', shell, name], { stdio: 'pipe' });
     } catch (err) {
       // another test run may have created it at the same moment
       if (!read()) throw err;
     }
     u = read()!;
   }
+  if (u.shell !== shell) execFileSync('usermod', ['--shell', shell, name], { stdio: 'pipe' });
   if (!existsSync(u.home)) {
     mkdirSync(u.home, { recursive: true, mode: 0o755 });
     execFileSync('chown', [`${u.uid}:${u.gid}`, u.home]);
   }
-  return u;
+  for (const [file, text] of Object.entries(spec?.files ?? {})) {
+    const path = join(u.home, file);
+    writeFileSync(path, text, { mode: 0o644 });
+    execFileSync('chown', [`${u.uid}:${u.gid}`, path]);
+  }
+  return { uid: u.uid, gid: u.gid, home: u.home };
 }
 
 /** Output of a terminal, with a way to wait for text in it. */
@@ -243,8 +260,9 @@ export class SshdHarness {
   ) {}
 
   /** Starts sshd on 127.0.0.1 (a free port) and waits until it accepts a login. */
-  static async start(options: { sudo?: boolean } = {}): Promise<SshdHarness> {
-    const u = ensureTestUser();
+  static async start(options: { sudo?: boolean; user?: TestUserSpec } = {}): Promise<SshdHarness> {
+    const u = ensureTestUser(options.user);
+    const userName = options.user?.name ?? TEST_USER;
     const dir = mkdtempSync(join(tmpdir(), 'sessiontop-sshd-'));
     // The test user reads authorized_keys itself (sshd drops to the user to read it).
     chmodSync(dir, 0o755);
@@ -272,7 +290,7 @@ export class SshdHarness {
         'KbdInteractiveAuthentication no',
         'UsePAM yes',
         'PermitRootLogin no',
-        `AllowUsers ${TEST_USER}`,
+        `AllowUsers ${userName}`,
         // the key lives in a temp dir under the world-writable /tmp
         'StrictModes no',
         'PrintMotd no',
@@ -286,7 +304,7 @@ export class SshdHarness {
         '',
       ].join('\n'),
     );
-    const h = new SshdHarness(dir, port, TEST_USER, u.uid, u.gid, u.home, clientKey);
+    const h = new SshdHarness(dir, port, userName, u.uid, u.gid, u.home, clientKey);
     try {
       execFileSync(SSHD, ['-t', '-f', config], { stdio: 'pipe' });
       if (options.sudo ?? true) h.grantSudo();
@@ -329,7 +347,7 @@ export class SshdHarness {
 
   private grantSudo(): void {
     const tmp = join(this.dir, 'sudoers');
-    writeFileSync(tmp, `# sessiontop acceptance tests (removed when the test's sshd stops)\n${TEST_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n`, {
+    writeFileSync(tmp, `# sessiontop acceptance tests (removed when the test's sshd stops)\n${this.user} ALL=(ALL:ALL) NOPASSWD: ALL\n`, {
       mode: 0o440,
     });
     execFileSync('visudo', ['-c', '-q', '-f', tmp], { stdio: 'pipe' });
