@@ -83,7 +83,7 @@ describe.skipIf(skip)('acceptance: terminal output of an ssh login', () => {
     client.term.write(`${SECRET_SU}\r`);
     await client.waitFor(/su: |[Aa]uthentication/, 20_000, from);
     await client.run('printf "\\033]0;PWNED-TITLE\\007\\033[31mred-%s\\033[0m\\n" $((5*5))');
-    // the live view: the login's screen as it is now, in the o pane
+    // the live view: the login's screen as it is now, in the O pane
     await live.press('/');
     await live.press('--color=auto -d /etc /usr\r');
     await live.waitForText('ls --color=auto -d /etc /usr', 10_000);
@@ -92,7 +92,8 @@ describe.skipIf(skip)('acceptance: terminal output of an ssh login', () => {
     await live.flush();
     liveScreen = live.text();
     liveTitles = [...live.titles];
-    await live.press('q');
+    await live.press('q'); // closes the pane
+    await live.press('q'); // quits from the main view
     liveExit = (await live.exited).exitCode;
     // no terminal: a non-interactive ssh command
     const r = await sshd.sshExec('for i in 1 2 3; do echo "nonterm-$((i*11))"; done');
@@ -205,7 +206,8 @@ describe.skipIf(skip)('acceptance: terminal output of an ssh login', () => {
       expect(s.titles.filter((t) => t.includes('PWNED'))).toEqual([]);
       expect(s.bufferType).toBe('alternate');
       expect(s.text()).not.toMatch(/\u001b/);
-      await s.press('q');
+      await s.press('q'); // closes the pane
+      await s.press('q'); // quits from the main view
       await s.exited;
       expect(s.titles.filter((t) => t.includes('PWNED'))).toEqual([]);
     } finally {
