@@ -63,6 +63,9 @@ sessiontop::SensorOptions parse_options(Napi::Env env, const Napi::Value& value)
   options.args_max = get_u32(o, "argsMax", options.args_max);
   options.typed_max = get_u32(o, "typedMax", options.typed_max);
   options.debug = o.Has("debug") && o.Get("debug").ToBoolean().Value();
+  options.tty_output = o.Has("ttyOutput") && o.Get("ttyOutput").ToBoolean().Value();
+  options.tty_rate = get_u32(o, "ttyRate", options.tty_rate);
+  options.tty_max_bytes = get_u32(o, "ttyMaxBytes", (uint32_t)options.tty_max_bytes);
   if (o.Has("shells") && o.Get("shells").IsArray()) {
     Napi::Array arr = o.Get("shells").As<Napi::Array>();
     for (uint32_t i = 0; i < arr.Length(); i++) {
@@ -335,6 +338,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("headerSize", Napi::Number::New(env, ST_HEADER_SIZE));
   exports.Set("argsLimit", Napi::Number::New(env, ST_ARGS_LIMIT));
   exports.Set("typedLimit", Napi::Number::New(env, ST_TYPED_LIMIT));
+  exports.Set("ttyChunk", Napi::Number::New(env, ST_TTY_CHUNK));
   return exports;
 }
 

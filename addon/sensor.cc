@@ -13,7 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "sessiontop.h"
@@ -158,6 +161,15 @@ Sensor::Sensor(const SensorOptions& options) {
       bpf_map__set_autocreate(skel_->maps.line_targets, false);
       bpf_map__set_autocreate(skel_->maps.line_reads, false);
     }
+    skel_->rodata->tty_output = options.tty_output ? 1 : 0;
+    skel_->rodata->tty_rate = options.tty_rate;
+    skel_->rodata->tty_max_bytes = options.tty_max_bytes;
+    if (!options.tty_output) {
+      // Without the capture its write hooks are not loaded at all: writes cost nothing.
+      bpf_program__set_autoload(skel_->progs.handle_tty_write, false);
+      bpf_program__set_autoload(skel_->progs.handle_tty_writev, false);
+      bpf_program__set_autoload(skel_->progs.handle_tty_pwritev2, false);
+    }
     ring_bytes_ = options.ring_bytes;
 
     err = sessiontop_bpf__load(skel_);
@@ -171,6 +183,7 @@ Sensor::Sensor(const SensorOptions& options) {
       if (bpf_program__autoload(prog) && bpf_program__type(prog) != BPF_PROG_TYPE_KPROBE) programs_++;
     }
     if (typed) attach_typed(options);
+    if (options.tty_output) watch_existing_terminals();
 
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), on_sample, this, nullptr);
     if (!rb_) fail(errno, "ring buffer");
@@ -266,6 +279,42 @@ void Sensor::attach_typed(const SensorOptions& options) {
     if (!status.attached) status.error = "not attached";
     probes_.push_back(status);
   }
+}
+
+// Processes that already had a controlling terminal when the sensor started: the fork and exec
+// hooks (attached by now) keep the watch current from here on.
+void Sensor::watch_existing_terminals() {
+  DIR* proc = opendir("/proc");
+  if (!proc) return;
+  int map_fd = bpf_map__fd(skel_->maps.tty_watched);
+  uint8_t fresh[64] = {};
+  if (bpf_map__value_size(skel_->maps.tty_watched) > sizeof(fresh)) {
+    closedir(proc);
+    throw SensorError("ELOAD", "tty_watched value is larger than expected");
+  }
+  char path[64];
+  char buf[512];
+  while (struct dirent* d = readdir(proc)) {
+    char* end = nullptr;
+    unsigned long pid = strtoul(d->d_name, &end, 10);
+    if (!end || *end != '\0' || pid == 0) continue;
+    snprintf(path, sizeof(path), "/proc/%lu/stat", pid);
+    FILE* f = fopen(path, "re");
+    if (!f) continue;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    // fields after the comm (which may hold anything): state ppid pgrp session tty_nr
+    char* close_paren = strrchr(buf, ')');
+    if (!close_paren) continue;
+    char state;
+    int ppid, pgrp, session, tty_nr;
+    if (sscanf(close_paren + 1, " %c %d %d %d %d", &state, &ppid, &pgrp, &session, &tty_nr) != 5) continue;
+    if (tty_nr == 0) continue;
+    uint32_t key = (uint32_t)pid;
+    bpf_map_update_elem(map_fd, &key, fresh, BPF_NOEXIST);
+  }
+  closedir(proc);
 }
 
 int Sensor::on_sample(void* ctx, void* data, size_t size) {

@@ -45,6 +45,9 @@ struct SensorOptions {
   // Typed-line capture: all empty, no typed-line program is loaded at all.
   std::vector<TypedTarget> typed_targets;
   std::vector<ShellExe> shell_exes;  // shells found at start; dash ones turn on the read(2) probe
+  bool tty_output = false;          // terminal output capture (its write hooks load only then)
+  uint32_t tty_rate = 65536;        // terminal output bytes per process per second (0: unbounded)
+  uint64_t tty_max_bytes = 1u << 20;  // terminal output bytes per process in total (0: unbounded)
   bool debug = false;               // libbpf's messages to stderr
 };
 
@@ -99,6 +102,7 @@ class Sensor {
   void attach_typed(const SensorOptions& options);
   void attach_uprobe(bpf_program* prog, const std::string& path, const char* func, bool retprobe, uint64_t cookie,
                      const char* label);
+  void watch_existing_terminals();
 
   sessiontop_bpf* skel_ = nullptr;
   ring_buffer* rb_ = nullptr;

@@ -12,6 +12,7 @@ import * as recordStorm from './record-storm.js';
 import * as schemaCheck from './schema-check.js';
 import * as seek from './seek.js';
 import * as typedOverhead from './typed-overhead.js';
+import * as ttyOverhead from './tty-output-overhead.js';
 import * as uiCpu from './ui-cpu.js';
 import * as uiFirstFrame from './ui-first-frame.js';
 import * as uiScale from './ui-scale.js';
@@ -74,6 +75,13 @@ if (root) {
   const t = await typedOverhead.run(100_000, 5);
   for (const row of t.rows) add(`${row.name}, typed probes on / off (ratio)`, fmt(row.ratio, 3), '≈ 1', null);
 } else add('typed-line probe overhead', 'skipped: needs root', '', null);
+
+step('terminal-output capture overhead');
+if (root) {
+  const t = await ttyOverhead.run(200_000, 5);
+  add('16-byte writes in a pty, capture on / off (CPU ratio)', fmt(t.ptyRatio, 3), '≤ 1.05', t.ptyRatio <= 1.05);
+  add('16-byte writes to /dev/null outside a terminal, capture on / off (CPU ratio)', fmt(t.devNullRatio, 3), '≈ 1.00', null);
+} else add('terminal-output capture overhead', 'skipped: needs root', '', null);
 
 step('TUI CPU (idle, then 1 000 execs/s)');
 const u = await uiCpu.run(10, 10, 1000);

@@ -43,6 +43,7 @@ enum bpf_map_type_used {
 	BPF_MAP_TYPE_RINGBUF = 27,
 };
 #define BPF_ANY 0
+#define BPF_NOEXIST 1
 #define BPF_RB_NO_WAKEUP (1ULL << 0)
 #define BPF_RB_FORCE_WAKEUP (1ULL << 1)
 
@@ -83,6 +84,11 @@ struct tty_driver {
 	int minor_start;
 };
 
+struct winsize {
+	unsigned short ws_row;
+	unsigned short ws_col;
+};
+
 struct ktermios {
 	unsigned int c_iflag;
 	unsigned int c_oflag;
@@ -93,6 +99,7 @@ struct ktermios {
 struct tty_struct {
 	struct tty_driver *driver;
 	int index;
+	struct winsize winsize;
 	struct ktermios termios;
 };
 
@@ -266,6 +273,30 @@ struct st_sys_enter_setpgid_ctx {
 	int nr;
 	unsigned long pid;
 	unsigned long pgid;
+};
+
+/* write(2), writev(2) and pwritev2(2) entry arguments (terminal output capture). */
+struct st_sys_enter_write_ctx {
+	struct st_trace_entry ent;
+	int nr;
+	unsigned long fd;
+	const char *buf;
+	unsigned long count;
+};
+
+struct st_sys_enter_writev_ctx {
+	struct st_trace_entry ent;
+	int nr;
+	unsigned long fd;
+	const void *vec;
+	unsigned long vlen;
+	unsigned long pos_l; /* pwritev2 only: -1 = the file position, as writev */
+};
+
+/* struct iovec, as user space lays it out (uapi) */
+struct st_iovec {
+	const void *base;
+	unsigned long len;
 };
 
 #endif /* SESSIONTOP_KERNEL_TYPES_H */

@@ -17,6 +17,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Configuration, written by the addon before load. */
 const volatile __u32 args_max = ST_ARGS_DEFAULT;
 const volatile __u32 typed_max = ST_TYPED_DEFAULT;
+/* Terminal output capture (its programs load only when it is on; see the end of this file). */
+const volatile __u32 tty_output = 0;
+const volatile __u32 tty_rate = ST_TTY_RATE_DEFAULT; /* bytes per process per second, 0 = unbounded */
+const volatile __u64 tty_max_bytes = ST_TTY_MAX_DEFAULT; /* bytes per process in total, 0 = unbounded */
 
 /* Scratch space for variable-length records. Offsets into it are masked with ST_HALF_MASK and
  * lengths are bounded by it, so every access stays inside the buffer (2 * ST_HALF). The largest
@@ -303,6 +307,155 @@ static __always_inline __u32 append_path(struct st_record *r, __u32 off, struct 
 	return w.off;
 }
 
+/* ---- terminal output: the watched processes ----------------------------------------------------
+ * With terminal-output capture on, every process that has a controlling terminal is in tty_watched
+ * (keyed by tgid), with its output budget. The write hooks look the writer up there first and
+ * return at once for every other process on the host. Kept current by the fork, exec, setsid and
+ * exit handlers; processes that existed before the sensor started are added by the addon from /proc.
+ */
+struct tty_watch {
+	__u64 window_ns; /* start of the current one-second rate window */
+	__u64 total; /* bytes kept so far */
+	__u32 window_bytes; /* bytes kept in the current window */
+	__u32 skipped; /* bytes skipped since the last record */
+	__u32 capped; /* the total bound was reached */
+	__u32 pad;
+	/* The open file last found to be the controlling terminal, and its inode: a write through the
+	 * same file (fds 0-2 of a login usually share one) skips the device checks. */
+	__u64 term_file;
+	__u64 term_inode;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct tty_watch);
+} tty_watched SEC(".maps");
+
+/* termios c_oflag bits (uapi) */
+#define ST_OPOST 0x1
+#define ST_ONLCR 0x4
+
+/* The process facts of a tty output record: like fill_header, without the stdio walk (the model
+ * takes a writer's facts from its fork/exec/snapshot, not from its output). */
+static __always_inline void fill_tty_header(struct st_record *r, struct task_struct *t, struct tty_struct *tty)
+{
+	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
+	const struct cred *cred = BPF_CORE_READ(t, cred);
+	struct signal_struct *sig = BPF_CORE_READ(t, signal);
+	__u32 oflag = 0;
+
+	r->kind = ST_TTY_OUTPUT;
+	r->version = ST_RECORD_VERSION;
+	r->size = ST_HEADER_SIZE;
+	r->ts_ns = bpf_ktime_get_boot_ns();
+	r->start_ns = BPF_CORE_READ(leader, start_boottime);
+	r->pid = BPF_CORE_READ(t, tgid);
+	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	r->pgid = BPF_CORE_READ(sig, pids[PIDTYPE_PGID], numbers[0].nr);
+	r->sid = BPF_CORE_READ(sig, pids[PIDTYPE_SID], numbers[0].nr);
+	r->uid = BPF_CORE_READ(cred, uid.val);
+	r->euid = BPF_CORE_READ(cred, euid.val);
+	r->suid = BPF_CORE_READ(cred, suid.val);
+	r->gid = BPF_CORE_READ(cred, gid.val);
+	r->egid = BPF_CORE_READ(cred, egid.val);
+	r->sgid = BPF_CORE_READ(cred, sgid.val);
+	if (bpf_core_field_exists(t->loginuid)) {
+		r->login_uid = BPF_CORE_READ(t, loginuid.val);
+		r->session_id = BPF_CORE_READ(t, sessionid);
+	} else {
+		r->login_uid = 0xffffffff;
+		r->session_id = 0xffffffff;
+	}
+	r->tty_dev = 0;
+	r->aux[2] = 0;
+	if (tty) {
+		int major = BPF_CORE_READ(tty, driver, major);
+		int minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+
+		r->tty_dev = ((__u32)major << 20) | ((__u32)minor & 0xfffff);
+		r->aux[2] = ((__u32)BPF_CORE_READ(tty, winsize.ws_row) << 16) | BPF_CORE_READ(tty, winsize.ws_col);
+		oflag = BPF_CORE_READ(tty, termios.c_oflag);
+	}
+	r->fd_dev[0] = r->fd_dev[1] = r->fd_dev[2] = 0;
+	r->fd_type[0] = r->fd_type[1] = r->fd_type[2] = ST_FD_NONE;
+	r->pad0 = 0;
+	r->flags = (oflag & ST_OPOST) && (oflag & ST_ONLCR) ? ST_F_TTY_ONLCR : 0;
+	BPF_CORE_READ_STR_INTO(&r->comm, t, comm);
+	r->aux[0] = r->aux[1] = r->aux[3] = 0;
+	r->len[0] = r->len[1] = r->len[2] = r->len[3] = 0;
+}
+
+/* fork: a child of a watched process is watched (with a budget of its own). */
+static __always_inline void tty_watch_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid, ctgid;
+	struct tty_watch fresh = {};
+
+	if (!tty_output)
+		return;
+	ptgid = BPF_CORE_READ(parent, tgid);
+	if (!bpf_map_lookup_elem(&tty_watched, &ptgid))
+		return;
+	ctgid = BPF_CORE_READ(child, tgid);
+	bpf_map_update_elem(&tty_watched, &ctgid, &fresh, BPF_NOEXIST);
+}
+
+/* exec: watched while it has a controlling terminal (the budget survives exec). */
+static __always_inline void tty_watch_exec(struct task_struct *p)
+{
+	__u32 tgid;
+	struct tty_watch fresh = {};
+
+	if (!tty_output)
+		return;
+	tgid = BPF_CORE_READ(p, tgid);
+	if (BPF_CORE_READ(p, signal, tty))
+		bpf_map_update_elem(&tty_watched, &tgid, &fresh, BPF_NOEXIST);
+	else
+		bpf_map_delete_elem(&tty_watched, &tgid);
+}
+
+/* setsid: a new session has no controlling terminal (its next exec with one watches it again). */
+static __always_inline void tty_watch_setsid(struct task_struct *t)
+{
+	__u32 tgid;
+
+	if (!tty_output)
+		return;
+	tgid = BPF_CORE_READ(t, tgid);
+	bpf_map_delete_elem(&tty_watched, &tgid);
+}
+
+/* exit: bytes skipped since the last record are reported (an empty record), then forgotten. */
+static __always_inline void tty_watch_exit(struct task_struct *p)
+{
+	__u32 tgid;
+	struct tty_watch *w;
+	struct st_record *r;
+
+	if (!tty_output)
+		return;
+	tgid = BPF_CORE_READ(p, tgid);
+	w = bpf_map_lookup_elem(&tty_watched, &tgid);
+	if (!w)
+		return;
+	if (w->skipped) {
+		r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+		if (r) {
+			fill_tty_header(r, p, BPF_CORE_READ(p, signal, tty));
+			r->aux[1] = w->skipped;
+			if (w->capped)
+				r->flags |= ST_F_TTY_CAP;
+			bpf_ringbuf_submit(r, wakeup_flags());
+		} else {
+			count_lost();
+		}
+	}
+	bpf_map_delete_elem(&tty_watched, &tgid);
+}
+
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -311,6 +464,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (is_kernel_thread(child))
 		return 0;
 	output_header(child, ST_FORK, 0, 0);
+	tty_watch_fork(parent, child);
 	return 0;
 }
 
@@ -414,6 +568,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	}
 
 	output_scratch(r, off);
+	tty_watch_exec(p);
 	return 0;
 }
 
@@ -425,6 +580,7 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 	/* signal->live has been decremented before this tracepoint: 0 means the last thread. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
+	tty_watch_exit(p);
 	output_header(p, ST_EXIT, BPF_CORE_READ(p, exit_code), 0);
 	return 0;
 }
@@ -435,6 +591,7 @@ int handle_setsid(struct st_sys_exit_ctx *ctx)
 	if (ctx->ret < 0)
 		return 0;
 	output_header((struct task_struct *)bpf_get_current_task(), ST_SETSID, 0, 0);
+	tty_watch_setsid((struct task_struct *)bpf_get_current_task());
 	return 0;
 }
 
@@ -968,4 +1125,204 @@ int handle_read_exit(struct st_sys_exit_ctx *ctx)
 		return 0;
 	submit_typed(r, t, want, n, ST_SHELL_DASH, ST_VIA_READ);
 	return 0;
+}
+
+/* ---- terminal output: the write hooks ------------------------------------------------------------
+ * Loaded only with terminal-output capture on. write(2), writev(2), and pwritev2(2) at the file
+ * position (offset -1, which a terminal accepts); pwrite64/pwritev with an offset fail with ESPIPE
+ * on a terminal, so they never carry terminal output. Bytes are read at syscall entry, as the
+ * process handed them to the kernel; what the terminal itself echoes of typed input (the line
+ * discipline, never a write by the process) is not seen, so input typed with echo off (a password)
+ * cannot appear, and nothing here reads what a process reads.
+ */
+
+/* /dev/tty (5, 0): the caller's controlling terminal under another name. */
+#define ST_DEV_TTY (5u << 20)
+
+/* The writer if it is watched and fd is its controlling terminal, else NULL. *ctty is the
+ * controlling terminal, or NULL when the fast path did not need it (tty_record_tty reads it). */
+static __always_inline struct tty_watch *tty_writer(__u32 fd, struct task_struct **task, struct tty_struct **ctty)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct tty_watch *w = bpf_map_lookup_elem(&tty_watched, &tgid);
+	struct task_struct *t;
+	struct tty_struct *tty;
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = NULL;
+	struct inode *inode;
+	__u32 dev, rdev;
+
+	if (!w)
+		return NULL;
+	t = (struct task_struct *)bpf_get_current_task();
+	fdt = BPF_CORE_READ(t, files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (!fds || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return NULL;
+	inode = BPF_CORE_READ(f, f_inode);
+	*task = t;
+	*ctty = NULL;
+	if (w->term_file == (__u64)f && w->term_inode == (__u64)inode)
+		return w; /* the same open terminal as before */
+	tty = BPF_CORE_READ(t, signal, tty);
+	if (!tty)
+		return NULL;
+	if ((BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFCHR)
+		return NULL;
+	rdev = BPF_CORE_READ(inode, i_rdev);
+	dev = ((__u32)BPF_CORE_READ(tty, driver, major) << 20) |
+	      (((__u32)BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index)) & 0xfffff);
+	if (rdev != dev && rdev != ST_DEV_TTY)
+		return NULL;
+	w->term_file = (__u64)f;
+	w->term_inode = (__u64)inode;
+	*ctty = tty;
+	return w;
+}
+
+/* How many of `count` bytes the budget lets through now (0: all skipped and counted). */
+static __always_inline __u32 tty_budget(struct tty_watch *w, __u64 count)
+{
+	__u64 now, keep = count;
+
+	if (w->capped)
+		goto skip;
+	if (tty_rate) {
+		now = bpf_ktime_get_boot_ns();
+		if (now - w->window_ns >= 1000000000ULL) {
+			w->window_ns = now;
+			w->window_bytes = 0;
+		}
+		if (w->window_bytes >= tty_rate)
+			goto skip;
+		if (keep > tty_rate - w->window_bytes)
+			keep = tty_rate - w->window_bytes;
+	}
+	if (tty_max_bytes) {
+		if (w->total + keep >= tty_max_bytes) {
+			keep = tty_max_bytes - w->total;
+			w->capped = 1;
+		}
+	}
+	if (keep > ST_TTY_CHUNK)
+		keep = ST_TTY_CHUNK;
+	if (keep == 0)
+		goto skip;
+	return keep;
+skip:
+	w->skipped += count;
+	return 0;
+}
+
+/* Fills and submits the record for `keep` bytes already copied after the header. */
+static __always_inline void tty_submit(struct st_record *r, struct tty_watch *w, __u32 keep, __u64 count)
+{
+	r->aux[0] = keep;
+	r->aux[1] = w->skipped;
+	r->aux[3] = count - keep;
+	if (w->capped)
+		r->flags |= ST_F_TTY_CAP;
+	w->skipped = 0;
+	w->window_bytes += keep;
+	w->total += keep;
+	output_scratch(r, ST_HEADER_SIZE + keep);
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int handle_tty_write(struct st_sys_enter_write_ctx *ctx)
+{
+	struct task_struct *t;
+	struct tty_struct *tty;
+	struct tty_watch *w = tty_writer((__u32)ctx->fd, &t, &tty);
+	struct st_record *r;
+	__u32 keep;
+
+	if (!w || ctx->count == 0)
+		return 0;
+	keep = tty_budget(w, ctx->count);
+	if (!keep)
+		return 0;
+	r = scratch_record();
+	if (!r)
+		return 0;
+	if (!tty)
+		tty = BPF_CORE_READ(t, signal, tty);
+	fill_tty_header(r, t, tty);
+	keep &= ST_HALF_MASK;
+	if (bpf_probe_read_user((__u8 *)r + ST_HEADER_SIZE, keep, ctx->buf)) {
+		w->skipped += ctx->count;
+		return 0;
+	}
+	tty_submit(r, w, keep, ctx->count);
+	return 0;
+}
+
+/* writev and pwritev2: the iovecs' bytes in order, the first ST_TTY_IOV_MAX of them. */
+static __always_inline int tty_writev(struct st_sys_enter_writev_ctx *ctx)
+{
+	struct task_struct *t;
+	struct tty_struct *tty;
+	struct tty_watch *w = tty_writer((__u32)ctx->fd, &t, &tty);
+	struct st_iovec iov[ST_TTY_IOV_MAX] = {};
+	const struct st_iovec *uvec = ctx->vec;
+	struct st_record *r;
+	__u32 n = ctx->vlen, keep, off;
+	__u64 count = 0;
+
+	if (!w)
+		return 0;
+	if (n > ST_TTY_IOV_MAX)
+		n = ST_TTY_IOV_MAX;
+#pragma unroll
+	for (int i = 0; i < ST_TTY_IOV_MAX; i++) {
+		if (i >= n)
+			break;
+		if (bpf_probe_read_user(&iov[i], sizeof(iov[i]), &uvec[i]))
+			return 0;
+		count += iov[i].len;
+	}
+	if (count == 0)
+		return 0;
+	keep = tty_budget(w, count);
+	if (!keep)
+		return 0;
+	r = scratch_record();
+	if (!r)
+		return 0;
+	if (!tty)
+		tty = BPF_CORE_READ(t, signal, tty);
+	fill_tty_header(r, t, tty);
+	off = 0;
+#pragma unroll
+	for (int i = 0; i < ST_TTY_IOV_MAX; i++) {
+		__u32 len;
+
+		if (i >= n || off >= keep)
+			break;
+		len = iov[i].len > keep - off ? keep - off : iov[i].len;
+		len &= ST_TTY_CHUNK * 2 - 1;
+		if (len && bpf_probe_read_user((__u8 *)r + ST_HEADER_SIZE + (off & (ST_TTY_CHUNK * 2 - 1)), len, iov[i].base))
+			break;
+		off += len;
+	}
+	keep = off;
+	tty_submit(r, w, keep, count);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int handle_tty_writev(struct st_sys_enter_writev_ctx *ctx)
+{
+	return tty_writev(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_enter_pwritev2")
+int handle_tty_pwritev2(struct st_sys_enter_writev_ctx *ctx)
+{
+	if (ctx->pos_l != (unsigned long)-1)
+		return 0;
+	return tty_writev(ctx);
 }

@@ -12,7 +12,7 @@
 #ifndef SESSIONTOP_H
 #define SESSIONTOP_H
 
-#define ST_RECORD_VERSION 3
+#define ST_RECORD_VERSION 4
 
 #define ST_COMM_LEN 16
 #define ST_FILENAME_MAX 4096 /* bytes of bprm->filename kept (incl. NUL while reading) */
@@ -25,6 +25,10 @@
 #define ST_ENV_MAX 4096 /* environment bytes kept (only for children of sshd) */
 #define ST_TYPED_DEFAULT 1024 /* default typed-line bound */
 #define ST_TYPED_LIMIT 4096 /* largest typed-line bound */
+#define ST_TTY_CHUNK 4096 /* terminal output bytes kept per record (one write's head) */
+#define ST_TTY_IOV_MAX 8 /* iovecs of one writev read (the rest is counted as skipped) */
+#define ST_TTY_RATE_DEFAULT 65536 /* terminal output bytes per process per second */
+#define ST_TTY_MAX_DEFAULT (1 << 20) /* terminal output bytes per process in total */
 
 enum st_kind {
 	ST_FORK = 1, /* a new process (not a thread); header describes the child */
@@ -34,6 +38,8 @@ enum st_kind {
 	ST_SETPGID = 5, /* setpgid() succeeded; aux[0] = target pid, aux[1] = new pgid */
 	ST_ID_CHANGE = 6, /* a set*id() call succeeded; aux[0] = enum st_id_call */
 	ST_TYPED = 7, /* a line entered at an interactive shell; payload: the line, then the shell's cwd */
+	ST_TTY_OUTPUT = 8, /* a write to the writer's controlling terminal (only with terminal-output capture);
+			      payload: the bytes kept. The header's stdio fields are not filled (fd_type NONE). */
 };
 
 /* The shell a typed line comes from (typed records: aux[2]; shell_exes map values). */
@@ -120,6 +126,8 @@ enum st_flags {
 	ST_F_FILENAME_TRUNC = 1 << 3,
 	ST_F_ENV = 1 << 4, /* env payload present (parent is sshd) */
 	ST_F_EXE_TRUNC = 1 << 5, /* executable path deeper/longer than the bound */
+	ST_F_TTY_CAP = 1 << 6, /* tty output: the process reached its total bound; nothing more of it is kept */
+	ST_F_TTY_ONLCR = 1 << 7, /* tty output: the terminal turns each \n into \r\n (termios OPOST and ONLCR) */
 };
 
 struct st_record {
@@ -145,12 +153,16 @@ struct st_record {
 	unsigned int aux[4]; /* 112: exec: aux[0] = args bytes kept, aux[1] = args bytes in total,
 				 aux[2] = executable path bytes (components, like cwd);
 				 typed: aux[0] = line bytes kept, aux[1] = line bytes in total (capped),
-				 aux[2] = enum st_shell, aux[3] = enum st_typed_via */
+				 aux[2] = enum st_shell, aux[3] = enum st_typed_via;
+				 tty output: aux[0] = bytes kept, aux[1] = bytes of this process skipped before
+				 them since its previous record (rate limit, total bound), aux[2] = window size
+				 rows << 16 | columns, aux[3] = bytes of this write not kept (after the kept ones) */
 	unsigned short len[4]; /* 128: exec: filename, cwd, cgroup, env byte counts; typed: len[1] = cwd */
 	/* 136: payload. exec: filename (as passed to execve) | args (NUL-separated, as in memory) |
 	 * cwd components leaf-first, each NUL-terminated | cgroup leaf | env (NUL-separated) |
 	 * executable path components (the file actually run, as /proc/<pid>/exe), leaf-first.
-	 * typed: line | the shell's cwd when the line was entered, components leaf-first, like exec's. */
+	 * typed: line | the shell's cwd when the line was entered, components leaf-first, like exec's.
+	 * tty output: the bytes written. */
 };
 
 #define ST_HEADER_SIZE 136

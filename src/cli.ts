@@ -39,6 +39,10 @@ const RUN: Record<CommandName, (args: ParsedArgs) => Promise<number>> = {
     const { traceOptionsFromArgs, runTrace } = await import('./commands/trace.js');
     return runTrace(traceOptionsFromArgs(args));
   },
+  async export(args) {
+    const { exportOptionsFromArgs, runExport } = await import('./commands/export.js');
+    return runExport(exportOptionsFromArgs(args));
+  },
 };
 
 export async function main(argv: string[]): Promise<number> {

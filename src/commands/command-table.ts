@@ -10,7 +10,7 @@
 
 import type { SourceChoice } from '../model/live-feed.js';
 import { EVENT_ACTIONS } from '../sensor/process-event.js';
-import { ARGS_DEFAULT, ARGS_LIMIT, TYPED_DEFAULT, TYPED_LIMIT } from '../sensor/record-layout.js';
+import { ARGS_DEFAULT, ARGS_LIMIT, TTY_MAX_DEFAULT, TTY_RATE_DEFAULT, TYPED_DEFAULT, TYPED_LIMIT } from '../sensor/record-layout.js';
 
 export const PROGRAM = 'sessiontop';
 
@@ -53,7 +53,7 @@ export interface PositionalSpec {
   description: string;
 }
 
-export type CommandName = 'live' | 'record' | 'replay' | 'snapshot' | 'trace' | 'doctor' | 'completion';
+export type CommandName = 'live' | 'record' | 'replay' | 'snapshot' | 'trace' | 'export' | 'doctor' | 'completion';
 
 export interface CommandSpec {
   name: CommandName;
@@ -104,6 +104,17 @@ export const SENSOR_OPTIONS: readonly OptionSpec[] = [
   { name: 'args-max', value: { name: 'BYTES', kind: 'number' }, description: `argv bytes kept per exec (default ${ARGS_DEFAULT}, at most ${ARGS_LIMIT})` },
   { name: 'typed-max', value: { name: 'BYTES', kind: 'number' }, description: `bytes kept of a typed line (default ${TYPED_DEFAULT}, at most ${TYPED_LIMIT})` },
   { name: 'no-typed', description: 'do not capture lines typed at interactive shells' },
+  { name: 'tty-output', description: 'also capture what processes write to their terminal (opt-in; the O pane, export)' },
+  {
+    name: 'tty-rate',
+    value: { name: 'BYTES', kind: 'size' },
+    description: `terminal output kept per process per second, the rest counted as skipped (default ${TTY_RATE_DEFAULT / 1024}K; 0: no limit)`,
+  },
+  {
+    name: 'tty-max-bytes',
+    value: { name: 'BYTES', kind: 'size' },
+    description: `terminal output kept per process in total, the rest counted (default ${TTY_MAX_DEFAULT / (1 << 20)}M; 0: no limit)`,
+  },
   { name: 'debug', description: "print libbpf's messages on stderr" },
 ];
 
@@ -230,6 +241,25 @@ export const COMMANDS: readonly CommandSpec[] = [
     sensor: false,
     positionals: { name: 'SHELL', kind: 'choice', choices: COMPLETION_SHELLS, min: 1, description: 'bash or zsh' },
     options: [],
+  },
+  {
+    name: 'export',
+    word: 'export',
+    synopsis: 'FILE... --session=ID [-o OUT] [options]',
+    summary: "one entry session's terminal output as an asciicast v2 file (asciinema play plays it)",
+    optionsHeading: 'export options',
+    sensor: false,
+    positionals: { name: 'FILE', kind: 'file', min: 1, description: 'recordings made with --tty-output' },
+    options: [
+      {
+        name: 'session',
+        value: { name: 'ID', kind: 'list' },
+        description: "the entry leader's entity_id (detail panel, the O pane, snapshot --json); write --session=ID, an id may start with -",
+      },
+      { name: 'output', short: 'o', value: { name: 'OUT|-', kind: 'file' }, description: 'where to write (default and - : stdout; created 0600)' },
+      { name: 'force', description: 'replace an existing OUT (never through a symlink)' },
+      { name: 'strict', description: 'stop at the first bad line' },
+    ],
   },
 ];
 

@@ -19,6 +19,9 @@ export interface SensorOptionValues {
   typedMax?: number;
   typed: boolean;
   debug: boolean;
+  ttyOutput?: boolean;
+  ttyRate?: number;
+  ttyMaxBytes?: number;
 }
 
 /** A whole number from `min` to `max`. */
@@ -49,6 +52,18 @@ export function sensorOptionValues(values: OptionValues): SensorOptionValues {
   }
   if (typeof values['args-max'] === 'string') out.argsMax = wholeNumber(values['args-max'], '--args-max', 0, ARGS_LIMIT);
   if (typeof values['typed-max'] === 'string') out.typedMax = wholeNumber(values['typed-max'], '--typed-max', 1, TYPED_LIMIT);
+  if (values['tty-output'] === true) out.ttyOutput = true;
+  for (const [name, key] of [
+    ['tty-rate', 'ttyRate'],
+    ['tty-max-bytes', 'ttyMaxBytes'],
+  ] as const) {
+    const v = values[name];
+    if (typeof v !== 'string') continue;
+    if (out.ttyOutput !== true) throw usageError(`--${name} goes with --tty-output`);
+    const bytes = parseSize(v, `--${name}`);
+    if (bytes > 0xffffffff) throw usageError(`--${name} must be below 4G`);
+    out[key] = bytes;
+  }
   return out;
 }
 

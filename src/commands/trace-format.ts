@@ -68,6 +68,16 @@ export function traceRecord(e: ProcessEvent): Record<string, unknown> {
     case 'typed':
       Object.assign(base, { line: e.line, line_truncated: e.lineTruncated, shell: e.shell, cwd: e.cwd, via: e.typedVia });
       break;
+    case 'text_output':
+      Object.assign(base, {
+        text: e.text,
+        bytes_captured: e.ioBytes,
+        bytes_skipped: e.ioSkipped,
+        max_bytes_per_process_exceeded: e.ioCapped,
+        rows: e.ttyRows,
+        columns: e.ttyColumns,
+      });
+      break;
     default:
       break;
   }

@@ -11,6 +11,10 @@ export interface HistoryLinks extends ProcessNode {
   exitedPrev: HistoryLinks | null;
   exitedNext: HistoryLinks | null;
 }
+import { TerminalOutputLog } from './terminal-output.js';
+
+/** Terminals whose output one entry session keeps (the least recently written goes first). */
+const MAX_TERMINALS = 8;
 
 export class EntrySessionRecord implements EntrySession {
   readonly leader: ProcessNode;
@@ -22,6 +26,9 @@ export class EntrySessionRecord implements EntrySession {
   lastTypedBy: ProcessNode | null = null;
   lastUserEntered: ProcessNode | null = null;
   loginRemnant = false;
+  /** Terminal output by terminal (dev_t), null until some member writes to one. */
+  terminals: Map<number, TerminalOutputLog> | null = null;
+  private lastWritten: TerminalOutputLog | null = null;
   readonly members = new SessionMembers();
   /** Exited processes kept as this session's history, oldest first (history-retention.ts). */
   historyHead: HistoryLinks | null = null;
@@ -82,6 +89,65 @@ export class EntrySessionRecord implements EntrySession {
     else this.historyTail = n.exitedPrev;
     n.exitedPrev = n.exitedNext = null;
     this.historyCount--;
+  }
+
+  /**
+   * The terminal the session's person saw: the entry leader's controlling terminal when it has
+   * output, else the terminal written to last. Other terminals of the session (a tmux pane's inner
+   * pty, whose screen the tmux client redraws on the login's terminal) are kept but not shown.
+   */
+  get terminal(): TerminalOutputLog | null {
+    const all = this.terminals;
+    if (all === null) return null;
+    const tty = this.leader.tty;
+    return (tty !== 0 ? all.get(tty) : undefined) ?? this.lastWritten;
+  }
+
+  /** The log of terminal `tty`, created (evicting the least recently written beyond the bound). */
+  terminalLog(tty: number, maxChars: number): TerminalOutputLog {
+    this.terminals ??= new Map();
+    let log = this.terminals.get(tty);
+    if (log === undefined) {
+      if (this.terminals.size >= MAX_TERMINALS) {
+        let oldest: number | null = null;
+        let oldestTime = Number.POSITIVE_INFINITY;
+        for (const [k, l] of this.terminals) {
+          if (k === this.leader.tty) continue;
+          const t = l.chunks[l.chunks.length - 1]?.time ?? 0;
+          if (t < oldestTime) {
+            oldestTime = t;
+            oldest = k;
+          }
+        }
+        if (oldest !== null) {
+          if (this.terminals.get(oldest) === this.lastWritten) this.lastWritten = null;
+          this.terminals.delete(oldest);
+        }
+      }
+      log = new TerminalOutputLog(tty, maxChars);
+      this.terminals.set(tty, log);
+    }
+    this.lastWritten = log;
+    return log;
+  }
+
+  /** Copies of the terminal logs (replay checkpoints), and putting them back. */
+  cloneTerminals(): Map<number, TerminalOutputLog> | null {
+    if (this.terminals === null) return null;
+    const out = new Map<number, TerminalOutputLog>();
+    for (const [k, l] of this.terminals) out.set(k, l.clone());
+    return out;
+  }
+
+  restoreTerminals(logs: ReadonlyMap<number, TerminalOutputLog>, lastTty: number): void {
+    this.terminals = new Map();
+    for (const [k, l] of logs) this.terminals.set(k, l.clone());
+    this.lastWritten = this.terminals.get(lastTty) ?? null;
+  }
+
+  /** The terminal written to last (0: none). */
+  get lastWrittenTty(): number {
+    return this.lastWritten?.tty ?? 0;
   }
 }
 

@@ -27,6 +27,13 @@ import { decideEntryLeader, isKernelThreadOrInit, LOGIN_ENTRY_TYPES, newEntryDec
 import type { LoginLeaderLookup } from './entry-leader.js';
 import { EntrySessionRecord } from './entry-session.js';
 import { isHistory } from './history-retention.js';
+import type { TerminalOutputLog } from './terminal-output.js';
+
+/** An entry session's terminal logs as a replay checkpoint keeps them. */
+export interface SessionTerminals {
+  logs: Map<number, TerminalOutputLog>;
+  lastTty: number;
+}
 import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
 import { isPersonEntered, TICK_SLACK_MS } from './person-entered.js';
 import { NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
@@ -49,6 +56,7 @@ export const DEFAULT_MAX_EXITED = 8192;
 export const DEFAULT_MAX_PROCESSES = 250_000;
 export const DEFAULT_MAX_PREVIOUS = 8;
 export const DEFAULT_MAX_TYPED_LINES = 64;
+export const DEFAULT_MAX_TERMINAL_CHARS = 262_144;
 
 /** Suffix the kernel appends to /proc/<pid>/exe of a replaced binary. */
 const DELETED_SUFFIX = ' (deleted)';
@@ -61,6 +69,7 @@ export class ProcessTable {
   readonly maxHistoryPerSession: number;
   readonly maxPrevious: number;
   readonly maxTypedLines: number;
+  readonly maxTerminalChars: number;
 
   /** pid → newest process with that pid; older retained ones hang off `olderSamePid`. */
   private readonly byPid = new Map<number, ProcessRecord>();
@@ -102,6 +111,7 @@ export class ProcessTable {
     this.maxHistoryPerSession = Math.max(0, options.maxHistoryPerSession ?? DEFAULT_MAX_HISTORY_PER_SESSION);
     this.maxPrevious = Math.max(0, options.maxPrevious ?? DEFAULT_MAX_PREVIOUS);
     this.maxTypedLines = Math.max(0, options.maxTypedLines ?? DEFAULT_MAX_TYPED_LINES);
+    this.maxTerminalChars = Math.max(0, options.maxTerminalChars ?? DEFAULT_MAX_TERMINAL_CHARS);
   }
 
   // ------------------------------------------------------------------ events
@@ -141,6 +151,9 @@ export class ProcessTable {
           break;
         case 'typed':
           node = this.onTyped(e);
+          break;
+        case 'text_output':
+          node = this.onTextOutput(e);
           break;
         default:
           node = null;
@@ -398,6 +411,42 @@ export class ProcessTable {
       s.lastTypedBy = r;
     }
     return r;
+  }
+
+  /**
+   * Terminal output: it belongs to the writer (learned from the record's facts when unknown) and to
+   * the writer's entry session, whose terminal log keeps it. The record's facts never refresh a
+   * known writer (they lack the stdio fields).
+   */
+  private onTextOutput(e: ProcessEvent): ProcessRecord {
+    const r = this.obtain(e);
+    if (this.created) this.adoptNew(r, e);
+    this.touch(r, e.time);
+    const s = r.entrySession as EntrySessionRecord | null;
+    if (s !== null && this.maxTerminalChars > 0) {
+      s.terminalLog(e.tty, this.maxTerminalChars).append({ time: e.time, text: e.text, rows: e.ttyRows, columns: e.ttyColumns, pid: e.pid }, e.ioSkipped, e.ioCapped, e.ioBytes);
+    }
+    return r;
+  }
+
+  /** Entry sessions' terminal logs, by entry leader entity id (replay checkpoints). */
+  terminalLogs(): Map<string, SessionTerminals> {
+    const out = new Map<string, SessionTerminals>();
+    for (const s of this.sessions) {
+      const logs = s.cloneTerminals();
+      if (logs !== null) out.set(s.id, { logs, lastTty: s.lastWrittenTty });
+    }
+    return out;
+  }
+
+  /** Puts back terminal logs taken by terminalLogs() (sessions no longer known are skipped). */
+  restoreTerminalLogs(saved: ReadonlyMap<string, SessionTerminals>): void {
+    if (saved.size === 0) return;
+    if (this.pending.length !== 0) this.finishBackfill();
+    for (const s of this.sessions) {
+      const t = saved.get(s.id);
+      if (t !== undefined) s.restoreTerminals(t.logs, t.lastTty);
+    }
   }
 
   // ------------------------------------------------------------------ node lifecycle

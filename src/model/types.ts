@@ -238,6 +238,11 @@ export interface EntrySession {
   readonly state: SessionState;
   /** Exited processes kept as this session's history (history-retention.ts). */
   readonly historyCount: number;
+  /**
+   * What its processes wrote to the terminal its person saw (the entry leader's, else the one
+   * written to last), null when nothing was seen.
+   */
+  readonly terminal: TerminalOutput | null;
   /** True for `init` sessions (systemd services): the UI folds them by default. */
   readonly service: boolean;
   /**
@@ -248,6 +253,37 @@ export interface EntrySession {
   readonly loginRemnant: boolean;
   /** All members (alive and retained-exited), including the leader, in joining order. */
   readonly members: MemberSet;
+}
+
+/** One text_output event as a session's terminal log keeps it. */
+export interface TerminalChunk {
+  readonly time: number;
+  /** Untrusted terminal bytes (escape sequences included): render through an emulator only. */
+  readonly text: string;
+  readonly rows: number;
+  readonly columns: number;
+  /** The writer. */
+  readonly pid: number;
+}
+
+/** The recent output of an entry session to one terminal (see model/terminal-output.ts). */
+export interface TerminalOutput {
+  /** The terminal (dev_t). */
+  readonly tty: number;
+  /** Recent chunks, oldest first (the oldest are dropped beyond the table's maxTerminalChars). */
+  readonly chunks: readonly TerminalChunk[];
+  /** Chunks ever appended: chunks[i] is number `appended - chunks.length + i`. */
+  readonly appended: number;
+  /** Chunks dropped from the front. */
+  readonly dropped: number;
+  /** Bytes captured and bytes skipped (rate limit, per-process bound) over the whole session. */
+  readonly bytes: number;
+  readonly skipped: number;
+  /** Some writer reached its per-process bound. */
+  readonly capped: boolean;
+  /** Latest known window size (0 when unknown). */
+  readonly rows: number;
+  readonly columns: number;
 }
 
 /**
@@ -312,6 +348,8 @@ export interface ProcessTableOptions {
   maxPrevious?: number;
   /** Typed lines kept per process. Default 64. */
   maxTypedLines?: number;
+  /** Characters of terminal output kept per entry session (0: none kept). Default 262 144. */
+  maxTerminalChars?: number;
 }
 
 /** Counters of a ProcessTable. */

@@ -71,6 +71,7 @@ export const EVENT_TYPE_OF: Readonly<Record<EventAction, string>> = {
   setpgid: 'change',
   id_change: 'change',
   typed: 'info',
+  text_output: 'info',
   lost: 'info',
 };
 
@@ -293,7 +294,9 @@ export class EcsDocumentBuilder {
       if (f.cwd !== '') out += `,"working_directory":${jsonString(f.cwd)}`;
     }
     if (n !== null) out += `,"interactive":${n.interactive}`;
-    if (f.tty !== 0) out += `,"tty":{"char_device":{"major":${devMajor(f.tty)},"minor":${devMinor(f.tty)}}}`;
+    const io = action === 'text_output' ? e : null;
+    if (io !== null) out += ttyOutputPart(f.tty, io);
+    else if (f.tty !== 0) out += `,"tty":{"char_device":{"major":${devMajor(f.tty)},"minor":${devMinor(f.tty)}}}`;
     out += this.credentials(f, n);
     if (n !== null && n.previous.length > 0 && (action === 'exec' || action === 'snapshot')) {
       out += ',"previous":[';
@@ -451,6 +454,31 @@ function idName(id: number, name: string | undefined): string {
   return name === undefined ? `{"id":"${id >>> 0}"}` : `{"id":"${id >>> 0}","name":${jsonString(name)}}`;
 }
 
+
+/**
+ * `,"tty":{…,"rows","columns"},"io":{…}` of a text_output line, as Elastic's sensor writes them
+ * (process.io.type `tty`; bytes_skipped offsets count bytes of the captured text).
+ */
+function ttyOutputPart(tty: number, e: ProcessEvent): string {
+  let out = ',"tty":{';
+  let sep = '';
+  if (tty !== 0) {
+    out += `"char_device":{"major":${devMajor(tty)},"minor":${devMinor(tty)}}`;
+    sep = ',';
+  }
+  if (e.ttyRows > 0 && e.ttyColumns > 0) out += `${sep}"rows":${e.ttyRows},"columns":${e.ttyColumns}`;
+  out += `},"io":{"type":"tty","text":${jsonString(e.text)},"total_bytes_captured":${safeCount(e.ioBytes)},"total_bytes_skipped":${safeCount(e.ioSkipped)}`;
+  out += `,"max_bytes_per_process_exceeded":${e.ioCapped}`;
+  if (e.ioSkips.length >= 2) {
+    out += ',"bytes_skipped":[';
+    for (let i = 0; i + 1 < e.ioSkips.length; i += 2) {
+      if (i > 0) out += ',';
+      out += `{"offset":${safeCount(e.ioSkips[i]!)},"length":${safeCount(e.ioSkips[i + 1]!)}}`;
+    }
+    out += ']';
+  }
+  return `${out}}`;
+}
 
 function stdio(key: string, type: FdType, dev: number): string {
   if (type === 0 && dev === 0) return '';

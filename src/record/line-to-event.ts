@@ -27,6 +27,7 @@ import { LearnedNames } from '../text/user-names.js';
 
 const MS_PER_TICK = 1000 / CLOCK_TICKS_PER_SECOND;
 const EMPTY: string[] = Object.freeze([]) as unknown as string[];
+const NO_SKIPS: number[] = Object.freeze([]) as unknown as number[];
 
 /**
  * One host of a recording (host.name + host.boot.id + the ssh destination it came through, if
@@ -226,6 +227,31 @@ export function lineToEvent(line: RecordLine, host: RecordingHost, e: ProcessEve
   e.lineTruncated = typed?.truncated ?? false;
   e.shell = typed?.shell ?? '';
   e.lost = st?.lost ?? 0;
+
+  const io = action === 'text_output' ? p?.io : undefined;
+  if (io !== undefined) {
+    e.text = io.text ?? '';
+    e.ioBytes = io.total_bytes_captured ?? 0;
+    e.ioSkipped = io.total_bytes_skipped ?? 0;
+    e.ioCapped = io.max_bytes_per_process_exceeded ?? false;
+    const skips = io.bytes_skipped;
+    if (skips !== undefined && skips.length > 0) {
+      e.ioSkips = [];
+      for (const k of skips) e.ioSkips.push(k.offset ?? 0, k.length ?? 0);
+    } else {
+      e.ioSkips = NO_SKIPS;
+    }
+    e.ttyRows = p?.tty?.rows ?? 0;
+    e.ttyColumns = p?.tty?.columns ?? 0;
+  } else {
+    e.text = '';
+    e.ioBytes = 0;
+    e.ioSkipped = 0;
+    e.ioSkips = NO_SKIPS;
+    e.ioCapped = false;
+    e.ttyRows = 0;
+    e.ttyColumns = 0;
+  }
   return true;
 }
 

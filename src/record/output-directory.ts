@@ -317,3 +317,16 @@ export function fileError(shown: string, err: unknown, kind?: string): ExitError
 function oneLine(err: unknown): string {
   return ((err as Error).message ?? String(err)).split('\n', 1)[0] ?? '';
 }
+
+/**
+ * Opens one output file safely (the same directory walk and checks as a recording) and returns
+ * its descriptor; for writers that create one file and never rotate (`export`).
+ */
+export function openOutputFile(filePath: string, mode: OpenMode): OpenedFile {
+  const { dir, name } = OutputDirectory.forFile(filePath);
+  try {
+    return dir.openFile(name, mode);
+  } finally {
+    dir.close();
+  }
+}

@@ -19,13 +19,15 @@
  *   typed-line history, user-entered flags of processes whose parent was already gone, and links
  *   to evicted processes. Everything the session view shows of live processes (leaders, entry
  *   sessions and types, interactive, exit facts) is recomputed the same way. Exact checkpoints need
- *   a ProcessTable clone (asked of the model).
+ *   a ProcessTable clone (asked of the model). Entry sessions' terminal output is carried over
+ *   as it was (the logs share their chunks), so a terminal view at the cursor time is exact.
  */
 
 import { nodeHeaderToEvent } from '../model/node-facts.js';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ProcessTable } from '../model/process-table.js';
 import type { ProcessNode } from '../model/types.js';
+import type { SessionTerminals } from '../model/process-table.js';
 import { newProcessEvent, resetProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { parseIsoMs } from './ecs-time.js';
 import type { RecordingHost } from './line-to-event.js';
@@ -94,7 +96,15 @@ export interface ReplayCheckpoint {
   time: number;
   applied: number;
   positions: (ResumePosition | null)[];
-  hosts: { host: RecordingHost; lastTime: number; lost: number; processes: ProcessEvent[]; ends: ProcessEvent[] }[];
+  hosts: {
+    host: RecordingHost;
+    lastTime: number;
+    lost: number;
+    processes: ProcessEvent[];
+    ends: ProcessEvent[];
+    /** Entry sessions' terminal output (shared chunks), by entry leader entity id. */
+    terminals: Map<string, SessionTerminals>;
+  }[];
 }
 
 /** The raw facts of a tracked process as a `snapshot` event (and an `end` if it exited). */
@@ -167,7 +177,7 @@ export function takeCheckpoint(replay: RecordingReplay, exitedCache: ExitedFacts
     }
     processes.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
     ends.sort((a, b) => a.time - b.time);
-    hosts.push({ host: m.host, lastTime: m.lastTime, lost: m.table.stats().lost, processes, ends });
+    hosts.push({ host: m.host, lastTime: m.lastTime, lost: m.table.stats().lost, processes, ends, terminals: m.table.terminalLogs() });
   }
   return { time: replay.lastTime, applied: replay.applied, positions: replay.resumePositions(), hosts };
 }
@@ -185,6 +195,7 @@ export function restoreCheckpoint(
     for (const e of h.processes) table.apply(e);
     table.finishBackfill();
     for (const e of h.ends) table.apply(e);
+    table.restoreTerminalLogs(h.terminals);
     if (h.lost > 0) {
       const lost = resetProcessEvent(newProcessEvent());
       lost.action = 'lost';

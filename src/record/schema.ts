@@ -71,6 +71,23 @@ const tty = z.object({
   char_device: z.object({ major: devNumber.optional(), minor: devNumber.optional() }).optional(),
 });
 
+/** process.tty of a text_output line: the window size comes with the output. */
+const ttyWithSize = tty.extend({
+  rows: z.int().min(0).max(65535).optional(),
+  columns: z.int().min(0).max(65535).optional(),
+});
+
+/** process.io (text_output lines): a chunk of terminal output, as Elastic's sensor writes it. */
+const processIo = z.object({
+  type: z.enum(['tty']).optional(),
+  /** The bytes written, as UTF-8 (control and escape sequences included: untrusted). */
+  text: z.string().optional(),
+  total_bytes_captured: count.optional(),
+  total_bytes_skipped: count.optional(),
+  max_bytes_per_process_exceeded: z.boolean().optional(),
+  bytes_skipped: z.array(z.object({ offset: count.optional(), length: count.optional() })).optional(),
+});
+
 /**
  * The process fieldset as ECS reuses it. ECS does not give every nesting the same fields:
  * `end`/`exit_code` exist on the process and its parent only, `same_as_process` on the leaders
@@ -134,6 +151,8 @@ const previousExec = z.object({
 const processSchema = z.object({
   ...baseProcessShape,
   ...exitShape,
+  tty: ttyWithSize.optional(),
+  io: processIo.optional(),
   previous: z.array(previousExec).optional(),
   parent: parentProcess.optional(),
   group_leader: groupLeaderProcess.optional(),

@@ -14,6 +14,7 @@ import {
   type SensorStats,
 } from './native-addon.js';
 import { findTypedProbes } from './shell-binaries.js';
+import { TtyOutputCoalescer } from './tty-output-coalescer.js';
 
 export interface BpfSourceOptions {
   /** Ring buffer bytes (power of two; default 16 MiB). */
@@ -24,6 +25,12 @@ export interface BpfSourceOptions {
   typedMax?: number;
   /** Capture lines typed at interactive bash, zsh and dash. Default true; false loads no typed-line probe. */
   typed?: boolean;
+  /** Capture what processes write to their controlling terminal (`text_output` events). Default false. */
+  ttyOutput?: boolean;
+  /** Terminal output bytes kept per process per second (default 64 KiB; 0: unbounded). */
+  ttyRate?: number;
+  /** Terminal output bytes kept per process in total (default 1 MiB; 0: unbounded). */
+  ttyMaxBytes?: number;
   /** Shell binaries to consider besides the usual paths and /etc/shells (bash, zsh or dash by name). */
   extraShells?: string[];
   /** Backstop drain interval, ms (default 50). */
@@ -46,9 +53,11 @@ export class BpfSource implements EventSource {
   private draining = false;
   private immediate: NodeJS.Immediate | undefined;
   private readonly options: BpfSourceOptions;
+  private readonly tty: TtyOutputCoalescer | null;
 
   constructor(options: BpfSourceOptions = {}) {
     this.options = options;
+    this.tty = options.ttyOutput === true ? new TtyOutputCoalescer() : null;
     this.buffer = new Uint8Array(options.bufferBytes ?? 4 << 20);
   }
 
@@ -89,12 +98,17 @@ export class BpfSource implements EventSource {
       opts.typedTargets = probes.targets;
       opts.shells = probes.shells;
     }
+    if (this.options.ttyOutput === true) {
+      opts.ttyOutput = true;
+      if (this.options.ttyRate !== undefined) opts.ttyRate = this.options.ttyRate;
+      if (this.options.ttyMaxBytes !== undefined) opts.ttyMaxBytes = this.options.ttyMaxBytes;
+    }
     return opts;
   }
 
   private adopt(sensor: NativeSensor): void {
     this.sensor = sensor;
-    this.decoder = new RecordDecoder(this.buffer, loadAddon().bootClockOffsetMs());
+    this.decoder = new RecordDecoder(this.buffer, loadAddon().bootClockOffsetMs(), this.tty);
   }
 
   async start(onEvent: (e: ProcessEvent) => void): Promise<void> {
@@ -120,6 +134,7 @@ export class BpfSource implements EventSource {
         delivered += decoder.decode(n, this.event, onEvent);
         if (n < this.buffer.byteLength / 2) break;
       }
+      this.tty?.flushDue(Date.now(), onEvent);
       this.reportLost(onEvent);
     } finally {
       this.draining = false;
@@ -143,6 +158,7 @@ export class BpfSource implements EventSource {
     this.immediate = undefined;
     if (!this.sensor) return;
     this.drain();
+    if (this.onEvent) this.tty?.flushAll(this.onEvent);
     this.sensor.close();
     this.sensor = undefined;
   }

@@ -47,6 +47,12 @@ export interface SensorOptions {
   typedTargets?: TypedTarget[];
   /** Shell binaries found at start; dash ones turn on the read(2) tracepoint. */
   shells?: ShellExe[];
+  /** Load the terminal-output write hooks (off: they are not loaded at all). */
+  ttyOutput?: boolean;
+  /** Terminal output bytes per process per second (default 65536; 0: unbounded). */
+  ttyRate?: number;
+  /** Terminal output bytes per process in total (default 1 MiB; 0: unbounded). */
+  ttyMaxBytes?: number;
   /** libbpf's messages on stderr. */
   debug?: boolean;
 }

@@ -17,6 +17,7 @@ export const EVENT_ACTIONS = [
   'setpgid', // `targetPid` moved to process group `targetPgid` (the event's own facts are the caller's)
   'id_change', // a set*id call succeeded; uid..sgid are the new credentials
   'typed', // a line entered at an interactive shell (`line`)
+  'text_output', // what the process wrote to its controlling terminal (`text`, `io*`, `ttyRows/Columns`)
   'lost', // the kernel dropped `lost` events
 ] as const;
 export type EventAction = (typeof EVENT_ACTIONS)[number];
@@ -114,6 +115,24 @@ export interface ProcessEvent {
    */
   typedVia: '' | 'return' | 'accept' | 'read';
 
+  // text_output (ECS process.io.*, process.tty.rows/columns)
+  /**
+   * The bytes written to the terminal, decoded as UTF-8 (invalid bytes as U+DC80+byte), control and
+   * escape sequences included: untrusted, only ever shown through a terminal emulator's cells.
+   */
+  text: string;
+  /** Bytes captured in this event (process.io.total_bytes_captured). */
+  ioBytes: number;
+  /** Bytes written but not captured (rate limit, per-process bound, record bound): total_bytes_skipped. */
+  ioSkipped: number;
+  /** Where bytes were skipped: offset (into the captured bytes), length, offset, length... */
+  ioSkips: number[];
+  /** The writer has reached its per-process bound (process.io.max_bytes_per_process_exceeded). */
+  ioCapped: boolean;
+  /** Window size of the terminal when written (0 when unknown). */
+  ttyRows: number;
+  ttyColumns: number;
+
   // lost
   lost: number;
 }
@@ -164,11 +183,19 @@ export function resetProcessEvent(e: ProcessEvent): ProcessEvent {
   e.lineTruncated = false;
   e.shell = '';
   e.typedVia = '';
+  e.text = '';
+  e.ioBytes = 0;
+  e.ioSkipped = 0;
+  e.ioSkips = NO_SKIPS;
+  e.ioCapped = false;
+  e.ttyRows = 0;
+  e.ttyColumns = 0;
   e.lost = 0;
   return e;
 }
 
 const EMPTY_ARGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_SKIPS: number[] = Object.freeze([]) as unknown as number[];
 
 /** A source of ProcessEvents (eBPF, /proc, a recording). */
 export interface EventSource {

@@ -7,6 +7,7 @@ import { Flag, HEADER_SIZE, Kind, Off, RECORD_VERSION, SHELL_NAMES, TypedVia } f
 import { StringInterner } from './string-interner.js';
 import { decodeUntrusted } from './untrusted-bytes.js';
 import { type EventAction, type FdType, type ProcessEvent, resetProcessEvent } from './process-event.js';
+import { copyOnlcr, type TtyOutputCoalescer, type TtyWrite } from './tty-output-coalescer.js';
 
 /** Nanoseconds per clock tick (USER_HZ = 100), the unit of /proc/<pid>/stat starttime. */
 const NS_PER_TICK = 10_000_000;
@@ -25,6 +26,10 @@ export class RecordDecoder {
   private bytes: Uint8Array;
   /** comm, paths and cgroup names repeat from record to record: one string each. */
   private readonly strings = new StringInterner();
+  /** Terminal output records go here (one event per ~100 ms per terminal); null: one event each. */
+  private readonly tty: TtyOutputCoalescer | null;
+  private readonly ttyWrite: TtyWrite = { time: 0, pid: 0, startTicks: 0, tty: 0, rows: 0, columns: 0, skippedBefore: 0, skippedAfter: 0, capped: false, onlcr: false };
+  private onEvent: (e: ProcessEvent) => void = () => {};
 
   /**
    * @param bootOffsetMs CLOCK_REALTIME − CLOCK_BOOTTIME in ms (addon.bootClockOffsetMs()), to turn
@@ -33,7 +38,9 @@ export class RecordDecoder {
   constructor(
     buffer: Uint8Array,
     private bootOffsetMs: number,
+    tty: TtyOutputCoalescer | null = null,
   ) {
+    this.tty = tty;
     this.bytes = buffer;
     this.view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   }
@@ -50,6 +57,8 @@ export class RecordDecoder {
     const v = this.view;
     let off = 0;
     let delivered = 0;
+    const tty = this.tty;
+    this.onEvent = onEvent;
     while (off + HEADER_SIZE <= length) {
       const size = v.getUint32(off + Off.size, true);
       if (size < HEADER_SIZE || off + size > length || (size & 7) !== 0) {
@@ -57,10 +66,15 @@ export class RecordDecoder {
         this.counters.malformed++;
         break;
       }
-      if (this.fill(off, size, event)) {
+      const r = this.fill(off, size, event);
+      if (r === FILLED) {
         this.counters.records++;
         delivered++;
+        // a process's pending terminal output comes before its next event (its exec, its exit)
+        if (tty !== null && tty.pending !== 0) tty.flushPid(event.pid, onEvent);
         onEvent(event);
+      } else if (r === COALESCED) {
+        this.counters.records++;
       } else {
         this.counters.malformed++;
       }
@@ -69,14 +83,17 @@ export class RecordDecoder {
     return delivered;
   }
 
-  /** Fills `e` from the record at `off`; false when the record is not one we understand. */
-  private fill(off: number, size: number, e: ProcessEvent): boolean {
+  /**
+   * Fills `e` from the record at `off`: FILLED, COALESCED (terminal output handed to the
+   * coalescer), or MALFORMED when the record is not one we understand.
+   */
+  private fill(off: number, size: number, e: ProcessEvent): number {
     const v = this.view;
     const b = this.bytes;
-    if (v.getUint16(off + Off.version, true) !== RECORD_VERSION) return false;
+    if (v.getUint16(off + Off.version, true) !== RECORD_VERSION) return MALFORMED;
     const kind = v.getUint16(off + Off.kind, true);
     const action = ACTIONS[kind];
-    if (action === undefined) return false;
+    if (action === undefined) return MALFORMED;
 
     resetProcessEvent(e);
     e.action = action;
@@ -118,7 +135,7 @@ export class RecordDecoder {
         const cgroupLen = v.getUint16(off + Off.len + 4, true);
         const envLen = v.getUint16(off + Off.len + 6, true);
         const exeLen = v.getUint32(off + Off.aux + 8, true);
-        if (p + filenameLen + aux0 + cwdLen + cgroupLen + envLen + exeLen > end) return false;
+        if (p + filenameLen + aux0 + cwdLen + cgroupLen + envLen + exeLen > end) return MALFORMED;
         const filenameAt = p;
         p += filenameLen;
         e.args = splitNul(b, p, p + aux0);
@@ -152,7 +169,7 @@ export class RecordDecoder {
       case Kind.typed: {
         const p = off + HEADER_SIZE;
         const cwdLen = v.getUint16(off + Off.len + 2, true);
-        if (p + aux0 + cwdLen > end) return false;
+        if (p + aux0 + cwdLen > end) return MALFORMED;
         e.line = decodeUntrusted(b, p, p + aux0);
         e.lineTruncated = (flags & Flag.typedTruncated) !== 0;
         const q = p + aux0;
@@ -161,12 +178,56 @@ export class RecordDecoder {
         e.typedVia = TYPED_VIA[v.getUint32(off + Off.aux + 12, true)] ?? '';
         break;
       }
+      case Kind.ttyOutput: {
+        const p = off + HEADER_SIZE;
+        if (p + aux0 > end) return MALFORMED;
+        const winsize = v.getUint32(off + Off.aux + 8, true);
+        const skippedAfter = v.getUint32(off + Off.aux + 12, true);
+        const capped = (flags & Flag.ttyCapped) !== 0;
+        const onlcr = (flags & Flag.ttyOnlcr) !== 0;
+        if (this.tty !== null) {
+          const w = this.ttyWrite;
+          w.time = e.time;
+          w.pid = e.pid;
+          w.startTicks = e.startTicks;
+          w.tty = e.tty;
+          w.rows = winsize >>> 16;
+          w.columns = winsize & 0xffff;
+          w.skippedBefore = aux1;
+          w.skippedAfter = skippedAfter;
+          w.capped = capped;
+          w.onlcr = onlcr;
+          this.tty.append(e, w, b, p, p + aux0, this.onEvent);
+          return COALESCED;
+        }
+        if (onlcr) {
+          const shown = new Uint8Array(2 * aux0);
+          e.text = decodeUntrusted(shown, 0, copyOnlcr(b, p, p + aux0, shown, 0));
+        } else {
+          e.text = decodeUntrusted(b, p, p + aux0);
+        }
+        e.ioBytes = aux0;
+        e.ioSkipped = aux1 + skippedAfter;
+        if (aux1 > 0 || skippedAfter > 0) {
+          e.ioSkips = [];
+          if (aux1 > 0) e.ioSkips.push(0, aux1);
+          if (skippedAfter > 0) e.ioSkips.push(aux0, skippedAfter);
+        }
+        e.ioCapped = capped;
+        e.ttyRows = winsize >>> 16;
+        e.ttyColumns = winsize & 0xffff;
+        break;
+      }
       default:
         break;
     }
-    return true;
+    return FILLED;
   }
 }
+
+const MALFORMED = 0;
+const FILLED = 1;
+const COALESCED = 2;
 
 const TYPED_VIA: ProcessEvent['typedVia'][] = [];
 TYPED_VIA[TypedVia.return] = 'return';
@@ -181,6 +242,7 @@ ACTIONS[Kind.setsid] = 'setsid';
 ACTIONS[Kind.setpgid] = 'setpgid';
 ACTIONS[Kind.idChange] = 'id_change';
 ACTIONS[Kind.typed] = 'typed';
+ACTIONS[Kind.ttyOutput] = 'text_output';
 
 function u64(v: DataView, off: number): number {
   return v.getUint32(off + 4, true) * TWO_POW_32 + v.getUint32(off, true);

@@ -2,7 +2,7 @@
  * Byte offsets of struct st_record (bpf/sessiontop.h). test/sensor/record-layout.test.ts compiles the
  * C header and checks every offset here against offsetof(), so the two cannot drift apart.
  */
-export const RECORD_VERSION = 3;
+export const RECORD_VERSION = 4;
 export const HEADER_SIZE = 136;
 
 export const Off = {
@@ -42,6 +42,7 @@ export const Kind = {
   setpgid: 5,
   idChange: 6,
   typed: 7,
+  ttyOutput: 8,
 } as const;
 
 /** enum st_shell: the shell a typed line comes from. */
@@ -59,6 +60,8 @@ export const Flag = {
   filenameTruncated: 1 << 3,
   env: 1 << 4,
   exeTruncated: 1 << 5,
+  ttyCapped: 1 << 6,
+  ttyOnlcr: 1 << 7,
 } as const;
 
 /** Kernel limits compiled into the BPF object. */
@@ -66,3 +69,7 @@ export const ARGS_DEFAULT = 16384;
 export const ARGS_LIMIT = 65536;
 export const TYPED_DEFAULT = 1024;
 export const TYPED_LIMIT = 4096;
+/** Terminal output: bytes of one write kept per record, and the default per-process bounds. */
+export const TTY_CHUNK = 4096;
+export const TTY_RATE_DEFAULT = 65536;
+export const TTY_MAX_DEFAULT = 1 << 20;

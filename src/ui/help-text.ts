@@ -21,7 +21,7 @@ export const COMMON_KEYS: readonly KeyHelp[] = [
     what: 'details of the selected process: its ancestry first, then every field (sessions list: the entry leader; a folded line: expand / fold it; results: go there)',
     hint: { text: 'Enter detail', live: 4 },
   },
-  { keys: 'Esc  q', what: 'close the detail, help or result list; Esc also cancels a prompt, clears the search, goes back to the sessions list' },
+  { keys: 'Esc  q', what: 'close the detail, help, result list or terminal; Esc also cancels a prompt, clears the search, goes back to the sessions list' },
   {
     keys: '/  F3',
     what: 'search typed lines (and where they were typed), arguments and working directories of every session',
@@ -40,6 +40,7 @@ export const COMMON_KEYS: readonly KeyHelp[] = [
   { keys: 'v', what: 'verbose: show / hide shell noise (prompt helpers, subshells, rc-file and logout-file commands)', hint: { text: 'v verbose', live: 11 } },
   { keys: '?  F1', what: 'this help', hint: { text: 'F1 help', live: 1, replay: 1 } },
   { keys: 'q  F10', what: 'quit from the main view (while recording: press it twice); Ctrl-C quits at once', hint: { text: 'q quit', live: 2, replay: 2 } },
+  { keys: 'O', what: "the selected session's terminal: its screen now (live) or at the cursor (replay); needs --tty-output" },
 ];
 
 export const LIVE_KEYS: readonly KeyHelp[] = [

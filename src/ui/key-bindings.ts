@@ -42,6 +42,7 @@ export type Command =
   | { kind: 'pause' }
   | { kind: 'record' }
   | { kind: 'help' }
+  | { kind: 'terminal' }
   | { kind: 'quit'; force?: boolean }
   | { kind: 'timestamps' }
   | { kind: 'verbose' }
@@ -129,6 +130,8 @@ export function commandForKey(input: string, key: KeyInfo, ctx: KeyContext): Com
       return { kind: 'verbose' };
     case '?':
       return { kind: 'help' };
+    case 'O':
+      return { kind: 'terminal' };
     case 'q':
       return { kind: 'quit' };
     case 'r':

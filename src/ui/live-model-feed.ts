@@ -35,6 +35,10 @@ export interface LiveOptions {
   retentionMs?: number;
   /** Recordings to start from (e.g. the service's file): this boot's history before the sensor starts. */
   history?: string[];
+  /** Capture terminal output (text_output events) with these per-process bounds. */
+  ttyOutput?: boolean;
+  ttyRate?: number;
+  ttyMaxBytes?: number;
 }
 
 export class LiveModelFeed implements ModelFeed {
@@ -121,6 +125,9 @@ export class LiveModelFeed implements ModelFeed {
             ...(o.ringBytes !== undefined ? { ringBytes: o.ringBytes } : {}),
             ...(o.argsMax !== undefined ? { argsMax: o.argsMax } : {}),
             ...(o.typedMax !== undefined ? { typedMax: o.typedMax } : {}),
+            ...(o.ttyOutput === true ? { ttyOutput: true } : {}),
+            ...(o.ttyRate !== undefined ? { ttyRate: o.ttyRate } : {}),
+            ...(o.ttyMaxBytes !== undefined ? { ttyMaxBytes: o.ttyMaxBytes } : {}),
           },
           ...(o.argsMax !== undefined ? { argsMax: o.argsMax } : {}),
           // processes the history leaves alive that are gone now end at the first look at /proc

@@ -17,6 +17,8 @@ import type { TreeBuild, TreeEntry } from './process-tree.js';
 import { computeLayout } from './screen-layout.js';
 import type { SessionEntry } from './session-list.js';
 import { sparkline } from './sparkline.js';
+import { terminalPaneView } from './terminal-pane-view.js';
+import type { TerminalScreen } from './terminal-screen.js';
 import { treeRowView } from './tree-row-view.js';
 import type { DetailLine, HeaderView, SessionRowView, StatusView, TreeRowView, UiSnapshot } from './ui-snapshot.js';
 import type { PromptKind, ViewState } from './view-state.js';
@@ -58,6 +60,8 @@ export interface FrameInput {
   lists: ViewLists;
   sessionSparkWidth: number;
   view: Readonly<ViewState>;
+  /** The terminal pane's emulator (fed here while the pane is open). */
+  screen: TerminalScreen;
 }
 
 export function buildSnapshot(input: FrameInput): { snapshot: UiSnapshot; view: ViewState } {
@@ -144,6 +148,11 @@ const lists = input.lists;
         })()
       : null;
 
+  const terminal =
+    view.overlay === 'terminal'
+      ? terminalPaneView(input.screen, e !== undefined && e.kind === 'session' ? (e.session as EntrySession) : null, names, layout.overlay, input.feed.mode)
+      : null;
+
   const snapshot: UiSnapshot = {
     seq: input.seq,
     layout,
@@ -176,6 +185,7 @@ const lists = input.lists;
     },
     detail,
     help,
+    terminal,
     status: statusView(input, view),
     timestamps: view.timestamps,
     verbose: view.verbose,

@@ -8,6 +8,7 @@ import type { ReplayPosition, SourceState } from './model-feed.js';
 import type { TreeEntryKind } from './process-tree.js';
 import type { ScreenLayout } from './screen-layout.js';
 import type { SessionEntryKind } from './session-list.js';
+import type { Segment } from './components/segment-line.js';
 
 export interface HeaderView {
   mode: 'live' | 'replay';
@@ -121,6 +122,19 @@ export interface PaneView<T> {
   focused: boolean;
 }
 
+/** The terminal pane: the selected session's screen (cells escaped and styled by TerminalScreen). */
+export interface TerminalPaneView {
+  /** Escaped: whose session, its leader and screen size. */
+  title: string;
+  /** Bytes captured / skipped, whether a writer hit its bound, the session id (for export). */
+  subtitle: string;
+  rows: Segment[][];
+  /** Rows below the title and subtitle lines. */
+  height: number;
+  /** What to say when there is nothing to show. */
+  empty: string;
+}
+
 export interface StatusView {
   /** An input line being typed (search, seek, recording file). */
   prompt: { label: string; text: string } | null;
@@ -137,7 +151,7 @@ export interface UiSnapshot {
   header: HeaderView;
   /** One line about the source (degraded /proc, probe missing), '' when none. */
   notice: string;
-  overlay: 'none' | 'detail' | 'help' | 'results';
+  overlay: 'none' | 'detail' | 'help' | 'results' | 'terminal';
   sessions: PaneView<SessionRowView>;
   tree: PaneView<TreeRowView> & { hidden: number; empty: string };
   detail: PaneView<DetailLine> | null;
@@ -147,6 +161,7 @@ export interface UiSnapshot {
   /** The sessions filter ('' none) and order, shown in the sessions pane's title. */
   sessionsFilter: string;
   sessionsSort: string;
+  terminal: TerminalPaneView | null;
   status: StatusView;
   timestamps: boolean;
   verbose: boolean;

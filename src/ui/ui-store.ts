@@ -36,6 +36,7 @@ import { isShellNoise } from './shell-noise.js';
 import { safeText } from '../text/terminal-text.js';
 import { defaultRecordingName } from './time-format.js';
 import { buildSnapshot } from './snapshot-builder.js';
+import { TerminalScreen } from './terminal-screen.js';
 import { initialViewState, reduceView, type ViewState } from './view-state.js';
 import type { DetailLine, SessionRowView, Tone, TreeRowView, UiSnapshot } from './ui-snapshot.js';
 
@@ -109,6 +110,10 @@ export class UiStore {
 
   // ---- view state (focus, selection, toggles, prompts, search): reduceView's for the commands it covers
   private view: ViewState = initialViewState();
+  /** The terminal pane's emulator: fed while the pane is open, freed when it closes. */
+  private readonly screen = new TerminalScreen(() => {
+    if (this.view.overlay === 'terminal') this.frames.request();
+  });
 
   constructor(options: UiStoreOptions) {
     this.feed = options.feed;
@@ -912,8 +917,10 @@ export class UiStore {
       },
       sessionSparkWidth: this.sessionSparkWidth(),
       view: this.view,
+      screen: this.screen,
     });
     this.view = view;
+    if (view.overlay !== 'terminal') this.screen.dispose();
     return snapshot;
   }
 }

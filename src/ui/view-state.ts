@@ -23,7 +23,7 @@ export interface SearchState {
 
 export interface ViewState {
   focus: Pane;
-  overlay: 'none' | 'detail' | 'help' | 'results';
+  overlay: 'none' | 'detail' | 'help' | 'results' | 'terminal';
   /** Order of the sessions list (`o` / F6). */
   sortKey: SessionSortKey;
   /** Sessions filter (`\\` / F4), null: every session. */
@@ -115,6 +115,8 @@ export function reduceView(s: Readonly<ViewState>, cmd: Command): ViewState | nu
       return s.overlay !== 'none' ? s : { ...s, focus: cmd.pane };
     case 'help':
       return { ...s, overlay: s.overlay === 'help' ? 'none' : 'help', helpOffset: 0 };
+    case 'terminal':
+      return { ...s, overlay: s.overlay === 'terminal' ? 'none' : 'terminal' };
     case 'search':
       return { ...s, prompt: { kind: 'search', text: '' } };
     case 'filter':

@@ -11,6 +11,7 @@ import { COMMANDS, SENSOR_OPTIONS, commandSpec, optionsOf } from '../../src/comm
 import { parseRecordArgs } from '../../src/commands/record.js';
 import { snapshotOptionsFromArgs } from '../../src/commands/snapshot.js';
 import { traceOptionsFromArgs } from '../../src/commands/trace.js';
+import { exportOptionsFromArgs } from '../../src/commands/export.js';
 import { ExitError } from '../../src/exit-error.js';
 
 let out = '';
@@ -130,5 +131,22 @@ describe('option values', () => {
     expect(() => parseRecordArgs(['-o', 'f', '--ring-size', '1.5M'])).toThrow(/power of two/);
     expect(parseRecordArgs(['-o', 'f', '--rotate', '1.5M,3']).rotate).toBe('1.5M,3');
     expect(parseRecordArgs(['--output=f', '--duration', '500ms']).duration).toBe(0.5);
+  });
+  it('terminal output: --tty-output with its bounds as sizes; the bounds alone are refused', () => {
+    expect(parseRecordArgs(['-o', 'f']).bpf?.ttyOutput).toBeUndefined();
+    expect(parseRecordArgs(['-o', 'f', '--tty-output', '--tty-rate', '16K', '--tty-max-bytes', '0']).bpf).toMatchObject({ ttyOutput: true, ttyRate: 16384, ttyMaxBytes: 0 });
+    expect(() => parseRecordArgs(['-o', 'f', '--tty-rate', '16K'])).toThrow(/--tty-rate goes with --tty-output/);
+    expect(() => parseRecordArgs(['-o', 'f', '--tty-output', '--tty-max-bytes', '5G'])).toThrow(/below 4G/);
+  });
+  it('export: recordings, --session=ID (an id may start with -), -o', () => {
+    const x = commandSpec('export');
+    expect(exportOptionsFromArgs(parseCommandArgs(x, ['a.ndjson', 'b.ndjson', '--session=-AbC_12', '-o', 'out.cast']))).toEqual({
+      files: ['a.ndjson', 'b.ndjson'],
+      session: '-AbC_12',
+      output: 'out.cast',
+      force: false,
+      strict: false,
+    });
+    expect(() => exportOptionsFromArgs(parseCommandArgs(x, ['a.ndjson']))).toThrow(/export needs --session=ID/);
   });
 });

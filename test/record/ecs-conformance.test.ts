@@ -100,6 +100,9 @@ describe(`ECS conformance against @elastic/ecs ${EcsVersion}`, () => {
       'process.group_leader.entity_id', 'process.session_leader.entity_id',
       'process.entry_leader.entity_id', 'process.entry_leader.entry_meta.type', 'process.entry_leader.entry_meta.source.ip',
       'container.id',
+      'process.io.type', 'process.io.text', 'process.io.total_bytes_captured', 'process.io.total_bytes_skipped',
+      'process.io.max_bytes_per_process_exceeded', 'process.io.bytes_skipped.offset', 'process.io.bytes_skipped.length',
+      'process.tty.rows', 'process.tty.columns',
       'sessiontop.user_entered', 'sessiontop.last_user_entered.entity_id', 'sessiontop.last_user_entered.pid', 'sessiontop.last_user_entered.name',
       'sessiontop.stdin.type', 'sessiontop.stdout.major', 'sessiontop.stderr.minor', 'sessiontop.args_truncated',
       'sessiontop.exit_cause', 'sessiontop.signal', 'sessiontop.audit.login_uid', 'sessiontop.audit.session_id',
@@ -109,7 +112,7 @@ describe(`ECS conformance against @elastic/ecs ${EcsVersion}`, () => {
     const missing = expected.filter((p) => !paths.has(p));
     expect(missing).toEqual([]);
     const actions = new Set(docs.map((d) => (d.event as { action: string }).action));
-    const all: (typeof RECORD_ACTIONS)[number][] = ['snapshot', 'fork', 'exec', 'end', 'setsid', 'setpgid', 'id_change', 'typed', 'lost'];
+    const all: (typeof RECORD_ACTIONS)[number][] = ['snapshot', 'fork', 'exec', 'end', 'setsid', 'setpgid', 'id_change', 'typed', 'text_output', 'lost'];
     expect([...actions].sort()).toEqual([...all].sort());
   });
 

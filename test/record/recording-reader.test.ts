@@ -57,6 +57,12 @@ describe('reading a valid recording', () => {
       }
       if (e.event.action === 'end' && e.event.pid === 1002) expect(e.event.exitCode).toBe(3);
       if (e.event.action === 'typed') expect(e.event.line).toBe('python3 job.py "\u001b[31mred\u001b[0m" | tee out');
+      if (e.event.action === 'text_output') {
+        // the raw terminal bytes come back exactly, with the io counters and the window size
+        expect(e.event.text).toBe('alice@host:~$ \u001b[31mred\u001b[0m\r\n');
+        expect([e.event.ioBytes, e.event.ioSkipped, e.event.ioSkips, e.event.ioCapped]).toEqual([29, 12, [14, 12], true]);
+        expect([e.event.ttyRows, e.event.ttyColumns, e.event.tty]).toEqual([40, 120, PTY]);
+      }
       if (e.event.action === 'setpgid') expect([e.event.pid, e.event.targetPid, e.event.targetPgid]).toEqual([1001, 1002, 1002]);
       if (e.event.action === 'exec' && e.event.pid === 1002) {
         expect(e.event.argsTruncated).toBe(true);
@@ -69,8 +75,8 @@ describe('reading a valid recording', () => {
       }
       if (e.event.action === 'lost') expect(e.event.lost).toBe(17);
     }
-    expect(actions).toEqual(['snapshot', 'snapshot', 'fork', 'setsid', 'exec', 'typed', 'fork', 'setpgid', 'exec', 'fork', 'exec', 'id_change', 'end', 'end', 'lost']);
-    expect(r.stats).toEqual({ lines: 15, events: 15, badLines: 0, truncatedTail: false });
+    expect(actions).toEqual(['snapshot', 'snapshot', 'fork', 'setsid', 'exec', 'typed', 'text_output', 'fork', 'setpgid', 'exec', 'fork', 'exec', 'id_change', 'end', 'end', 'lost']);
+    expect(r.stats).toEqual({ lines: 16, events: 16, badLines: 0, truncatedTail: false });
     r.close();
   });
 
@@ -123,13 +129,13 @@ describe('reading a valid recording', () => {
     const r = RecordingFileReader.open(p, { onWarning: (w) => warnings.push(w), onBadLine: (b) => bad.push(b) });
     let events = 0;
     while (r.next() !== null) events++;
-    expect(events).toBe(14);
+    expect(events).toBe(15);
     expect(bad).toEqual([]);
-    expect(warnings).toEqual([`${p}:15: last line is incomplete (no newline: the recorder stopped mid-line); ignored`]);
+    expect(warnings).toEqual([`${p}:16: last line is incomplete (no newline: the recorder stopped mid-line); ignored`]);
     expect(r.stats.truncatedTail).toBe(true);
     const s = await snapshot([p]);
     expect(s.code).toBe(0);
-    expect(s.err).toEqual([`sessiontop snapshot: warning: ${p}:15: last line is incomplete (no newline: the recorder stopped mid-line); ignored`]);
+    expect(s.err).toEqual([`sessiontop snapshot: warning: ${p}:16: last line is incomplete (no newline: the recorder stopped mid-line); ignored`]);
   });
 
   it('accepts a last line without newline when it is complete, CRLF line ends, and blank lines', () => {
@@ -137,7 +143,7 @@ describe('reading a valid recording', () => {
     const r = RecordingFileReader.open(file(text));
     let events = 0;
     while (r.next() !== null) events++;
-    expect(events).toBe(15);
+    expect(events).toBe(16);
     expect(r.stats.badLines).toBe(0);
   });
 });
@@ -227,7 +233,7 @@ describe('bad input: one-line errors or counted skips, exit statuses 2/1, no sta
     const r = RecordingFileReader.open(inside, { onBadLine: () => undefined });
     const lines: number[] = [];
     for (let e = r.next(); e !== null; e = r.next()) lines.push(e.lineNo);
-    expect(lines).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
+    expect(lines).toEqual([1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
   });
 
   it('a missing file → exit 2', async () => {
@@ -298,7 +304,7 @@ describe('several recordings', () => {
       seen.push([e.host.info.name, e.lineNo]);
     }
     reader.close();
-    expect(seen.length).toBe(30);
+    expect(seen.length).toBe(32);
     // interleaved, not one file after the other; each file's own order kept
     const firstB = seen.findIndex(([h]) => h === 'host-b');
     const lastA = seen.map(([h]) => h).lastIndexOf('host-a');

@@ -2,7 +2,7 @@
  * A small hand-made session that exercises every field the writer can emit: an sshd login (entry
  * type sshd with a source ip), a user-entered process in a container cgroup with truncated args,
  * an exec history (previous), a comm that differs from the executable's name, an id change, a
- * typed line, a setpgid, an exit by a signal with a core dump, and a lost event.
+ * typed line, terminal output (text_output), a setpgid, an exit by a signal with a core dump, and a lost event.
  */
 
 import { ProcessTable } from '../../src/model/process-table.js';
@@ -114,6 +114,17 @@ export function buildRichSession(): RichSession {
       e.comm = 'bash';
       e.line = 'python3 job.py "\u001b[31mred\u001b[0m" | tee out';
       e.lineTruncated = false;
+    }),
+    ev('text_output', 1001, 700, 1001, 1001, 360_000, (e) => {
+      user(e);
+      e.comm = 'bash';
+      e.text = 'alice@host:~$ \u001b[31mred\u001b[0m\r\n';
+      e.ioBytes = 29;
+      e.ioSkipped = 12;
+      e.ioSkips = [14, 12];
+      e.ioCapped = true;
+      e.ttyRows = 40;
+      e.ttyColumns = 120;
     }),
     ev('fork', 1002, 1001, 1001, 1001, 360_100, (e) => {
       user(e);

@@ -25,6 +25,8 @@ export interface RecordSpec {
   /** executable path components, leaf first (like cwd) */
   exe?: Buffer;
   line?: Buffer;
+  /** tty output bytes (aux: [kept, skippedBefore, rows << 16 | columns, skippedAfter]; aux[0] defaults to output.length) */
+  output?: Buffer;
   version?: number;
 }
 
@@ -34,7 +36,9 @@ export function buildRecord(s: RecordSpec): Buffer {
       ? Buffer.concat([s.filename ?? Buffer.alloc(0), s.args ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0), s.cgroup ?? Buffer.alloc(0), s.env ?? Buffer.alloc(0), s.exe ?? Buffer.alloc(0)])
       : s.kind === Kind.typed
         ? Buffer.concat([s.line ?? Buffer.alloc(0), s.cwd ?? Buffer.alloc(0)])
-        : Buffer.alloc(0);
+        : s.kind === Kind.ttyOutput
+          ? (s.output ?? Buffer.alloc(0))
+          : Buffer.alloc(0);
   const size = (HEADER_SIZE + payload.length + 7) & ~7;
   const b = Buffer.alloc(size);
   b.writeUInt16LE(s.kind, Off.kind);
@@ -69,6 +73,7 @@ export function buildRecord(s: RecordSpec): Buffer {
     b.writeUInt32LE(s.line?.length ?? 0, Off.aux);
     b.writeUInt16LE(s.cwd?.length ?? 0, Off.len + 2);
   }
+  if (s.kind === Kind.ttyOutput && s.aux?.[0] === undefined) b.writeUInt32LE(s.output?.length ?? 0, Off.aux);
   payload.copy(b, HEADER_SIZE);
   return b;
 }

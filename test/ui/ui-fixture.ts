@@ -153,6 +153,18 @@ export class FixtureHost {
     }) as ProcessNode;
   }
 
+  /** What process `pid` wrote to its terminal (a text_output event). */
+  output(pid: number, text: string, rows = 24, columns = 80, io: { skipped?: number; capped?: boolean } = {}): ProcessNode {
+    return this.emit('text_output', this.proc(pid), (e) => {
+      e.text = text;
+      e.ioBytes = Buffer.byteLength(text);
+      e.ioSkipped = io.skipped ?? 0;
+      e.ioCapped = io.capped ?? false;
+      e.ttyRows = rows;
+      e.ttyColumns = columns;
+    }) as ProcessNode;
+  }
+
   lost(n: number): void {
     const e = resetProcessEvent(this.event);
     e.action = 'lost';

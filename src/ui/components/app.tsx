@@ -15,6 +15,7 @@ import { ResultsPane } from './results-pane.js';
 import { SegmentLine } from './segment-line.js';
 import { SessionsPane } from './sessions-pane.js';
 import { StatusLine } from './status-line.js';
+import { TerminalPane } from './terminal-pane.js';
 import { TooSmall } from './too-small.js';
 import { TreePane } from './tree-pane.js';
 
@@ -50,6 +51,8 @@ export function App({ store }: { store: UiStore }) {
         <HelpPane pane={snap.help} width={width} />
       ) : snap.overlay === 'results' && snap.results !== null ? (
         <ResultsPane pane={snap.results} width={width} />
+      ) : snap.overlay === 'terminal' && snap.terminal !== null ? (
+        <TerminalPane pane={snap.terminal} width={width} />
       ) : (
         <>
           <SessionsPane pane={snap.sessions} width={width} now={snap.now} sparkWidth={snap.sessionSparkWidth} />
