@@ -292,6 +292,9 @@ export class EcsDocumentBuilder {
     if (full || action === 'end' || n === null) {
       if (f.args.length > 0) out += this.argsBlock(f.args, n);
       if (f.cwd !== '') out += `,"working_directory":${jsonString(f.cwd)}`;
+    } else if (action === 'typed' && f.cwd !== '') {
+      // where the line was typed: the shell's directory then (replay moves the shell's cwd with it)
+      out += `,"working_directory":${jsonString(f.cwd)}`;
     }
     if (n !== null) out += `,"interactive":${n.interactive}`;
     const io = action === 'text_output' ? e : null;
