@@ -13,6 +13,7 @@
 
 import {
   AUDIT_UNSET,
+  clearTerminalOutput,
   FD_TYPE_NAMES,
   makeDev,
   type EventAction,
@@ -244,13 +245,7 @@ export function lineToEvent(line: RecordLine, host: RecordingHost, e: ProcessEve
     e.ttyRows = p?.tty?.rows ?? 0;
     e.ttyColumns = p?.tty?.columns ?? 0;
   } else {
-    e.text = '';
-    e.ioBytes = 0;
-    e.ioSkipped = 0;
-    e.ioSkips = NO_SKIPS;
-    e.ioCapped = false;
-    e.ttyRows = 0;
-    e.ttyColumns = 0;
+    clearTerminalOutput(e);
   }
   return true;
 }

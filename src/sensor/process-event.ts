@@ -183,13 +183,7 @@ export function resetProcessEvent(e: ProcessEvent): ProcessEvent {
   e.lineTruncated = false;
   e.shell = '';
   e.typedVia = '';
-  e.text = '';
-  e.ioBytes = 0;
-  e.ioSkipped = 0;
-  e.ioSkips = NO_SKIPS;
-  e.ioCapped = false;
-  e.ttyRows = 0;
-  e.ttyColumns = 0;
+  clearTerminalOutput(e);
   e.lost = 0;
   return e;
 }
@@ -205,4 +199,15 @@ export interface EventSource {
   /** Starts delivering; `onEvent` gets a reused event object (copy what you keep). */
   start(onEvent: (e: ProcessEvent) => void): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Empties the terminal-output facts of `e` (an event that is not `text_output`). */
+export function clearTerminalOutput(e: ProcessEvent): void {
+  e.text = '';
+  e.ioBytes = 0;
+  e.ioSkipped = 0;
+  e.ioSkips = NO_SKIPS;
+  e.ioCapped = false;
+  e.ttyRows = 0;
+  e.ttyColumns = 0;
 }
