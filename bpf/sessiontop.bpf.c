@@ -152,13 +152,12 @@ static __always_inline void fill_fds(struct st_record *r, struct task_struct *t)
 	}
 }
 
-/* The process facts every record carries, read from task t (a thread of the process). */
-static __always_inline void fill_header(struct st_record *r, struct task_struct *t, __u16 kind)
+/* Identity and credentials of the process of task t: what every record kind starts with. */
+static __always_inline void fill_identity(struct st_record *r, struct task_struct *t, __u16 kind)
 {
 	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
 	const struct cred *cred = BPF_CORE_READ(t, cred);
 	struct signal_struct *sig = BPF_CORE_READ(t, signal);
-	struct tty_struct *tty = BPF_CORE_READ(sig, tty);
 
 	r->kind = kind;
 	r->version = ST_RECORD_VERSION;
@@ -183,6 +182,14 @@ static __always_inline void fill_header(struct st_record *r, struct task_struct 
 		r->session_id = 0xffffffff;
 	}
 	r->tty_dev = 0;
+}
+
+/* The process facts every record carries, read from task t (a thread of the process). */
+static __always_inline void fill_header(struct st_record *r, struct task_struct *t, __u16 kind)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+
+	fill_identity(r, t, kind);
 	if (tty) {
 		int major = BPF_CORE_READ(tty, driver, major);
 		int minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
@@ -341,34 +348,9 @@ struct {
  * takes a writer's facts from its fork/exec/snapshot, not from its output). */
 static __always_inline void fill_tty_header(struct st_record *r, struct task_struct *t, struct tty_struct *tty)
 {
-	struct task_struct *leader = BPF_CORE_READ(t, group_leader);
-	const struct cred *cred = BPF_CORE_READ(t, cred);
-	struct signal_struct *sig = BPF_CORE_READ(t, signal);
 	__u32 oflag = 0;
 
-	r->kind = ST_TTY_OUTPUT;
-	r->version = ST_RECORD_VERSION;
-	r->size = ST_HEADER_SIZE;
-	r->ts_ns = bpf_ktime_get_boot_ns();
-	r->start_ns = BPF_CORE_READ(leader, start_boottime);
-	r->pid = BPF_CORE_READ(t, tgid);
-	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	r->pgid = BPF_CORE_READ(sig, pids[PIDTYPE_PGID], numbers[0].nr);
-	r->sid = BPF_CORE_READ(sig, pids[PIDTYPE_SID], numbers[0].nr);
-	r->uid = BPF_CORE_READ(cred, uid.val);
-	r->euid = BPF_CORE_READ(cred, euid.val);
-	r->suid = BPF_CORE_READ(cred, suid.val);
-	r->gid = BPF_CORE_READ(cred, gid.val);
-	r->egid = BPF_CORE_READ(cred, egid.val);
-	r->sgid = BPF_CORE_READ(cred, sgid.val);
-	if (bpf_core_field_exists(t->loginuid)) {
-		r->login_uid = BPF_CORE_READ(t, loginuid.val);
-		r->session_id = BPF_CORE_READ(t, sessionid);
-	} else {
-		r->login_uid = 0xffffffff;
-		r->session_id = 0xffffffff;
-	}
-	r->tty_dev = 0;
+	fill_identity(r, t, ST_TTY_OUTPUT);
 	r->aux[2] = 0;
 	if (tty) {
 		int major = BPF_CORE_READ(tty, driver, major);
