@@ -16,27 +16,14 @@ import { AUDIT_UNSET } from '../../src/sensor/process-event.js';
 import { recordFixture } from '../ui/recording-fixture.js';
 import { pts } from '../ui/ui-fixture.js';
 import { sensorSkipReason } from '../support/sensor-harness.js';
-import { KEYS, PtyScreen } from './support/pty-screen.js';
+import { KEYS, killAfterEach, PtyScreen } from './support/pty-screen.js';
 
 const skip = sensorSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-e2e-incident-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const F = { f1: '\x1bOP', f3: '\x1bOR', f10: '\x1b[21~' };
 
-let screens: PtyScreen[] = [];
-let others: { kill(signal?: string): void }[] = [];
-afterEach(() => {
-  for (const s of screens) s.kill();
-  for (const o of others) {
-    try {
-      o.kill('SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  screens = [];
-  others = [];
-});
+const { screens, others } = killAfterEach(afterEach);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The service's recording of this boot: an ssh login (pids no real process has) that ended 5 minutes ago. */

@@ -18,26 +18,13 @@ import { readHostInfo } from '../../src/model/host-info.js';
 import { ProcessTable } from '../../src/model/process-table.js';
 import { scanProcSnapshot } from '../../src/sensor/procfs.js';
 import { sensorSkipReason } from '../support/sensor-harness.js';
-import { KEYS, PtyScreen } from './support/pty-screen.js';
+import { KEYS, killAfterEach, PtyScreen } from './support/pty-screen.js';
 
 const skip = sensorSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-e2e-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let screens: PtyScreen[] = [];
-let others: { kill(signal?: string): void }[] = [];
-afterEach(() => {
-  for (const s of screens) s.kill();
-  for (const o of others) {
-    try {
-      o.kill('SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-  screens = [];
-  others = [];
-});
+const { screens, others } = killAfterEach(afterEach);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -185,3 +185,25 @@ export class PtyScreen {
 }
 
 export const KEYS = { up: '\x1b[A', down: '\x1b[B', right: '\x1b[C', left: '\x1b[D', enter: '\r', escape: '\x1b', tab: '\t' };
+
+/** What a test started (screens, shells, process groups): killed after each test by `killAfterEach`. */
+export interface Started {
+  screens: PtyScreen[];
+  others: { kill(signal?: string): void }[];
+}
+
+/** Registers an afterEach that kills everything pushed onto the returned lists during a test. */
+export function killAfterEach(afterEach: (fn: () => void) => void): Started {
+  const started: Started = { screens: [], others: [] };
+  afterEach(() => {
+    for (const s of started.screens.splice(0)) s.kill();
+    for (const o of started.others.splice(0)) {
+      try {
+        o.kill('SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  });
+  return started;
+}
