@@ -199,7 +199,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'the moment to show, with --from (ISO time, HH:MM:SS, or +SECONDS from the start; default: the end)',
       },
       { name: 'json', description: 'one enriched snapshot line per live process (itself a valid recording)' },
-      { name: 'all', description: 'also show service (init) sessions in the text tree' },
+      { name: 'all', description: 'also show the trees of service (init) sessions and of processes in no entry session' },
       { name: 'history', value: { name: 'FILE', kind: 'file' }, multiple: true, description: 'live host: typed lines and ended logins from a recording of this boot' },
       { name: 'strict', description: 'stop at the first bad line' },
     ],

@@ -3,7 +3,8 @@
  * (type, user, from, tty, login time, idle since the terminal's last input, live processes, what
  * runs now, last typed line), each followed by its
  * process tree like `ps f`. Service (init) sessions are summarized one line each; processes in no
- * entry session (pid 1, kernel threads) are counted. Every string that comes from a process or
+ * entry session (pid 1, kernel threads) are counted, and `--all` lists the ones that are not kernel
+ * threads as a tree (a leaderless process never hides from `--all`). Every string that comes from a process or
  * from a recording is passed through escapeControl.
  */
 
@@ -14,6 +15,7 @@ import type { EntrySession, HostInfo, ProcessNode } from '../model/types.js';
 import { escapeControl } from '../text/escape-control.js';
 import { ttyName } from '../text/tty-name.js';
 import type { NameLookup } from '../text/user-names.js';
+import { unattachedRows } from '../ui/process-tree.js';
 
 export interface SnapshotTextOptions {
   host: HostInfo;
@@ -77,7 +79,15 @@ export function renderSnapshotText(o: SnapshotTextOptions): string {
   }
   if (unattached.length > 0) {
     const kernel = unattached.filter((n) => n.kernelThread).length;
-    lines.push(`${unattached.length} processes in no entry session (${kernel} kernel threads${unattached.some((n) => n.pid === 1) ? ', pid 1' : ''})`);
+    const shown = o.all ? unattached.filter((n) => !n.kernelThread) : [];
+    lines.push(
+      `${unattached.length} process${unattached.length === 1 ? '' : 'es'} in no entry session (${kernel} kernel threads${unattached.some((n) => n.pid === 1) ? ', pid 1' : ''})` +
+        (o.all ? (shown.length > 0 ? ':' : '') : kernel < unattached.length ? '; --all lists them' : ''),
+    );
+    if (shown.length > 0) {
+      lines.push(`  ${row(['PID', 'PPID', 'USER', 'TTY', 'START', 'F', 'COMMAND'], [8, 8, 10, 8, 9, 4])}`);
+      for (const r of unattachedRows(shown)) lines.push(`  ${processRow(r.node, r.depth, false, names, width)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -84,7 +84,8 @@ export class TerminalScreen {
       const c0 = log.chunks[0];
       const columns = c0 !== undefined && c0.columns > 0 ? c0.columns : log.columns > 0 ? log.columns : DEFAULT_COLUMNS;
       const rows = c0 !== undefined && c0.rows > 0 ? c0.rows : log.rows > 0 ? log.rows : DEFAULT_ROWS;
-      this.term = new Terminal({ cols: columns, rows, scrollback: 0, allowProposedApi: true });
+      // logLevel off: the emulator would console.error every parse error, and hostile output makes many
+      this.term = new Terminal({ cols: columns, rows, scrollback: 0, allowProposedApi: true, logLevel: 'off' });
       this.log = log;
       this.fed = first;
     }

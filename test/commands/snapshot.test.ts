@@ -52,6 +52,16 @@ describe('snapshot', () => {
     replay.close();
   });
 
+  it('text --all: service trees, and the processes in no entry session as a tree (nothing leaderless hides)', async () => {
+    const plain = await run({ liveHost: RICH_HOST, liveEvents, names: RICH_NAMES, euid: 0, lastInput: () => Number.NaN });
+    expect(plain.out).toContain('1 process in no entry session (0 kernel threads, pid 1); --all lists them');
+    expect(plain.out).not.toContain('/sbin/init splash');
+    const { code, out } = await run({ liveHost: RICH_HOST, liveEvents, names: RICH_NAMES, euid: 0, lastInput: () => Number.NaN, all: true });
+    expect(code).toBe(0);
+    expect(out).toContain('── init session of root — leader 700 sshd, 1 live');
+    expect(out).toMatch(/1 process in no entry session \(0 kernel threads, pid 1\):\n {2}PID .*\n {2}1 +0 +root +\? .*\/sbin\/init splash\n/);
+  });
+
   it('text: sessions like w, trees like ps f, every process string escaped', async () => {
     const { code, out } = await run({ liveHost: RICH_HOST, liveEvents, names: RICH_NAMES, euid: 0, lastInput: () => Number.NaN });
     expect(code).toBe(0);

@@ -2,7 +2,7 @@
  * The terminal pane's emulator: captured output goes through @xterm/headless and comes back as
  * escaped, styled cell text; hostile output cannot put a control character into what is drawn.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TerminalOutputLog } from '../../src/model/terminal-output.js';
 import { TerminalScreen } from '../../src/ui/terminal-screen.js';
 
@@ -60,7 +60,11 @@ describe('TerminalScreen', () => {
       'c\u202edcba\u202c' + // bidi override, drawn as a character by the emulator
       'x\u0008y\u007fz' +
       '\u0085\u008d\u0090\u009d\u009e\u009f';
+    // the emulator must not log parse errors: on the live screen a console line would tear the frame
+    const logged = vi.spyOn(console, 'error');
     const { lines, view } = await screen(logOf(hostile));
+    expect(logged).not.toHaveBeenCalled();
+    logged.mockRestore();
     for (const row of view.rows) for (const seg of row) expect(ACTIVE.test(seg.text), JSON.stringify(seg.text)).toBe(false);
     expect(lines.join('\n')).not.toContain('pwned-title');
     expect(lines.join('\n')).toContain('c\\u{202e}dcba'); // shown, escaped
