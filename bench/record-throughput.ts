@@ -9,7 +9,11 @@
  *   RecordingWriter (the recorder's own cost; the model's apply is timed separately);
  * - bytes per event;
  * - replay: events/s of read + JSON.parse + schema validation + ProcessTable.apply (the whole
- *   replay path), with the cost of each stage on the same file for context.
+ *   replay path), with the parse workers (the default for a file this size) and on the main thread
+ *   alone, beside a single-threaded read + JSON.parse loop over the same file (the ratio target is
+ *   the workers' replay over that loop), with the cost of each stage on the same file for context.
+ *   The three are run in alternation, ROUNDS times, and the medians reported (the machine may be
+ *   shared).
  */
 
 import { mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +24,7 @@ import { ProcessTable } from '../src/model/process-table.js';
 import { EcsDocumentBuilder } from '../src/record/ecs-document.js';
 import { LineReader } from '../src/record/line-reader.js';
 import { RecordingReplay } from '../src/record/recording-replay.js';
+import { parseWorkerPool, terminateParseWorkers } from '../src/record/parse-worker-pool.js';
 import { RecordingWriter } from '../src/record/recording-writer.js';
 import { validateRecordLine } from '../src/record/schema.js';
 import { SyntheticHost } from './record-workload.js';
@@ -35,8 +40,12 @@ export interface RecordThroughputFigures {
   serializeEventsPerSec: number;
   /** Generation + model apply + serialize + write, events/s (the whole recorder loop here). */
   recordLoopEventsPerSec: number;
-  /** Replay: read + parse + validate + model apply, events/s. */
+  /** Replay: read + parse + validate + model apply, events/s (parse workers, the default). */
   replayEventsPerSec: number;
+  /** The same replay with every line parsed on the main thread, events/s. */
+  replaySingleThreadEventsPerSec: number;
+  /** Parse workers used by the replay. */
+  replayWorkers: number;
   /** Stages of replay measured alone on the same file, lines/s. */
   readLinesPerSec: number;
   readParseLinesPerSec: number;
@@ -45,6 +54,13 @@ export interface RecordThroughputFigures {
   /** Replay events/s over a single-threaded read + JSON.parse loop's lines/s on the same file (target ≥ 1.5). */
   replayOverParse: number;
   file: string;
+}
+
+const ROUNDS = 3;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
 }
 
 function gc(): void {
@@ -107,18 +123,41 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   };
   const read = stage(false, false);
   gc();
-  const parsed = stage(true, false);
-  gc();
   const validated = stage(true, true);
   gc();
 
-  // ---- full replay
-  const replay = RecordingReplay.open([file]);
-  const t1 = performance.now();
-  const applied = replay.replayAll();
-  const replayMs = performance.now() - t1;
-  const rstats = replay.stats();
-  replay.close();
+  // ---- full replay, with and without the parse workers, beside the JSON.parse loop
+  const replayOnce = (workers: boolean): { events: number; ms: number; badLines: number } => {
+    terminateParseWorkers(); // worker start-up is part of every timed replay
+    gc();
+    const replay = RecordingReplay.open([file], workers ? {} : { parallelMinBytes: Infinity });
+    const t = performance.now();
+    const applied = replay.replayAll();
+    const ms = performance.now() - t;
+    const parallel = replay.reader.readers[0]?.parallelEvents ?? 0;
+    if (workers && parallel !== applied) throw new Error(`replay with workers parsed ${parallel} of ${applied} events in workers`);
+    const badLines = replay.stats().badLines;
+    replay.close();
+    return { events: applied, ms, badLines };
+  };
+  const parseRates: number[] = [];
+  const singleRates: number[] = [];
+  const workerRates: number[] = [];
+  let parsed = { lines: 0, ms: 1 };
+  let replayBadLines = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    gc();
+    parsed = stage(true, false);
+    parseRates.push(parsed.lines / (parsed.ms / 1000));
+    const single = replayOnce(false);
+    singleRates.push(single.events / (single.ms / 1000));
+    const withWorkers = replayOnce(true);
+    workerRates.push(withWorkers.events / (withWorkers.ms / 1000));
+    replayBadLines += single.badLines + withWorkers.badLines;
+  }
+  terminateParseWorkers();
+  const parseRate = median(parseRates);
+  const workerRate = median(workerRates);
 
   const figures: RecordThroughputFigures = {
     events: written,
@@ -128,12 +167,14 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
     writeEventsPerSec: written / ((serializeMs + writeMs) / 1000),
     serializeEventsPerSec: written / (serializeMs / 1000),
     recordLoopEventsPerSec: written / (loopMs / 1000),
-    replayEventsPerSec: applied / (replayMs / 1000),
+    replayEventsPerSec: workerRate,
+    replaySingleThreadEventsPerSec: median(singleRates),
+    replayWorkers: parseWorkerPool()?.size ?? 0,
     readLinesPerSec: read.lines / (read.ms / 1000),
-    readParseLinesPerSec: parsed.lines / (parsed.ms / 1000),
+    readParseLinesPerSec: parseRate,
     readParseValidateLinesPerSec: validated.lines / (validated.ms / 1000),
-    replayBadLines: rstats.badLines,
-    replayOverParse: applied / (replayMs / 1000) / (parsed.lines / (parsed.ms / 1000)),
+    replayBadLines,
+    replayOverParse: workerRate / parseRate,
     file,
   };
 
@@ -143,11 +184,14 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   log(`    serialize alone                      ${k(figures.serializeEventsPerSec)} events/s`);
   log(`  recorder loop (gen + model + write)   ${k(figures.recordLoopEventsPerSec)} events/s`);
   log(`  bytes per event                       ${figures.bytesPerEvent.toFixed(0)} B`);
-  log(`  replay (read+parse+validate+model)    ${k(figures.replayEventsPerSec)} events/s   (target > 200 k)`);
+  log(`  replay, side by side (medians of ${ROUNDS} alternating rounds):`);
+  log(`    read + JSON.parse loop, one thread   ${k(figures.readParseLinesPerSec)} lines/s`);
+  log(`    replay on the main thread alone      ${k(figures.replaySingleThreadEventsPerSec)} events/s`);
+  log(`    replay with ${figures.replayWorkers} parse workers         ${k(figures.replayEventsPerSec)} events/s   (target > 200 k)`);
+  log(`    replay with workers / JSON.parse loop ${figures.replayOverParse.toFixed(2)}   (target ≥ 1.5)`);
+  log(`  replay stages alone (context)`);
   log(`    read lines alone                     ${k(figures.readLinesPerSec)} lines/s`);
-  log(`    read + JSON.parse                    ${k(figures.readParseLinesPerSec)} lines/s`);
   log(`    read + JSON.parse + validate         ${k(figures.readParseValidateLinesPerSec)} lines/s`);
-  log(`  replay / JSON.parse loop              ${figures.replayOverParse.toFixed(2)}   (target ≥ 1.5)`);
   log(`  replay bad lines                      ${figures.replayBadLines}`);
 
   if (!options.keep && options.dir === undefined) rmSync(dir, { recursive: true, force: true });

@@ -44,6 +44,32 @@ export interface RecordingHost {
   readonly names: LearnedNames;
 }
 
+/** What names a line's host (and the once-per-host facts it may carry). */
+export interface HostFacts {
+  /** host.name, else host.hostname, else ''. */
+  name: string;
+  bootId: string;
+  /** The line's own sessiontop.ssh_destination ('' when none). */
+  via: string;
+  pidNsIno: string | undefined;
+  kernel: string | undefined;
+}
+
+export function newHostFacts(): HostFacts {
+  return { name: '', bootId: '', via: '', pidNsIno: undefined, kernel: undefined };
+}
+
+/** Fills `into` with the host facts of a validated line. */
+export function hostFactsOf(line: RecordLine, into: HostFacts): HostFacts {
+  const h = line.host;
+  into.name = h?.name ?? h?.hostname ?? '';
+  into.bootId = h?.boot?.id ?? '';
+  into.via = line.sessiontop?.ssh_destination ?? '';
+  into.pidNsIno = h?.pid_ns_ino;
+  into.kernel = h?.os?.kernel;
+  return into;
+}
+
 /** The hosts seen while reading one or several recordings. */
 export class HostRegistry {
   private readonly hosts = new Map<string, RecordingHost>();
@@ -51,6 +77,7 @@ export class HostRegistry {
   private lastName = '';
   private lastBoot = '';
   private lastVia = '';
+  private readonly facts = newHostFacts();
 
   /**
    * `via`: the ssh destination every line read through this registry came from (a remote host's
@@ -60,26 +87,33 @@ export class HostRegistry {
 
   /** The host of a line (created on first sight). */
   hostOf(line: RecordLine): RecordingHost {
-    const h = line.host;
-    const name = h?.name ?? h?.hostname ?? '';
-    const boot = h?.boot?.id ?? '';
-    const via = this.via !== '' ? this.via : (line.sessiontop?.ssh_destination ?? '');
+    const f = hostFactsOf(line, this.facts);
+    return this.hostOfFacts(f.name, f.bootId, f.via, f.pidNsIno, f.kernel);
+  }
+
+  /**
+   * The host of a line from the facts that name it (what hostOf reads off a parsed line; a parse
+   * worker sends them packed): host name, boot id, the line's own ssh destination ('' when none),
+   * and the once-per-host pid namespace inode and kernel (undefined when the line lacks them).
+   */
+  hostOfFacts(name: string, boot: string, lineVia: string, pidNsIno: string | undefined, kernel: string | undefined): RecordingHost {
+    const via = this.via !== '' ? this.via : lineVia;
     const last = this.last;
     if (last !== null && name === this.lastName && boot === this.lastBoot && via === this.lastVia) {
-      if (last.info.pidNsIno === 0 && h?.pid_ns_ino !== undefined) learnOnceFacts(last, h);
+      if (last.info.pidNsIno === 0 && pidNsIno !== undefined) learnOnceFacts(last, pidNsIno, kernel);
       return last;
     }
     const key = via === '' ? `${name}|${boot}` : `${name}|${boot}|${via}`;
     let host = this.hosts.get(key);
     if (host === undefined) {
-      const ino = Number(h?.pid_ns_ino ?? 0);
+      const ino = Number(pidNsIno ?? 0);
       host = {
         key,
         info: {
           name: name === '' ? 'unknown-host' : name,
           bootId: boot,
           pidNsIno: Number.isSafeInteger(ino) && ino > 0 ? ino : 0,
-          kernel: h?.os?.kernel ?? '',
+          kernel: kernel ?? '',
           bootTimeMs: 0,
           ...(via !== '' ? { via } : {}),
         },
@@ -87,8 +121,8 @@ export class HostRegistry {
         names: new LearnedNames(),
       };
       this.hosts.set(key, host);
-    } else if (host.info.pidNsIno === 0 && h?.pid_ns_ino !== undefined) {
-      learnOnceFacts(host, h);
+    } else if (host.info.pidNsIno === 0 && pidNsIno !== undefined) {
+      learnOnceFacts(host, pidNsIno, kernel);
     }
     this.last = host;
     this.lastName = name;
@@ -113,17 +147,74 @@ export class HostRegistry {
 }
 
 /** The once-per-host facts (written on snapshot lines only) of a host first seen without them. */
-function learnOnceFacts(host: RecordingHost, h: NonNullable<RecordLine['host']>): void {
-  const ino = Number(h.pid_ns_ino ?? 0);
+function learnOnceFacts(host: RecordingHost, pidNsIno: string, kernel: string | undefined): void {
+  const ino = Number(pidNsIno);
   if (Number.isSafeInteger(ino) && ino > 0) host.info.pidNsIno = ino;
-  if (host.info.kernel === '' && h.os?.kernel !== undefined) host.info.kernel = h.os.kernel;
+  if (host.info.kernel === '' && kernel !== undefined) host.info.kernel = kernel;
 }
+
+/**
+ * What a line carries beyond the event's own facts, which only the reader of the whole stream can
+ * use (they depend on what earlier lines taught about the host): whether the line had start ticks,
+ * its host uptime, and the user and group names it gave. lineToFacts fills it; learnHostFacts uses it.
+ */
+export interface LineHostFacts {
+  hasStartTicks: boolean;
+  /** host.uptime in seconds; NaN when absent. */
+  uptime: number;
+  userName: string | undefined;
+  realUserName: string | undefined;
+  groupName: string | undefined;
+  realGroupName: string | undefined;
+}
+
+export function newLineHostFacts(): LineHostFacts {
+  return { hasStartTicks: false, uptime: Number.NaN, userName: undefined, realUserName: undefined, groupName: undefined, realGroupName: undefined };
+}
+
+const scratchHostFacts = newLineHostFacts();
 
 /**
  * Fills `e` (every field assigned: a reused object needs no reset) from a validated line of `host`.
  * Returns false when the line's time cannot be read (the caller reports it as a bad line).
  */
 export function lineToEvent(line: RecordLine, host: RecordingHost, e: ProcessEvent): boolean {
+  if (!lineToFacts(line, e, scratchHostFacts)) return false;
+  learnHostFacts(host, e, scratchHostFacts);
+  return true;
+}
+
+/**
+ * The host-dependent part of lineToEvent, applied in line order by the one thread that owns the
+ * hosts: learns the host's boot time (from start ticks, else from host.uptime), derives start
+ * ticks from process.start when the line had none, and keeps the names the line gave.
+ */
+export function learnHostFacts(host: RecordingHost, e: ProcessEvent, x: LineHostFacts): void {
+  if (x.hasStartTicks) {
+    if (!host.bootTimeKnown && e.start !== 0 && e.startTicks !== 0) {
+      host.info.bootTimeMs = e.start - e.startTicks * MS_PER_TICK;
+      host.bootTimeKnown = true;
+    }
+  } else if (e.start !== 0) {
+    if (!host.bootTimeKnown && !Number.isNaN(x.uptime)) {
+      host.info.bootTimeMs = e.time - x.uptime * 1000;
+      host.bootTimeKnown = true;
+    }
+    e.startTicks = Math.max(0, Math.round((e.start - host.info.bootTimeMs) / MS_PER_TICK));
+  }
+  const names = host.names;
+  if (x.userName !== undefined && !names.users.has(e.euid)) names.users.set(e.euid, x.userName);
+  if (x.realUserName !== undefined && !names.users.has(e.uid)) names.users.set(e.uid, x.realUserName);
+  if (x.groupName !== undefined && !names.groups.has(e.egid)) names.groups.set(e.egid, x.groupName);
+  if (x.realGroupName !== undefined && !names.groups.has(e.gid)) names.groups.set(e.gid, x.realGroupName);
+}
+
+/**
+ * The part of lineToEvent that needs nothing but the line (a parse worker runs it): fills `e`
+ * except that start ticks are 0 when the line has none (learnHostFacts derives them), and `x`
+ * with what learnHostFacts needs. Returns false when the line's time cannot be read.
+ */
+export function lineToFacts(line: RecordLine, e: ProcessEvent, x: LineHostFacts): boolean {
   const time = parseIsoMs(line['@timestamp']);
   if (!Number.isFinite(time)) return false;
   const action: EventAction = line.event.action;
@@ -141,24 +232,11 @@ export function lineToEvent(line: RecordLine, host: RecordingHost, e: ProcessEve
   const start = startText === undefined ? 0 : parseIsoMs(startText);
   e.start = Number.isFinite(start) ? start : 0;
   const ticks = st?.start_ticks;
-  if (ticks !== undefined) {
-    e.startTicks = ticks;
-    if (!host.bootTimeKnown && e.start !== 0 && ticks !== 0) {
-      host.info.bootTimeMs = e.start - ticks * MS_PER_TICK;
-      host.bootTimeKnown = true;
-    }
-  } else if (e.start !== 0) {
-    if (!host.bootTimeKnown && line.host?.uptime !== undefined) {
-      host.info.bootTimeMs = time - line.host.uptime * 1000;
-      host.bootTimeKnown = true;
-    }
-    e.startTicks = Math.max(0, Math.round((e.start - host.info.bootTimeMs) / MS_PER_TICK));
-  } else {
-    e.startTicks = 0;
-  }
+  x.hasStartTicks = ticks !== undefined;
+  e.startTicks = ticks ?? 0;
+  x.uptime = line.host?.uptime ?? Number.NaN;
 
   // credentials: effective from process.user (or the event's user), real/saved default to it
-  const names = host.names;
   const euid = idOf(p?.user?.id ?? line.user?.id);
   e.euid = euid;
   e.uid = p?.real_user?.id !== undefined ? idOf(p.real_user.id) : euid;
@@ -167,14 +245,10 @@ export function lineToEvent(line: RecordLine, host: RecordingHost, e: ProcessEve
   e.egid = egid;
   e.gid = p?.real_group?.id !== undefined ? idOf(p.real_group.id) : egid;
   e.sgid = p?.saved_group?.id !== undefined ? idOf(p.saved_group.id) : egid;
-  const userName = p?.user?.name ?? line.user?.name;
-  if (userName !== undefined && !names.users.has(euid)) names.users.set(euid, userName);
-  const ruName = p?.real_user?.name;
-  if (ruName !== undefined && !names.users.has(e.uid)) names.users.set(e.uid, ruName);
-  const groupName = p?.group?.name;
-  if (groupName !== undefined && !names.groups.has(egid)) names.groups.set(egid, groupName);
-  const rgName = p?.real_group?.name;
-  if (rgName !== undefined && !names.groups.has(e.gid)) names.groups.set(e.gid, rgName);
+  x.userName = p?.user?.name ?? line.user?.name;
+  x.realUserName = p?.real_user?.name;
+  x.groupName = p?.group?.name;
+  x.realGroupName = p?.real_group?.name;
 
   const audit = st?.audit;
   e.loginUid = audit?.login_uid ?? AUDIT_UNSET;

@@ -18,13 +18,17 @@
  *   ExitError in one line, not one bad line per newline found in it.
  */
 
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { isSaneTime } from './ecs-time.js';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { LineReader, DEFAULT_MAX_LINE_BYTES } from './line-reader.js';
-import { HostRegistry, lineToEvent, type RecordingHost } from './line-to-event.js';
+import { HostRegistry, learnHostFacts, lineToEvent, newHostFacts, newLineHostFacts, type RecordingHost } from './line-to-event.js';
+import { endOfLastWholeLine } from './line-chunks.js';
+import { Kind as PackedKind, Slot, type PackedFactsReader } from './packed-facts.js';
+import { ParallelRecordLines } from './parallel-record-lines.js';
+import { parseWorkerPool } from './parse-worker-pool.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, ExitError } from '../exit-error.js';
-import { validateRecordLine } from './schema.js';
+import { validateRecordLine, type RecordLine } from './schema.js';
 
 export interface BadLine {
   file: string;
@@ -44,7 +48,20 @@ export interface ReadOptions {
   hosts?: HostRegistry;
   /** A file whose first this-many non-blank lines are all bad is not a recording (default 100). */
   giveUpAfterBadLines?: number;
+  /**
+   * Plain files with at least this many bytes left to read are parsed by worker threads
+   * (default PARALLEL_MIN_BYTES; Infinity keeps every file on the main thread).
+   */
+  parallelMinBytes?: number;
+  /** Bytes per chunk handed to a worker (default 1 MiB; tests make it small). */
+  parallelChunkBytes?: number;
 }
+
+/**
+ * Below this much to read, a file is parsed on the main thread: starting the workers (loading the
+ * schema in each) costs about as long as reading a few MB alone.
+ */
+export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
 
 /** One event read from a recording. The object (and its event) is reused by the next read. */
 export interface RecordEntry {
@@ -101,6 +118,17 @@ export class RecordingFileReader {
   fileIndex = 0;
   private done = false;
   private sniffed = false;
+  /** Where reading (re)started, for the choice of parsing in workers made at the first next(). */
+  private startOffset = 0;
+  private startLineNo = 0;
+  private choose = true;
+  private par: ParallelRecordLines | null = null;
+  /** Events read through the parse workers (for tests and benches). */
+  parallelEvents = 0;
+  private readonly parallelMinBytes: number;
+  private readonly parallelChunkBytes: number | undefined;
+  private readonly hostFacts = newHostFacts();
+  private readonly lineFacts = newLineHostFacts();
 
   private constructor(file: string, fd: number, ownsFd: boolean, seekable: boolean, options: ReadOptions) {
     this.file = file;
@@ -114,6 +142,8 @@ export class RecordingFileReader {
     this.giveUpAfter = options.giveUpAfterBadLines ?? DEFAULT_GIVE_UP;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.lines = new LineReader(fd, { maxLineBytes: this.maxLineBytes, positional: seekable });
+    this.parallelMinBytes = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+    this.parallelChunkBytes = options.parallelChunkBytes;
     this.entry = { file, fileIndex: 0, lineNo: 0, offset: 0, nextOffset: 0, host: null as unknown as RecordingHost, event: newProcessEvent() };
   }
 
@@ -151,6 +181,21 @@ export class RecordingFileReader {
   /** The next event, or null at the end. Throws ExitError for file-level problems / strict. */
   next(): RecordEntry | null {
     if (this.done) return null;
+    if (this.choose) this.chooseParallel();
+    const par = this.par;
+    if (par !== null) {
+      const entry = this.nextParallel(par);
+      if (entry !== null) return entry;
+      // The workers' range is read: go on from its end on this thread (a last line without
+      // newline, or lines appended since the file was opened).
+      this.par = null;
+      par.close();
+      if (par.binaryAt >= 0) {
+        this.done = true;
+        throw new ExitError(`${this.file}: binary data, not a recording (a recording is NDJSON text, or gzip of it)`, EXIT_BAD_INPUT, 'EBINARY');
+      }
+      this.lines.seek(par.end, par.lineBase);
+    }
     const lr = this.lines;
     const e = this.entry.event;
     while (lr.next()) {
@@ -213,9 +258,13 @@ export class RecordingFileReader {
   /** Continues reading at a byte offset that starts a line (from an index); `lineNo` is that line's number − 1. */
   seek(offset: number, lineNo = 0): void {
     if (!this.seekable) throw new ExitError(`${this.file}: cannot seek in a pipe`, EXIT_FAILURE, 'ESPIPE');
+    this.stopParallel();
     this.lines.seek(offset, lineNo);
     this.fromStart = offset === 0;
     this.done = false;
+    this.startOffset = offset;
+    this.startLineNo = lineNo;
+    this.choose = true;
   }
 
   /** Treats the file as read to its end (a resumed read whose file was already exhausted). */
@@ -229,18 +278,109 @@ export class RecordingFileReader {
     return this.done;
   }
 
-  /** Bytes read so far. */
+  /** Bytes read so far (by this thread, or up to the last event the workers gave). */
   get bytesRead(): number {
-    return this.lines.bytesRead;
+    return this.par !== null ? this.entry.nextOffset : this.lines.bytesRead;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.stopParallel();
     if (this.ownsFd) closeSync(this.fd);
   }
 
   // ------------------------------------------------------------------ internals
+
+  /**
+   * At the first next() after opening or seeking: a plain (not gzip) regular file with at least
+   * parallelMinBytes left is read by the parse workers up to its last newline; the rest (if any)
+   * by this thread's LineReader.
+   */
+  private chooseParallel(): void {
+    this.choose = false;
+    if (!this.seekable || this.lines.gzip || !Number.isFinite(this.parallelMinBytes)) return;
+    const size = fstatSync(this.fd).size;
+    if (size - this.startOffset < this.parallelMinBytes) return;
+    const pool = parseWorkerPool();
+    if (pool === null) return;
+    const end = endOfLastWholeLine(this.fd, size);
+    if (end <= this.startOffset) return;
+    if (!this.sniffed) {
+      this.sniffed = true;
+      if (this.fromStart) {
+        const head = Buffer.alloc(4096);
+        const n = readSync(this.fd, head, 0, head.length, 0);
+        if (looksBinary(head.subarray(0, n))) {
+          throw new ExitError(`${this.file}: binary data, not a recording (a recording is NDJSON text, or gzip of it)`, EXIT_BAD_INPUT, 'EBINARY');
+        }
+      }
+    }
+    this.par = new ParallelRecordLines(pool, this.fd, this.startOffset, end, this.startLineNo, this.maxLineBytes, this.parallelChunkBytes);
+  }
+
+  private stopParallel(): void {
+    this.par?.close();
+    this.par = null;
+  }
+
+  /** next() over the workers' records: the same checks, in the same order, as the line loop. */
+  private nextParallel(par: ParallelRecordLines): RecordEntry | null {
+    const e = this.entry.event;
+    for (;;) {
+      let more: boolean;
+      try {
+        more = par.next();
+      } catch (err) {
+        if (err instanceof ExitError) throw err;
+        throw new ExitError(`${this.file}: ${oneLine((err as Error).message ?? String(err))}`, EXIT_FAILURE, 'EIO');
+      }
+      if (!more) return null;
+      const r = par.records as PackedFactsReader;
+      const i = par.index;
+      const kind = r.num(i, Slot.kind);
+      const lineNo = par.lineBase + r.num(i, Slot.line);
+      const length = r.num(i, Slot.length);
+      const unterminated = r.num(i, Slot.unterminated) === 1;
+      this.stats.lines++;
+      if (kind === PackedKind.tooLong) {
+        this.bad(lineNo, `line too long (${length} bytes, limit ${this.maxLineBytes} bytes), skipped`);
+        continue;
+      }
+      const reason = r.str(i, Slot.reason);
+      if (kind === PackedKind.bad) {
+        if (reason === JSON_ARRAY_REASON && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
+          throw new ExitError(`${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`, EXIT_BAD_INPUT, 'EJSONARRAY');
+        }
+        if (unterminated && NOT_JSON_REASONS.has(reason as string)) {
+          this.truncatedTail(lineNo);
+          continue;
+        }
+        this.bad(lineNo, reason as string);
+        continue;
+      }
+      const f = r.host(i, this.hostFacts);
+      const host = this.hosts.hostOfFacts(f.name, f.bootId, f.via, f.pidNsIno, f.kernel);
+      if (kind === PackedKind.event) {
+        r.event(i, e, this.lineFacts);
+        learnHostFacts(host, e, this.lineFacts);
+      }
+      if (reason !== undefined) {
+        this.bad(lineNo, reason);
+        continue;
+      }
+      this.stats.events++;
+      this.parallelEvents++;
+      const entry = this.entry;
+      const offset = r.num(i, Slot.offset);
+      entry.fileIndex = this.fileIndex;
+      entry.lineNo = lineNo;
+      entry.offset = offset;
+      entry.nextOffset = offset + length + (unterminated ? 0 : 1);
+      entry.host = host;
+      return entry;
+    }
+  }
 
   private truncatedTail(lineNo: number): void {
     this.stats.truncatedTail = true;
@@ -398,8 +538,10 @@ export function looksBinary(head: Buffer): boolean {
 }
 
 
+const JSON_ARRAY_REASON = 'a JSON array, not an object';
+
 /** Reasons decodeRecordLine gives when the text is not a JSON object at all (a cut last line looks like this). */
-export const NOT_JSON_REASONS: ReadonlySet<string> = new Set(['a JSON array, not an object', 'not a JSON object', 'not valid JSON']);
+export const NOT_JSON_REASONS: ReadonlySet<string> = new Set([JSON_ARRAY_REASON, 'not a JSON object', 'not valid JSON']);
 
 /**
  * The line → event path every reader shares (files, and the streams of remote hosts): parses one
@@ -408,8 +550,21 @@ export const NOT_JSON_REASONS: ReadonlySet<string> = new Set(['a JSON array, not
  * or the one-line reason it is a bad line.
  */
 export function decodeRecordLine(text: string, first: number, hosts: HostRegistry, e: ProcessEvent): RecordingHost | string {
+  const line = parseRecordLine(text, first);
+  if (typeof line === 'string') return line;
+  const host = hosts.hostOf(line);
+  if (!lineToEvent(line, host, e)) return UNREADABLE_TIME;
+  const insane = insaneTimeReason(line, e);
+  return insane === '' ? host : insane;
+}
+
+/** The reason given for a line whose @timestamp passes the schema but is no date. */
+export const UNREADABLE_TIME = '@timestamp: not a readable date';
+
+/** The first half of decodeRecordLine: JSON.parse and the schema; the line, or why it is bad. */
+export function parseRecordLine(text: string, first: number): RecordLine | string {
   const c = text.charCodeAt(first);
-  if (c !== 0x7b /* { */) return c === 0x5b ? 'a JSON array, not an object' : 'not a JSON object';
+  if (c !== 0x7b /* { */) return c === 0x5b ? JSON_ARRAY_REASON : 'not a JSON object';
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -417,11 +572,12 @@ export function decodeRecordLine(text: string, first: number, hosts: HostRegistr
     return 'not valid JSON';
   }
   const v = validateRecordLine(value);
-  if (!v.ok) return v.reason;
-  const host = hosts.hostOf(v.line);
-  if (!lineToEvent(v.line, host, e)) return '@timestamp: not a readable date';
-  if (!isSaneTime(e.time)) return `@timestamp: ${v.line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`;
-  return host;
+  return v.ok ? v.line : v.reason;
+}
+
+/** '' when the event's time is one a recording can hold; else the bad-line reason. */
+export function insaneTimeReason(line: RecordLine, e: ProcessEvent): string {
+  return isSaneTime(e.time) ? '' : `@timestamp: ${line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`;
 }
 
 /** Index of the first character that is not a blank, −1 for a blank line. */
@@ -431,6 +587,10 @@ export function firstNonBlank(s: string): number {
     if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return i;
   }
   return -1;
+}
+
+function oneLine(s: string): string {
+  return s.split('\n', 1)[0] as string;
 }
 
 function readOpenError(file: string, err: unknown): ExitError {

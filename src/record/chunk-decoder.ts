@@ -1,0 +1,85 @@
+/**
+ * What a parse worker does with one chunk of a recording: reads the lines the chunk owns
+ * (line-chunks.ts), and for each non-blank one runs the reader's own line path — JSON.parse, the
+ * schema check, the line's raw facts — and packs the outcome (packed-facts.ts): an event, or the
+ * bad-line reason, in line order. Nothing here depends on earlier chunks: what does (hosts, boot
+ * times, names, line numbers, strict mode, the limits on bad lines) is the main thread's.
+ */
+
+import { newProcessEvent } from '../sensor/process-event.js';
+import { readChunkLines } from './line-chunks.js';
+import { hostFactsOf, lineToFacts, newHostFacts, newLineHostFacts } from './line-to-event.js';
+import { Kind, PackedFactsWriter, Slot, type PackedBatch } from './packed-facts.js';
+import { firstNonBlank, insaneTimeReason, parseRecordLine, UNREADABLE_TIME } from './recording-reader.js';
+
+/** A chunk to read: lines starting in file bytes [start, end) of the open file `fd`. */
+export interface ChunkJob {
+  /** Which reader asked (a worker serves every reader of the process). */
+  reader: number;
+  seq: number;
+  fd: number;
+  start: number;
+  end: number;
+  maxLineBytes: number;
+}
+
+export interface ChunkReply {
+  reader: number;
+  seq: number;
+  /** Lines the chunk owns (blank ones included). */
+  lines: number;
+  /** File offset of a NUL byte (the chunk stops at its line), −1 when none. */
+  binaryAt: number;
+  batch: PackedBatch;
+  /** '' unless reading failed (an I/O error): then the one-line message. */
+  error: string;
+}
+
+/** Per-worker state reused across chunks. */
+export class ChunkDecoder {
+  private readonly writer = new PackedFactsWriter();
+  private readonly event = newProcessEvent();
+  private readonly hostFacts = newHostFacts();
+  private readonly lineFacts = newLineHostFacts();
+  private readonly scratch: { buf: Buffer } = { buf: Buffer.alloc(0) };
+
+  decode(job: ChunkJob): ChunkReply {
+    const w = this.writer;
+    let error = '';
+    let result = { lines: 0, binaryAt: -1 };
+    try {
+      result = readChunkLines(job.fd, job.start, job.end, job.maxLineBytes, (line, offset, length, text, unterminated) => {
+        if (text === null) {
+          w.begin(Kind.tooLong, line, offset, length, unterminated);
+          return;
+        }
+        const first = firstNonBlank(text);
+        if (first === -1) return;
+        const parsed = parseRecordLine(text, first);
+        if (typeof parsed === 'string') {
+          w.begin(Kind.bad, line, offset, length, unterminated);
+          w.setLocal(Slot.reason, parsed);
+          return;
+        }
+        const host = hostFactsOf(parsed, this.hostFacts);
+        const e = this.event;
+        if (!lineToFacts(parsed, e, this.lineFacts)) {
+          w.begin(Kind.badHost, line, offset, length, unterminated);
+          w.setHost(host);
+          w.setLocal(Slot.reason, UNREADABLE_TIME);
+          return;
+        }
+        w.begin(Kind.event, line, offset, length, unterminated);
+        w.setHost(host);
+        w.setEvent(e, this.lineFacts);
+        const insane = insaneTimeReason(parsed, e);
+        if (insane !== '') w.setLocal(Slot.reason, insane);
+      }, this.scratch);
+    } catch (err) {
+      error = ((err as Error).message ?? String(err)).split('\n', 1)[0] as string;
+    }
+    // Keep no big buffer between jobs beyond the usual chunk size.
+    if (this.scratch.buf.length > 4 * (job.end - job.start + 1)) this.scratch.buf = Buffer.alloc(0);
+    return { reader: job.reader, seq: job.seq, lines: result.lines, binaryAt: result.binaryAt, batch: w.take(), error };
+  }
+}

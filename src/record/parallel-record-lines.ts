@@ -1,0 +1,108 @@
+/**
+ * One reader's stream of packed line records from the parse workers: cuts the byte range
+ * [from, end) into chunks (line-chunks.ts), keeps a few of them in flight on the pool, and hands
+ * the records back strictly in file order (chunk by chunk by sequence number, and within a chunk
+ * as the worker wrote them), with absolute line numbers: a chunk's line numbers start after the
+ * lines every earlier chunk owned.
+ */
+
+import type { ChunkReply } from './chunk-decoder.js';
+import { PackedFactsReader } from './packed-facts.js';
+import type { ParseWorkerPool } from './parse-worker-pool.js';
+
+/** Bytes per chunk: big enough that a reply carries hundreds of lines, small enough to start soon. */
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+/** Chunks in flight per worker. */
+const DEPTH_PER_WORKER = 4;
+
+export class ParallelRecordLines {
+  /** The current batch and record index (valid after next() returned true). */
+  records: PackedFactsReader | null = null;
+  index = -1;
+  /** Lines (blank ones included) before the current batch's first: add a record's line to it. */
+  lineBase: number;
+  /** File offset of a NUL byte met (reading stopped at its line); −1 when none. */
+  binaryAt = -1;
+
+  private readonly id: number;
+  private readonly ready = new Map<number, { reply: ChunkReply; table: unknown[] }>();
+  private current: ChunkReply | null = null;
+  private nextStart: number;
+  private sent = 0;
+  private consumed = 0;
+  private closed = false;
+  private readonly depth: number;
+
+  constructor(
+    private readonly pool: ParseWorkerPool,
+    private readonly fd: number,
+    from: number,
+    /** End of the range: a line start (the reader continues there by itself). */
+    readonly end: number,
+    linesBefore: number,
+    private readonly maxLineBytes: number,
+    private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
+  ) {
+    this.nextStart = from;
+    this.lineBase = linesBefore;
+    this.depth = pool.size * DEPTH_PER_WORKER;
+    this.id = pool.attach((reply, table) => this.ready.set(reply.seq, { reply, table }));
+    this.dispatch();
+  }
+
+  /** Advances to the next record; false when the range is read (or reading stopped at binary data). */
+  next(): boolean {
+    for (;;) {
+      const r = this.records;
+      if (r !== null && this.index + 1 < r.count) {
+        this.index++;
+        return true;
+      }
+      const done = this.current;
+      if (done !== null) {
+        this.lineBase += done.lines;
+        this.current = null;
+        this.records = null;
+        this.consumed++;
+        if (done.binaryAt >= 0) {
+          this.binaryAt = done.binaryAt;
+          this.close();
+          return false;
+        }
+      }
+      this.dispatch();
+      if (this.consumed === this.sent) {
+        this.close();
+        return false;
+      }
+      const seq = this.consumed;
+      if (!this.ready.has(seq)) this.pool.waitUntil(() => this.ready.has(seq));
+      const got = this.ready.get(seq) as { reply: ChunkReply; table: unknown[] };
+      this.ready.delete(seq);
+      if (got.reply.error !== '') {
+        this.close();
+        throw new Error(got.reply.error);
+      }
+      this.current = got.reply;
+      this.records = new PackedFactsReader(got.reply.batch, got.table);
+      this.index = -1;
+    }
+  }
+
+  /** Stops (replies still on the way are dropped). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.detach(this.id);
+    this.ready.clear();
+  }
+
+  private dispatch(): void {
+    while (!this.closed && this.nextStart < this.end && this.sent - this.consumed < this.depth) {
+      const start = this.nextStart;
+      const end = Math.min(this.end, start + this.chunkBytes);
+      this.pool.send({ reader: this.id, seq: this.sent++, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes });
+      this.nextStart = end;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The parse workers of the process (node:worker_threads), shared by every reader of a recording.
+ *
+ * - One worker per core, at most 4 (none when the machine has a single core: parsing in a worker
+ *   then only adds copying).
+ * - Replies come back on a MessageChannel per worker that the main thread never listens on: it
+ *   takes them with receiveMessageOnPort, synchronously, so the reader's API stays synchronous
+ *   (replay, seek, snapshot pull one event at a time). When nothing has arrived it sleeps with
+ *   Atomics.wait on a counter every worker bumps after each reply.
+ * - Workers are unref'd (they never keep the process alive) and terminated when no reader has used
+ *   them for IDLE_MS (a backward seek reopens the files at once: the same workers serve it).
+ *   terminateParseWorkers() stops them at once.
+ * - The worker script is parse-worker.js next to this module (dist/src/record/ in a checkout,
+ *   dist/package/record/ in the package); running from the TypeScript sources (the test runner)
+ *   the compiled copy in dist/src/record/ is used. Without one the readers parse on the main thread.
+ */
+
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { ChunkJob, ChunkReply } from './chunk-decoder.js';
+import { PackedTables } from './packed-facts.js';
+
+const MAX_WORKERS = 4;
+const IDLE_MS = 3000;
+/** Longest sleep between checks that the workers are still alive. */
+const WAIT_SLICE_MS = 250;
+
+/** Where a reader is told its replies (with the interned table each one refers to). */
+export type ReplySink = (reply: ChunkReply, table: unknown[]) => void;
+
+interface PoolWorker {
+  worker: Worker;
+  port: MessagePort;
+  failure: string;
+}
+
+/** The worker script, or null when there is none to run (sources not compiled). */
+export function parseWorkerUrl(): URL | null {
+  const candidates = [new URL('./parse-worker.js', import.meta.url)];
+  if (import.meta.url.endsWith('.ts')) candidates.push(new URL('../../dist/src/record/parse-worker.js', import.meta.url));
+  return candidates.find((u) => existsSync(fileURLToPath(u))) ?? null;
+}
+
+export class ParseWorkerPool {
+  private workers: PoolWorker[] = [];
+  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
+  private readonly tables = new PackedTables();
+  private readonly sinks = new Map<number, ReplySink>();
+  private nextReader = 1;
+  private turn = 0;
+  private users = 0;
+  private idle: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly size: number,
+    private readonly url: URL,
+  ) {}
+
+  /** Starts serving a reader; its replies go to `sink`. Returns the reader's id. */
+  attach(sink: ReplySink): number {
+    if (this.idle !== null) {
+      clearTimeout(this.idle);
+      this.idle = null;
+    }
+    if (this.workers.length === 0) this.start();
+    this.users++;
+    const id = this.nextReader++;
+    this.sinks.set(id, sink);
+    return id;
+  }
+
+  /** Stops serving a reader (its replies still on the way are dropped). */
+  detach(id: number): void {
+    if (!this.sinks.delete(id)) return;
+    this.users--;
+    if (this.users === 0 && this.workers.length > 0) {
+      this.idle = setTimeout(() => this.terminate(), IDLE_MS);
+      this.idle.unref();
+    }
+  }
+
+  /** Sends a job to the next worker in turn. */
+  send(job: ChunkJob): void {
+    const w = this.workers[this.turn++ % this.workers.length] as PoolWorker;
+    w.worker.postMessage(job);
+  }
+
+  /** Delivers every reply that has arrived; blocks until `done()` holds. Throws when a worker died. */
+  waitUntil(done: () => boolean): void {
+    for (;;) {
+      const seen = Atomics.load(this.counter, 0);
+      this.drain();
+      if (done()) return;
+      for (const w of this.workers) {
+        if (w.failure !== '' || w.worker.threadId === -1) {
+          throw new Error(`a parse worker stopped${w.failure !== '' ? `: ${w.failure}` : ''}`);
+        }
+      }
+      Atomics.wait(this.counter, 0, seen, WAIT_SLICE_MS);
+    }
+  }
+
+  terminate(): void {
+    if (this.idle !== null) {
+      clearTimeout(this.idle);
+      this.idle = null;
+    }
+    const workers = this.workers;
+    this.workers = [];
+    for (const w of workers) {
+      w.port.close();
+      void w.worker.terminate();
+    }
+  }
+
+  private drain(): void {
+    this.workers.forEach((w, i) => {
+      for (;;) {
+        const m = receiveMessageOnPort(w.port);
+        if (m === undefined) break;
+        const reply = m.message as ChunkReply;
+        const table = this.tables.receive(i, reply.batch);
+        this.sinks.get(reply.reader)?.(reply, table);
+      }
+    });
+  }
+
+  private start(): void {
+    this.tables.clear();
+    for (let i = 0; i < this.size; i++) {
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(this.url, { workerData: { port: port2, signal: this.counter.buffer }, transferList: [port2] });
+      const w: PoolWorker = { worker, port: port1, failure: '' };
+      worker.on('error', (err) => {
+        w.failure = ((err as Error).message ?? String(err)).split('\n', 1)[0] as string;
+      });
+      worker.unref();
+      port1.unref();
+      this.workers.push(w);
+    }
+  }
+}
+
+let shared: ParseWorkerPool | null | undefined;
+
+/** The process's pool, or null when parsing stays on the main thread (one core, or no worker script). */
+export function parseWorkerPool(): ParseWorkerPool | null {
+  if (shared === undefined) {
+    const cores = availableParallelism();
+    const url = parseWorkerUrl();
+    shared = cores < 2 || url === null ? null : new ParseWorkerPool(Math.min(MAX_WORKERS, cores), url);
+  }
+  return shared;
+}
+
+/** Stops the workers now (they restart when a reader needs them again). */
+export function terminateParseWorkers(): void {
+  shared?.terminate();
+}
