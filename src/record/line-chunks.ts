@@ -6,8 +6,7 @@
  *
  * The lines are those LineReader gives: split at LF, a trailing CR removed from the text (its byte
  * still counted in `length`), a line longer than `maxLineBytes` reported as too long without being
- * kept (exactly those here; LineReader may still take a line a little over the limit whose newline
- * it already holds in its buffer), the file's last line possibly without newline. Input that is not text (a NUL byte) stops
+ * kept, the file's last line possibly without newline. Input that is not text (a NUL byte) stops
  * the chunk at the line holding it: `binaryAt` says where.
  */
 

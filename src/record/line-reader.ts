@@ -2,8 +2,9 @@
  * LineReader: splits a file descriptor into lines, synchronously, in bounded memory.
  *
  * - Reads in chunks into one reused buffer; finds newlines with Buffer#indexOf (memchr).
- * - A line longer than `maxLineBytes` is not kept: it is skipped up to its newline and reported
- *   as `tooLong` (its length is counted), so a 10 MB line neither hangs nor grows memory.
+ * - A line longer than `maxLineBytes` (its CR included, its LF not) is not kept: it is skipped up
+ *   to its newline and reported as `tooLong` (its length is counted), so a 10 MB line neither
+ *   hangs nor grows memory.
  * - The last line may lack its newline (`unterminated`): a crash can leave a partial line.
  * - A trailing \r (CRLF files) is removed.
  * - Input that is not text (a NUL byte: JSON text never holds one raw) stops the reader at once:
@@ -145,6 +146,13 @@ export class LineReader {
   private emit(from: number, to: number): void {
     this.lineNo++;
     this.offset = this.bufOffset + from;
+    if (to - from > this.maxLineBytes) {
+      // over the limit though already buffered whole: too long all the same (the limit is exact)
+      this.tooLong = true;
+      this.length = to - from;
+      this.line = '';
+      return;
+    }
     let stop = to;
     if (stop > from && this.buf[stop - 1] === 0x0d) stop--;
     this.length = to - from;
