@@ -85,6 +85,11 @@ export class LineReader {
     }
   }
 
+  /** Byte offset of the next line to be read (just after the current one). */
+  get nextLineOffset(): number {
+    return this.bufOffset + this.start;
+  }
+
   /** What went wrong with the gzip data ('' when whole, or not gzip). */
   get gzipDamage(): string {
     return this.gunzip?.damage ?? '';

@@ -34,6 +34,8 @@ interface PoolWorker {
   worker: Worker;
   port: MessagePort;
   failure: string;
+  /** The worker has loaded its code and compiled the schema check. */
+  ready: boolean;
 }
 
 /** The worker script, or null when there is none to run (sources not compiled). */
@@ -58,6 +60,21 @@ export class ParseWorkerPool {
     private readonly url: URL,
   ) {}
 
+  /**
+   * Starts the workers if they are not running (a reader that may use them calls this first, and
+   * goes on parsing by itself until ready() says they can take over).
+   */
+  warm(): void {
+    if (this.workers.length === 0) this.start();
+    if (this.users === 0) this.armIdle();
+  }
+
+  /** True when every worker is ready to take chunks (never blocks). */
+  ready(): boolean {
+    this.drain();
+    return this.workers.length > 0 && this.workers.every((w) => w.ready);
+  }
+
   /** Starts serving a reader; its replies go to `sink`. Returns the reader's id. */
   attach(sink: ReplySink): number {
     if (this.idle !== null) {
@@ -75,10 +92,13 @@ export class ParseWorkerPool {
   detach(id: number): void {
     if (!this.sinks.delete(id)) return;
     this.users--;
-    if (this.users === 0 && this.workers.length > 0) {
-      this.idle = setTimeout(() => this.terminate(), IDLE_MS);
-      this.idle.unref();
-    }
+    if (this.users === 0 && this.workers.length > 0) this.armIdle();
+  }
+
+  private armIdle(): void {
+    if (this.idle !== null) clearTimeout(this.idle);
+    this.idle = setTimeout(() => this.terminate(), IDLE_MS);
+    this.idle.unref();
   }
 
   /** Sends a job to the next worker in turn. */
@@ -120,6 +140,10 @@ export class ParseWorkerPool {
       for (;;) {
         const m = receiveMessageOnPort(w.port);
         if (m === undefined) break;
+        if ((m.message as { ready?: boolean }).ready === true) {
+          w.ready = true;
+          continue;
+        }
         const reply = m.message as ChunkReply;
         const table = this.tables.receive(i, reply.batch);
         this.sinks.get(reply.reader)?.(reply, table);
@@ -132,7 +156,7 @@ export class ParseWorkerPool {
     for (let i = 0; i < this.size; i++) {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(this.url, { workerData: { port: port2, signal: this.counter.buffer }, transferList: [port2] });
-      const w: PoolWorker = { worker, port: port1, failure: '' };
+      const w: PoolWorker = { worker, port: port1, failure: '', ready: false };
       worker.on('error', (err) => {
         w.failure = ((err as Error).message ?? String(err)).split('\n', 1)[0] as string;
       });

@@ -26,7 +26,7 @@ import { HostRegistry, learnHostFacts, lineToEvent, newHostFacts, newLineHostFac
 import { endOfLastWholeLine } from './line-chunks.js';
 import { Kind as PackedKind, Slot, type PackedFactsReader } from './packed-facts.js';
 import { ParallelRecordLines } from './parallel-record-lines.js';
-import { parseWorkerPool } from './parse-worker-pool.js';
+import { parseWorkerPool, type ParseWorkerPool } from './parse-worker-pool.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, ExitError } from '../exit-error.js';
 import { validateRecordLine, type RecordLine } from './schema.js';
 
@@ -62,6 +62,9 @@ export interface ReadOptions {
  * schema in each) costs about as long as reading a few MB alone.
  */
 export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+
+/** Events read between two looks at whether the starting workers are ready. */
+const READY_CHECK_EVERY = 64;
 
 /** One event read from a recording. The object (and its event) is reused by the next read. */
 export interface RecordEntry {
@@ -120,9 +123,12 @@ export class RecordingFileReader {
   private sniffed = false;
   /** Where reading (re)started, for the choice of parsing in workers made at the first next(). */
   private startOffset = 0;
-  private startLineNo = 0;
   private choose = true;
   private par: ParallelRecordLines | null = null;
+  /** Workers starting for this reader (it reads by itself until they are ready). */
+  private warming: ParseWorkerPool | null = null;
+  private parallelEnd = 0;
+  private sinceReadyCheck = 0;
   /** Events read through the parse workers (for tests and benches). */
   parallelEvents = 0;
   private readonly parallelMinBytes: number;
@@ -182,6 +188,10 @@ export class RecordingFileReader {
   next(): RecordEntry | null {
     if (this.done) return null;
     if (this.choose) this.chooseParallel();
+    if (this.warming !== null && ++this.sinceReadyCheck >= READY_CHECK_EVERY) {
+      this.sinceReadyCheck = 0;
+      if (this.warming.ready()) this.switchToParallel();
+    }
     const par = this.par;
     if (par !== null) {
       const entry = this.nextParallel(par);
@@ -263,7 +273,6 @@ export class RecordingFileReader {
     this.fromStart = offset === 0;
     this.done = false;
     this.startOffset = offset;
-    this.startLineNo = lineNo;
     this.choose = true;
   }
 
@@ -295,7 +304,8 @@ export class RecordingFileReader {
   /**
    * At the first next() after opening or seeking: a plain (not gzip) regular file with at least
    * parallelMinBytes left is read by the parse workers up to its last newline; the rest (if any)
-   * by this thread's LineReader.
+   * by this thread's LineReader. Until the workers are ready (their start-up costs as much as
+   * reading a few MB), this thread reads on by itself; they take over at the next line.
    */
   private chooseParallel(): void {
     this.choose = false;
@@ -306,6 +316,19 @@ export class RecordingFileReader {
     if (pool === null) return;
     const end = endOfLastWholeLine(this.fd, size);
     if (end <= this.startOffset) return;
+    pool.warm();
+    this.warming = pool;
+    this.parallelEnd = end;
+    this.sinceReadyCheck = 0;
+    if (pool.ready()) this.switchToParallel();
+  }
+
+  /** Hands the rest of the workers' range, from the next line on, to the (ready) workers. */
+  private switchToParallel(): void {
+    const pool = this.warming as ParseWorkerPool;
+    this.warming = null;
+    const from = this.lines.nextLineOffset;
+    if (from >= this.parallelEnd) return;
     if (!this.sniffed) {
       this.sniffed = true;
       if (this.fromStart) {
@@ -316,12 +339,13 @@ export class RecordingFileReader {
         }
       }
     }
-    this.par = new ParallelRecordLines(pool, this.fd, this.startOffset, end, this.startLineNo, this.maxLineBytes, this.parallelChunkBytes);
+    this.par = new ParallelRecordLines(pool, this.fd, from, this.parallelEnd, this.lines.lineNo, this.maxLineBytes, this.parallelChunkBytes);
   }
 
   private stopParallel(): void {
     this.par?.close();
     this.par = null;
+    this.warming = null;
   }
 
   /** next() over the workers' records: the same checks, in the same order, as the line loop. */

@@ -14,7 +14,7 @@ import { SYNTHETIC_HOST, SyntheticHost } from '../../bench/record-workload.js';
 import type { HostInfo } from '../../src/model/types.js';
 import { ProcessTable } from '../../src/model/process-table.js';
 import { EcsDocumentBuilder } from '../../src/record/ecs-document.js';
-import { parseWorkerUrl, terminateParseWorkers } from '../../src/record/parse-worker-pool.js';
+import { parseWorkerPool, parseWorkerUrl, terminateParseWorkers } from '../../src/record/parse-worker-pool.js';
 import { RecordingFileReader, type BadLine, type ReadOptions } from '../../src/record/recording-reader.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
 import { SeekableReplay } from '../../src/record/recording-seek.js';
@@ -77,13 +77,23 @@ interface ReadResult {
   hosts: unknown[];
 }
 
-function readAll(file: string, options: ReadOptions): ReadResult {
+/** Starts the workers and waits until they are ready (a reader then hands them everything at once). */
+function warmWorkers(): void {
+  const pool = parseWorkerPool();
+  expect(pool, 'this machine has a single core: no parse workers').not.toBeNull();
+  pool!.warm();
+  pool!.waitUntil(() => pool!.ready());
+}
+
+function readAll(file: string, options: ReadOptions, afterFirst?: () => void): ReadResult {
+  if (options === WORKERS) warmWorkers();
   const bad: string[] = [];
   const warnings: string[] = [];
   const r = RecordingFileReader.open(file, { ...options, onBadLine: (b: BadLine) => bad.push(`${b.file}:${b.line}: ${b.reason}`), onWarning: (w) => warnings.push(w) });
   const events: string[] = [];
   for (let e = r.next(); e !== null; e = r.next()) {
     events.push(JSON.stringify([e.lineNo, e.offset, e.nextOffset, e.host.key, e.event]));
+    if (events.length === 1) afterFirst?.();
   }
   const hosts = r.hosts.all().map((h) => ({ key: h.key, info: h.info, users: [...h.names.users], groups: [...h.names.groups] }));
   r.close();
@@ -115,6 +125,7 @@ describe('replay with parse workers = replay on the main thread', () => {
 
   it('same models (fingerprints of every host) and resume positions', () => {
     const one = RecordingReplay.open([file], SINGLE);
+    warmWorkers();
     const two = RecordingReplay.open([file], WORKERS);
     for (const n of [1, 777, 2500]) {
       for (let i = 0; i < n; i++) {
@@ -136,6 +147,21 @@ describe('replay with parse workers = replay on the main thread', () => {
     two.close();
   });
 
+  it('workers still starting: the main thread reads on, then hands over at a line boundary', () => {
+    const single = readAll(file, SINGLE);
+    terminateParseWorkers();
+    const par = readAll(file, { ...WORKERS }, () => {
+      const pool = parseWorkerPool()!;
+      expect(pool.ready()).toBe(false); // just started: the first events came from the main thread
+      pool.waitUntil(() => pool.ready());
+    });
+    expect(par.parallelEvents).toBeGreaterThan(0);
+    expect(par.parallelEvents).toBeLessThan(par.events.length);
+    expect(par.events).toEqual(single.events);
+    expect(par.bad).toEqual(single.bad);
+    expect(par.stats).toEqual(single.stats);
+  });
+
   it('a last line without newline: the same warning (read on the main thread after the workers\' range)', () => {
     const cut = join(dir, 'cut.ndjson');
     writeFileSync(cut, readFileSync(file));
@@ -151,6 +177,7 @@ describe('replay with parse workers = replay on the main thread', () => {
   it('--strict stops at the same first bad line', () => {
     const message = (options: ReadOptions): string => {
       try {
+        if (options === WORKERS) warmWorkers();
         readAll(file, { ...options, strict: true });
       } catch (err) {
         return (err as Error).message;
@@ -190,6 +217,7 @@ describe('replay with parse workers = replay on the main thread', () => {
     const two = new SeekableReplay([file], { read: WORKERS, checkpointEvery: 1000 });
     for (const t of [times[3], times[1], times[4], times[0], times[2], Infinity] as number[]) {
       one.seek(t);
+      warmWorkers();
       two.seek(t);
       expect(two.replay.applied).toBe(one.replay.applied);
       expect(two.replay.resumePositions()).toEqual(one.replay.resumePositions());
