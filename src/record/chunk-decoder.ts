@@ -2,7 +2,8 @@
  * What a parse worker does with one chunk of a recording: reads the lines the chunk owns
  * (line-chunks.ts), and for each non-blank one runs the reader's own line path — JSON.parse, the
  * schema check, the line's raw facts — and packs the outcome (packed-facts.ts): an event, or the
- * bad-line reason, in line order. Nothing here depends on earlier chunks: what does (hosts, boot
+ * bad-line reason, in line order. A line the compiled schema check rejects goes back whole
+ * (RECHECK): the main thread, where zod is loaded, reads it as it would alone and gives the reason. Nothing here depends on earlier chunks: what does (hosts, boot
  * times, names, line numbers, strict mode, the limits on bad lines) is the main thread's.
  */
 
@@ -10,7 +11,7 @@ import { newProcessEvent } from '../sensor/process-event.js';
 import { readChunkLines } from './line-chunks.js';
 import { hostFactsOf, lineToFacts, newHostFacts, newLineHostFacts } from './line-to-event.js';
 import { Kind, PackedFactsWriter, Slot, type PackedBatch } from './packed-facts.js';
-import { firstNonBlank, insaneTimeReason, parseRecordLine, UNREADABLE_TIME } from './recording-reader.js';
+import { firstNonBlank, insaneTimeReason, parseLineWith, UNREADABLE_TIME, type LineCheck } from './line-parse.js';
 
 /** A chunk to read: lines starting in file bytes [start, end) of the open file `fd`. */
 export interface ChunkJob {
@@ -43,6 +44,9 @@ export class ChunkDecoder {
   private readonly lineFacts = newLineHostFacts();
   private readonly scratch: { buf: Buffer } = { buf: Buffer.alloc(0) };
 
+  /** `check`: the schema check (without zod in a worker: a line it rejects goes back as RECHECK). */
+  constructor(private readonly check: LineCheck) {}
+
   decode(job: ChunkJob): ChunkReply {
     const w = this.writer;
     let error = '';
@@ -55,7 +59,12 @@ export class ChunkDecoder {
         }
         const first = firstNonBlank(text);
         if (first === -1) return;
-        const parsed = parseRecordLine(text, first);
+        const parsed = parseLineWith(text, first, this.check);
+        if (parsed === null) {
+          w.begin(Kind.recheck, line, offset, length, unterminated);
+          w.setLocal(Slot.reason, text);
+          return;
+        }
         if (typeof parsed === 'string') {
           w.begin(Kind.bad, line, offset, length, unterminated);
           w.setLocal(Slot.reason, parsed);

@@ -19,13 +19,14 @@
  * Record kinds: EVENT (a valid line: every ProcessEvent fact plus the host facts and the
  * LineHostFacts), BAD (a bad line: its reason), BAD_HOST (a bad line whose host the reader still
  * registers first: the single-threaded reader does so for an unreadable or impossible @timestamp),
- * TOO_LONG (longer than the limit: its byte length).
+ * TOO_LONG (longer than the limit: its byte length), RECHECK (the compiled schema check rejected it:
+ * the line's text, in the reason slot, for the main thread to read as it would alone).
  */
 
 import { EVENT_ACTIONS, type EventAction, type FdType, type ProcessEvent, type TypedShell } from '../sensor/process-event.js';
 import type { HostFacts, LineHostFacts } from './line-to-event.js';
 
-export const Kind = { event: 1, bad: 2, badHost: 3, tooLong: 4 } as const;
+export const Kind = { event: 1, bad: 2, badHost: 3, tooLong: 4, recheck: 5 } as const;
 
 /** Slot indexes within a record. */
 export const Slot = {

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ChunkJob, ChunkReply } from './chunk-decoder.js';
 import { PackedTables } from './packed-facts.js';
+import { recordLineJsonSchema } from './schema.js';
 
 const MAX_WORKERS = 4;
 const IDLE_MS = 3000;
@@ -155,7 +156,7 @@ export class ParseWorkerPool {
     this.tables.clear();
     for (let i = 0; i < this.size; i++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(this.url, { workerData: { port: port2, signal: this.counter.buffer }, transferList: [port2] });
+      const worker = new Worker(this.url, { workerData: { port: port2, signal: this.counter.buffer, schema: recordLineJsonSchema() }, transferList: [port2] });
       const w: PoolWorker = { worker, port: port1, failure: '', ready: false };
       worker.on('error', (err) => {
         w.failure = ((err as Error).message ?? String(err)).split('\n', 1)[0] as string;

@@ -6,15 +6,17 @@
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ChunkDecoder, type ChunkJob } from './chunk-decoder.js';
-import { validateRecordLine } from './schema.js';
+import { compileJsonSchemaCheck, type JsonSchemaNode } from './json-schema-check.js';
+import { checkWithCompiled } from './line-parse.js';
 
-const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
+const { port, signal, schema } = workerData as { port: MessagePort; signal: SharedArrayBuffer; schema: JsonSchemaNode };
 const counter = new Int32Array(signal);
-const decoder = new ChunkDecoder();
+// The schema's field types as the main thread compiles them, from the JSON Schema it sent (zod
+// itself is not loaded here: it is most of a worker's start-up).
+const fieldTypes = compileJsonSchemaCheck(schema);
+const decoder = new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes));
 
-// Compile the schema check now, then say so: until every worker is ready the reader parses on
-// the main thread (a worker's start-up costs as much as reading a few MB there).
-validateRecordLine({});
+// Say when ready: until every worker is, the reader parses on the main thread.
 port.postMessage({ ready: true });
 Atomics.add(counter, 0, 1);
 Atomics.notify(counter, 0);

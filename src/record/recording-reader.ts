@@ -19,7 +19,7 @@
  */
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { isSaneTime } from './ecs-time.js';
+import { firstNonBlank, insaneTimeReason, JSON_ARRAY_REASON, NOT_JSON_REASONS, parseLineWith, UNREADABLE_TIME } from './line-parse.js';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { LineReader, DEFAULT_MAX_LINE_BYTES } from './line-reader.js';
 import { HostRegistry, learnHostFacts, lineToEvent, newHostFacts, newLineHostFacts, type RecordingHost } from './line-to-event.js';
@@ -371,6 +371,16 @@ export class RecordingFileReader {
         this.bad(lineNo, `line too long (${length} bytes, limit ${this.maxLineBytes} bytes), skipped`);
         continue;
       }
+      if (kind === PackedKind.recheck) {
+        // the compiled check said no: read the line here as the line loop would (zod says why)
+        const text = r.str(i, Slot.reason) as string;
+        const host = decodeRecordLine(text, firstNonBlank(text), this.hosts, e);
+        if (typeof host === 'string') {
+          this.bad(lineNo, host);
+          continue;
+        }
+        return this.entryOf(lineNo, r.num(i, Slot.offset), length, unterminated, host);
+      }
       const reason = r.str(i, Slot.reason);
       if (kind === PackedKind.bad) {
         if (reason === JSON_ARRAY_REASON && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
@@ -393,17 +403,20 @@ export class RecordingFileReader {
         this.bad(lineNo, reason);
         continue;
       }
-      this.stats.events++;
-      this.parallelEvents++;
-      const entry = this.entry;
-      const offset = r.num(i, Slot.offset);
-      entry.fileIndex = this.fileIndex;
-      entry.lineNo = lineNo;
-      entry.offset = offset;
-      entry.nextOffset = offset + length + (unterminated ? 0 : 1);
-      entry.host = host;
-      return entry;
+      return this.entryOf(lineNo, r.num(i, Slot.offset), length, unterminated, host);
     }
+  }
+
+  private entryOf(lineNo: number, offset: number, length: number, unterminated: boolean, host: RecordingHost): RecordEntry {
+    this.stats.events++;
+    this.parallelEvents++;
+    const entry = this.entry;
+    entry.fileIndex = this.fileIndex;
+    entry.lineNo = lineNo;
+    entry.offset = offset;
+    entry.nextOffset = offset + length + (unterminated ? 0 : 1);
+    entry.host = host;
+    return entry;
   }
 
   private truncatedTail(lineNo: number): void {
@@ -562,11 +575,6 @@ export function looksBinary(head: Buffer): boolean {
 }
 
 
-const JSON_ARRAY_REASON = 'a JSON array, not an object';
-
-/** Reasons decodeRecordLine gives when the text is not a JSON object at all (a cut last line looks like this). */
-export const NOT_JSON_REASONS: ReadonlySet<string> = new Set([JSON_ARRAY_REASON, 'not a JSON object', 'not valid JSON']);
-
 /**
  * The line → event path every reader shares (files, and the streams of remote hosts): parses one
  * non-blank line (`first` = index of its first non-blank character), validates it with the schema
@@ -582,36 +590,17 @@ export function decodeRecordLine(text: string, first: number, hosts: HostRegistr
   return insane === '' ? host : insane;
 }
 
-/** The reason given for a line whose @timestamp passes the schema but is no date. */
-export const UNREADABLE_TIME = '@timestamp: not a readable date';
-
 /** The first half of decodeRecordLine: JSON.parse and the schema; the line, or why it is bad. */
 export function parseRecordLine(text: string, first: number): RecordLine | string {
-  const c = text.charCodeAt(first);
-  if (c !== 0x7b /* { */) return c === 0x5b ? JSON_ARRAY_REASON : 'not a JSON object';
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
+  return parseLineWith(text, first, checkOnMainThread) as RecordLine | string;
+}
+
+function checkOnMainThread(value: unknown): RecordLine | string {
   const v = validateRecordLine(value);
   return v.ok ? v.line : v.reason;
 }
 
-/** '' when the event's time is one a recording can hold; else the bad-line reason. */
-export function insaneTimeReason(line: RecordLine, e: ProcessEvent): string {
-  return isSaneTime(e.time) ? '' : `@timestamp: ${line['@timestamp'].slice(0, 40)} is outside 1970–2099, not a time a recording can hold`;
-}
-
-/** Index of the first character that is not a blank, −1 for a blank line. */
-export function firstNonBlank(s: string): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return i;
-  }
-  return -1;
-}
+export { firstNonBlank, NOT_JSON_REASONS };
 
 function oneLine(s: string): string {
   return s.split('\n', 1)[0] as string;

@@ -19,13 +19,13 @@
 import { z } from 'zod';
 import { EVENT_ACTIONS, FD_TYPE_NAMES } from '../sensor/process-event.js';
 import { compileJsonSchemaCheck, type CompiledCheck, type JsonSchemaNode } from './json-schema-check.js';
+import { checkWithCompiled, FULL_PROCESS_ACTIONS, lineRequirementIssue } from './line-parse.js';
+
+export { FULL_PROCESS_ACTIONS, lineRequirementIssue };
 
 /** Every `event.action` a recording may carry: the actions of ProcessEvent (`setpgid` included). */
 export const RECORD_ACTIONS = EVENT_ACTIONS;
 export type RecordAction = (typeof RECORD_ACTIONS)[number];
-
-/** Actions whose line describes a whole process and therefore needs its tree position. */
-export const FULL_PROCESS_ACTIONS: ReadonlySet<RecordAction> = new Set(['snapshot', 'fork', 'exec']);
 
 /**
  * `sessiontop.exit_cause` values (Datadog CWS exit.cause), and `unknown`: the process is over but
@@ -236,26 +236,9 @@ const recordLineObject = z.object({
   sessiontop: sessiontopSchema.optional(),
 });
 
-/** The minimum a line needs beyond its field types (see the module comment). */
-export function lineRequirementIssue(line: z.infer<typeof recordLineObject>): { path: string[]; message: string } | undefined {
-  const action = line.event.action;
-  if (action === 'lost') {
-    return line.sessiontop?.lost === undefined ? { path: ['sessiontop', 'lost'], message: 'required for lost' } : undefined;
-  }
-  const p = line.process;
-  if (p?.pid === undefined) return { path: ['process', 'pid'], message: 'required' };
-  if (FULL_PROCESS_ACTIONS.has(action)) {
-    if (p.parent?.pid === undefined) return { path: ['process', 'parent', 'pid'], message: `required for ${action}` };
-    if (p.session_leader?.pid === undefined) return { path: ['process', 'session_leader', 'pid'], message: `required for ${action}` };
-    if (p.group_leader?.pid === undefined) return { path: ['process', 'group_leader', 'pid'], message: `required for ${action}` };
-    if (p.executable === undefined) return { path: ['process', 'executable'], message: `required for ${action}` };
-  }
-  return undefined;
-}
-
 /** A validated recording line: field types, then the minimum (lineRequirementIssue). */
 export const recordLineSchema = recordLineObject.superRefine((line, ctx) => {
-  const issue = lineRequirementIssue(line);
+  const issue = lineRequirementIssue(line as RecordLine);
   if (issue !== undefined) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
 });
 
@@ -278,17 +261,10 @@ export type LineValidation = { ok: true; line: RecordLine } | { ok: false; reaso
  * input object itself (unknown fields still present: readers ignore them).
  */
 export function validateRecordLine(value: unknown): LineValidation {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { ok: false, reason: Array.isArray(value) ? 'a JSON array, not an object (a recording has one JSON object per line)' : `a JSON ${value === null ? 'null' : typeof value}, not an object` };
-  }
   fastCheck ??= compileJsonSchemaCheck(recordLineJsonSchema());
-  if (fastCheck(value)) {
-    const line = value as RecordLine;
-    const issue = lineRequirementIssue(line);
-    if (issue === undefined) return { ok: true, line };
-    return { ok: false, reason: `${issue.path.join('.')}: ${issue.message}` };
-  }
-  return validateRecordLineWithZod(value);
+  const r = checkWithCompiled(value, fastCheck);
+  if (r === null) return validateRecordLineWithZod(value);
+  return typeof r === 'string' ? { ok: false, reason: r } : { ok: true, line: r };
 }
 
 /** The same answer as validateRecordLine, from zod alone (slow path; also the reference in tests). */
