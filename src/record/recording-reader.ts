@@ -58,10 +58,11 @@ export interface ReadOptions {
 }
 
 /**
- * Below this much to read, a file is parsed on the main thread: starting the workers (loading the
- * schema in each) costs about as long as reading a few MB alone.
+ * Below this much to read, a file is parsed on the main thread. The workers start in tens of ms
+ * (and the main thread reads on meanwhile), but each one's code runs slowly until V8 has optimised
+ * it (its first ~20 000 lines), which a small file never gets past.
  */
-export const PARALLEL_MIN_BYTES = 8 * 1024 * 1024;
+export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
 /** Events read between two looks at whether the starting workers are ready. */
 const READY_CHECK_EVERY = 64;
