@@ -27,6 +27,8 @@ const MAX_WORKERS = 4;
 const IDLE_MS = 3000;
 /** Longest sleep between checks that the workers are still alive. */
 const WAIT_SLICE_MS = 250;
+/** Longest silence from every worker before reading fails (a chunk takes well under a second). */
+const STALL_MS = 60_000;
 
 /** Where a reader is told its replies (with the interned table each one refers to). */
 export type ReplySink = (reply: ChunkReply, table: unknown[]) => void;
@@ -108,8 +110,13 @@ export class ParseWorkerPool {
     w.worker.postMessage(job);
   }
 
-  /** Delivers every reply that has arrived; blocks until `done()` holds. Throws when a worker died. */
+  /**
+   * Delivers every reply that has arrived; blocks until `done()` holds. Throws when a worker died,
+   * or when no worker has answered for STALL_MS (a worker that died while this thread was blocked
+   * is only reported on the event loop, which is not running: never wait for it forever).
+   */
   waitUntil(done: () => boolean): void {
+    let since = performance.now();
     for (;;) {
       const seen = Atomics.load(this.counter, 0);
       this.drain();
@@ -119,7 +126,8 @@ export class ParseWorkerPool {
           throw new Error(`a parse worker stopped${w.failure !== '' ? `: ${w.failure}` : ''}`);
         }
       }
-      Atomics.wait(this.counter, 0, seen, WAIT_SLICE_MS);
+      if (Atomics.wait(this.counter, 0, seen, WAIT_SLICE_MS) !== 'timed-out') since = performance.now();
+      else if (performance.now() - since > STALL_MS) throw new Error(`the parse workers stopped answering (nothing for ${STALL_MS / 1000} s)`);
     }
   }
 
