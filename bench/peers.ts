@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/sensor/native-addon.js';
-import { isMain, median } from './bench-util.js';
+import { isMain, median, recorderNodeOptions } from './bench-util.js';
 import { buildStormHelper, timeStorm } from './storm-overhead.js';
 
 const PRELOAD = '/etc/ld.so.preload';
@@ -93,7 +93,7 @@ function sessiontopMonitor(): Monitor {
     name: 'sessiontop record',
     async start(dir) {
       const file = join(dir, `sessiontop-${Date.now()}.ndjson`);
-      child = spawn(process.execPath, [join(packageRoot(), 'bin', 'sessiontop.js'), 'record', '-o', file, '--source', 'bpf', '--no-typed'], {
+      child = spawn(process.execPath, [...recorderNodeOptions(), join(packageRoot(), 'bin', 'sessiontop.js'), 'record', '-o', file, '--source', 'bpf', '--no-typed'], {
         stdio: 'ignore',
       });
       await waitUntil('sessiontop record', () => existsSync(file) && statSync(file).size > 0);

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/sensor/native-addon.js';
-import { isMain, median, printFigures } from './bench-util.js';
+import { isMain, median, printFigures, recorderNodeOptions } from './bench-util.js';
 
 /** The sensor reports the file actually run (/usr/bin/true on merged-/usr systems). */
 const TRUE_EXE = realpathSync('/bin/true');
@@ -48,7 +48,7 @@ export async function run(n = 3000, pairs = 5): Promise<RecordStormFigures> {
     for (let i = 0; i < pairs; i++) {
       const b = await timeStorm(helper, n);
       const file = join(dir, `storm-${i}.ndjson`);
-      const child = spawn(process.execPath, [bin, 'record', '-o', file, '--source', 'bpf', '--no-typed'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [...recorderNodeOptions(), bin, 'record', '-o', file, '--source', 'bpf', '--no-typed'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       // live once the backfill's snapshot lines are out

@@ -22,7 +22,7 @@ import { ProcessTable } from '../src/model/process-table.js';
 import { LineReader } from '../src/record/line-reader.js';
 import { packageRoot } from '../src/sensor/native-addon.js';
 import { SshdHarness, sshdSkipReason } from '../test/support/sshd-harness.js';
-import { isMain, printFigures } from './bench-util.js';
+import { isMain, printFigures, recorderNodeOptions } from './bench-util.js';
 
 const execFileAsync = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -106,8 +106,9 @@ export async function run(seconds = 600, execsPerSecond = 200, sshSessions = 2):
     const cli = process.env.SESSIONTOP_CLI ?? join(packageRoot(), 'bin', 'sessiontop.js');
     const recFile = join(workDir, 'soak.ndjson');
     if (cliHasRecord(cli)) {
-      // as a busy server would run it: rotated at 64 MiB, rotated files gzipped, none dropped
-      recorder = spawn(process.execPath, [cli, 'record', '-o', recFile, '--rotate', '64M,1000', '--compress'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // as a busy server would run it: the systemd unit's node options, rotated at 64 MiB, rotated
+      // files gzipped, none dropped
+      recorder = spawn(process.execPath, [...recorderNodeOptions(), cli, 'record', '-o', recFile, '--rotate', '64M,1000', '--compress'], { stdio: ['ignore', 'ignore', 'pipe'] });
       recorder.stderr!.on('data', (d: Buffer) => {
         recorderStderr += d.toString();
         process.stderr.write(d);

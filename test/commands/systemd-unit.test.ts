@@ -26,7 +26,18 @@ describe('systemd/sessiontop-record.service', () => {
     expect(options.append).toBe(true);
     expect(options.force).toBe(false);
     expect(options.rotate).toBe('100M,10');
+    expect(options.compress).toBe(true);
     expect(options.source).toBe('auto');
+  });
+
+  it('starts node with options this node accepts (the young generation capped for a lean recorder)', () => {
+    const words = /^ExecStart=(.*)$/m.exec(unit)![1]!.split(/\s+/);
+    const at = words.findIndex((w) => w.endsWith('/bin/sessiontop.js'));
+    const nodeOptions = words.slice(1, at);
+    expect(nodeOptions).toContain('--max-semi-space-size=4');
+    // node refuses unknown options: the unit would fail at start
+    const out = execFileSync(process.execPath, [...nodeOptions, '-e', "process.stdout.write('ok')"], { encoding: 'utf8' });
+    expect(out).toBe('ok');
   });
 
   it('stops with SIGTERM (which flushes and fsyncs) and writes under a private logs directory', () => {

@@ -3,7 +3,7 @@
  * every line written is in exactly one file, in order, and the readers take the .gz files.
  */
 import { gunzipSync } from 'node:zlib';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,31 @@ describe('rotation with --compress', () => {
     const last = linesOf(join(dir, 'keep.ndjson.1.gz')).at(-1)!;
     const next = linesOf(join(dir, 'keep.ndjson'))[0]!;
     expect((JSON.parse(next) as { n: number }).n).toBe((JSON.parse(last) as { n: number }).n + 1);
+  });
+
+  it('runs gzip at the lowest CPU priority, and when gzip fails keeps the plain file and says why once', async () => {
+    const base = join(dir, 'fail.ndjson');
+    let gz!: RotatedGzip;
+    const errors: unknown[] = [];
+    // a "gzip" that records its nice value and fails the way a full disk would
+    const fake = join(dir, 'fake-gzip');
+    writeFileSync(fake, `#!/bin/sh\nnice > ${join(dir, 'fake-gzip.nice')}\necho 'gzip: stdout: No space left on device' >&2\nexit 1\n`, { mode: 0o700 });
+    const w = RecordingWriter.open(base, {
+      rotate: { maxBytes: 64 * 1024, keep: 3 },
+      handoff: (d, name) => (gz = new RotatedGzip(d, name, 3, (e) => errors.push(e), 6, fake)),
+      bufferBytes: 4096,
+      flushIntervalMs: 0,
+    });
+    for (let i = 0; i < 4_000; i++) w.write(`{"n":${i},"pad":"${'x'.repeat(40)}"}\n`);
+    w.close();
+    await gz.idle();
+    expect(readFileSync(join(dir, 'fake-gzip.nice'), 'utf8').trim()).toBe('19');
+    expect(errors.length).toBe(1);
+    expect(String((errors[0] as Error).message)).toBe('gzip exited with status 1: gzip: stdout: No space left on device');
+    const names = readdirSync(dir).filter((f) => f.startsWith('fail.ndjson'));
+    expect(names.some((f) => f.endsWith('.gz') || f.endsWith('.tmp'))).toBe(false);
+    // nothing lost: the plain rotated files and the active file hold every line
+    const all = names.flatMap((f) => linesOf(join(dir, f)).map((l) => (JSON.parse(l) as { n: number }).n)).sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 4_000 }, (_, i) => i));
   });
 });
