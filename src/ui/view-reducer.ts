@@ -113,7 +113,7 @@ function done(view: ViewState, effects: readonly ViewEffect[] = NONE): Reduced {
   return { view, effects };
 }
 
-function say(s: ViewState, text: string, tone: Tone, now: number): ViewState {
+function say(s: Readonly<ViewState>, text: string, tone: Tone, now: number): ViewState {
   return { ...s, message: { text, tone, until: now + MESSAGE_MS } };
 }
 
@@ -213,18 +213,18 @@ export function reduceOutcome(s: Readonly<ViewState>, o: ViewOutcome, lists: Red
     case 'filtered': {
       const f = s.filter;
       const n = lists.entries.filter((e) => e.kind === 'session').length;
-      return done(say({ ...s }, f === null ? 'filter cleared: every session listed' : `${n} sessions match "${safeText(f.text)}" (\\ or F4 changes it)`, 'normal', now));
+      return done(say(s, f === null ? 'filter cleared: every session listed' : `${n} sessions match "${safeText(f.text)}" (\\ or F4 changes it)`, 'normal', now));
     }
     case 'stepRefused':
-      return done(say({ ...s }, o.why, 'warn', now));
+      return done(say(s, o.why, 'warn', now));
     case 'seekFailed':
-      return done(say({ ...s }, o.message, 'bad', now));
+      return done(say(s, o.message, 'bad', now));
     case 'recordingStarted':
-      return done(say({ ...s }, `recording to ${safeText(o.path)}`, 'good', now));
+      return done(say(s, `recording to ${safeText(o.path)}`, 'good', now));
     case 'recordingFailed':
-      return done(say({ ...s }, `cannot record: ${safeText(o.message)}`, 'bad', now));
+      return done(say(s, `cannot record: ${safeText(o.message)}`, 'bad', now));
     case 'recordingStopped':
-      return done(say({ ...s }, `recording stopped: ${safeText(o.path)} (${byteSize(o.bytes)})`, 'good', now));
+      return done(say(s, `recording stopped: ${safeText(o.path)} (${byteSize(o.bytes)})`, 'good', now));
   }
 }
 
