@@ -8,6 +8,7 @@ import * as modelThroughput from './model-throughput.js';
 import * as modelMemory from './model-memory.js';
 import * as pipeline from './pipeline-throughput.js';
 import * as recordThroughput from './record-throughput.js';
+import * as recorderMemory from './recorder-memory.js';
 import * as recordStorm from './record-storm.js';
 import * as schemaCheck from './schema-check.js';
 import * as seek from './seek.js';
@@ -54,6 +55,10 @@ add('decode + model, one pipeline (events/s)', fmt(p.eventsPerSec), '> 1 000 000
 step('model memory');
 const mem = modelMemory.run(100_000);
 add('memory per tracked process (100 k)', `${fmt(mem.bytesPerProcessWithEntityIds)} B`, '< 2 048 B', mem.bytesPerProcessWithEntityIds < 2048);
+
+step('recorder memory beside the model');
+const rm = recorderMemory.run(300_000);
+add('recorder line builder, heap per tracked process', `${fmt(rm.recorderBytesPerProcess)} B (model ${fmt(rm.modelBytesPerProcess)} B)`, '—', null);
 
 step('recording write and replay (1 M events)');
 const r = recordThroughput.run({ events: 1_000_000, log: quiet });

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { AUDIT_UNSET, devMajor, devMinor, FD_TYPE_NAMES, type ProcessEvent, type EventAction, type FdType } from '../sensor/process-event.js';
 import type { HostInfo, ProcessNode } from '../model/types.js';
 import { formatIsoMicros } from './ecs-time.js';
-import { jsonString, jsonStringArray } from './json-text.js';
+import { flattened, jsonString, jsonStringArray } from './json-text.js';
 import { isEcsIp } from './schema.js';
 import { NO_NAMES, type NameLookup } from '../text/user-names.js';
 
@@ -130,6 +130,9 @@ export class EcsDocumentBuilder {
     const facts: ProcessFacts = own ?? e;
     out += this.processPart(action, facts, own, e.time, e);
     out += this.sessiontopPart(action, facts, own, e);
+    // After its end line a process appears only as the parent or leader of others, and most never
+    // do: its fragments are dropped (a later line that names it builds what it needs again)
+    if (action === 'end' && own !== null) this.fragments.delete(own);
     return `${out}}\n`;
   }
 
@@ -166,7 +169,7 @@ export class EcsDocumentBuilder {
     if (f.key === '' || f.id !== id || f.start !== n.start) {
       f.id = id;
       f.start = n.start;
-      f.key = n.start !== 0 ? `"entity_id":"${id}","pid":${n.pid},"start":"${formatIsoMicros(n.start)}"` : `"entity_id":"${id}","pid":${n.pid}`;
+      f.key = flattened(n.start !== 0 ? `"entity_id":"${id}","pid":${n.pid},"start":"${formatIsoMicros(n.start)}"` : `"entity_id":"${id}","pid":${n.pid}`);
     }
     return f.key;
   }
@@ -178,7 +181,7 @@ export class EcsDocumentBuilder {
     if (f.leader === '' || f.leaderKey !== key || f.leaderName !== n.name) {
       f.leaderKey = key;
       f.leaderName = n.name;
-      f.leader = `{${key},"name":${jsonString(n.name)}}`;
+      f.leader = flattened(`{${key},"name":${jsonString(n.name)}}`);
     }
     return f.leader;
   }
@@ -195,7 +198,7 @@ export class EcsDocumentBuilder {
       f.parentExe = p.executable;
       f.parentGlKey = glKey;
       f.parentPgid = p.pgid;
-      f.parent = `{${key},"name":${jsonString(p.name)},"executable":${jsonString(p.executable)},"group_leader":{${gl !== null ? glKey : `"pid":${p.pgid}`}}}`;
+      f.parent = flattened(`{${key},"name":${jsonString(p.name)},"executable":${jsonString(p.executable)},"group_leader":{${gl !== null ? glKey : `"pid":${p.pgid}`}}}`);
     }
     return f.parent;
   }
@@ -229,7 +232,7 @@ export class EcsDocumentBuilder {
       out += `,"user":${idName(el.euid, userName)}`;
       out += `,"entry_meta":{"type":"${el.entryType ?? 'unknown'}"`;
       if (el.entrySourceIp !== '' && isEcsIp(el.entrySourceIp)) out += `,"source":{"ip":"${el.entrySourceIp}"}`;
-      f.entry = `${out}}}`;
+      f.entry = flattened(`${out}}}`);
     }
     return f.entry;
   }
@@ -241,7 +244,7 @@ export class EcsDocumentBuilder {
     const text = `,"args":${jsonStringArray(args)},"args_count":${args.length},"command_line":${jsonString(args.join(' '))}`;
     if (f !== null) {
       f.argsRef = args;
-      f.args = text;
+      f.args = flattened(text);
     }
     return text;
   }
@@ -268,7 +271,7 @@ export class EcsDocumentBuilder {
       f.gid = c.gid;
       f.egid = c.egid;
       f.sgid = c.sgid;
-      f.creds = creds;
+      f.creds = flattened(creds);
     }
     return creds;
   }

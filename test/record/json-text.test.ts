@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonString, jsonStringArray } from '../../src/record/json-text.js';
+import { flattened, jsonString, jsonStringArray } from '../../src/record/json-text.js';
 
 describe('JSON text builders', () => {
   const tricky = ['', 'plain', 'quote " and \\ backslash', 'nl\nand\ttab', '\u0000\u001f\u007f', 'zoë ✓ 😀', 'lone \ud800 surrogate', '\u2028\u2029', 'x'.repeat(300)];
@@ -17,5 +17,12 @@ describe('JSON text builders', () => {
     const text = jsonString(hostile);
     expect(text).toBe('"\\u009d0;X\\u009c\\u009b2J \\u202e \\u2028 \\udb40\\udc41\\udb40\\udc42 \\u3164 \\u200b"');
     expect(JSON.parse(text)).toBe(hostile);
+  });
+
+  it('flattened returns the same text', () => {
+    let s = '';
+    for (let i = 0; i < 50; i++) s += `,"k${i}":${jsonString(String(i))}`;
+    expect(flattened(s)).toBe(s);
+    expect(flattened('')).toBe('');
   });
 });

@@ -61,3 +61,26 @@ describe('recording line content', () => {
     expect(unknownEnd.process.working_directory).toBe('/tmp');
   });
 });
+
+describe('a process named after its end line', () => {
+  it('is named as before by the lines of a child that outlives it (the builder drops an ended process’s fragments and rebuilds them)', () => {
+    const table = new ProcessTable({ host });
+    const doc = new EcsDocumentBuilder({ host });
+    const t = host.bootTimeMs + 200_000;
+    const line = (e: ProcessEvent): Doc & { process: { parent: unknown; group_leader: unknown } } => JSON.parse(doc.eventLine(e, table.apply(e)));
+    line(ev({ action: 'fork', time: t, pid: 800, ppid: 700, startTicks: 6000 }));
+    line(ev({ action: 'exec', time: t + 1, pid: 800, ppid: 700, startTicks: 6000, pgid: 800, executable: '/usr/bin/daemonize', comm: 'daemonize', args: ['daemonize', 'job'] }));
+    line(ev({ action: 'fork', time: t + 2, pid: 801, ppid: 800, startTicks: 6001, pgid: 800 }));
+    const before = line(ev({ action: 'exec', time: t + 3, pid: 801, ppid: 800, startTicks: 6001, pgid: 800, executable: '/usr/bin/job', comm: 'job', args: ['job'] }));
+    const parentEnd = line(ev({ action: 'end', time: t + 4, pid: 800, ppid: 700, startTicks: 6000, pgid: 800, comm: 'daemonize' }));
+    expect(parentEnd.process.args).toEqual(['daemonize', 'job']);
+    const after = line(ev({ action: 'setsid', time: t + 5, pid: 801, ppid: 800, startTicks: 6001, pgid: 800, comm: 'job' }));
+    expect(after.process.parent).toEqual(before.process.parent);
+    expect(after.process.group_leader).toEqual(before.process.group_leader);
+    expect((before.process.parent as { name: string }).name).toBe('daemonize');
+    // and the ended process's own late line (as a reader may see after a reordering) is complete
+    const late = line(ev({ action: 'end', time: t + 6, pid: 800, ppid: 700, startTicks: 6000, pgid: 800, comm: 'daemonize' }));
+    expect(late.process.args).toEqual(['daemonize', 'job']);
+    expect(late.process.user).toEqual(parentEnd.process.user);
+  });
+});
