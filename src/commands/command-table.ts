@@ -100,7 +100,7 @@ const SOURCE: OptionSpec = {
 
 /** Options of every command that starts the eBPF sensor. */
 export const SENSOR_OPTIONS: readonly OptionSpec[] = [
-  { name: 'ring-size', value: { name: 'SIZE', kind: 'size' }, description: 'eBPF ring buffer size, power of two (default 16M)' },
+  { name: 'ring-size', value: { name: 'SIZE', kind: 'size' }, description: 'eBPF ring buffer size, power of two (default 16M; 8M for record)' },
   { name: 'args-max', value: { name: 'BYTES', kind: 'number' }, description: `argv bytes kept per exec (default ${ARGS_DEFAULT}, at most ${ARGS_LIMIT})` },
   { name: 'typed-max', value: { name: 'BYTES', kind: 'number' }, description: `bytes kept of a typed line (default ${TYPED_DEFAULT}, at most ${TYPED_LIMIT})` },
   { name: 'no-typed', description: 'do not capture lines typed at interactive shells' },

@@ -79,12 +79,19 @@ export interface RecordCommandOptions {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/**
+ * The ring buffer `record` asks for unless `--ring-size` says otherwise: half the live view's. A
+ * headless recorder drains it without pause (the live view may be busy drawing a frame), and the
+ * kernel maps the ring twice into the process, so each MiB here is 2 MiB of resident memory.
+ */
+export const RECORD_RING_BYTES = 8 << 20;
+
 /** `record`'s options from its parsed arguments (usage errors for bad values). */
 export function recordOptionsFromArgs({ values }: ParsedArgs): RecordCommandOptions {
   const output = stringValue(values, 'output');
   if (!output) throw usageError('-o FILE is required (or -o - for stdout)');
   if (values.force && values.append) throw usageError('--force and --append cannot go together');
-  const bpf: BpfSourceOptions = sensorOptionValues(values);
+  const bpf: BpfSourceOptions = { ringBytes: RECORD_RING_BYTES, ...sensorOptionValues(values) };
   const duration = stringValue(values, 'duration');
   const rotate = stringValue(values, 'rotate');
   return {

@@ -33,7 +33,7 @@ const PROMPT_LABELS: Record<PromptKind, string> = {
 /** Events/s sparkline: one cell per second. */
 const RATE_SPARK_WIDTH = 20;
 
-/** What the store built from the model for this frame. */
+/** What ModelLists (model-lists.ts) built from the model for this frame. */
 export interface ViewLists {
   entries: readonly SessionEntry[];
   sessionViews: readonly SessionRowView[];

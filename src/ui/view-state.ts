@@ -1,8 +1,9 @@
 /**
  * The view's own state (focus, selection by stable key, cursors and scroll offsets, toggles,
  * prompts, search, the last message) and the pure reducer for the commands that depend on it
- * alone. Commands that need the model's lists (moving, opening, searching, following) are carried
- * out by UiStore, which holds one ViewState and replaces it with what `reduceView` returns.
+ * alone. The commands that need the lists on screen (moving, opening, searching, following,
+ * prompts that act) are reduced by view-reducer.ts, which calls this one first; UiStore holds one
+ * ViewState and replaces it with what they return.
  */
 
 import type { ProcessNode } from '../model/types.js';
@@ -97,7 +98,7 @@ export function initialViewState(): ViewState {
 
 /**
  * The state after `cmd` when it depends on the view state alone (prompt editing, panes, help,
- * the search prompt, start times); null for a command the store carries out with the model.
+ * the search prompt, start times); null for a command that needs the lists (view-reducer.ts).
  */
 export function reduceView(s: Readonly<ViewState>, cmd: Command): ViewState | null {
   switch (cmd.kind) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SyntheticHost } from '../../bench/record-workload.js';
 import { ProcessTable } from '../../src/model/process-table.js';
-import { runRecord } from '../../src/commands/record.js';
+import { RECORD_RING_BYTES, parseRecordArgs, runRecord } from '../../src/commands/record.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
 import { validateRecordLine } from '../../src/record/schema.js';
 import type { EventSource, ProcessEvent } from '../../src/sensor/process-event.js';
@@ -168,5 +168,13 @@ describe('runRecord', () => {
     const { code, err } = await record('/dev/full', new SyntheticSource(100), { force: true }, () => true);
     expect(code).toBe(1);
     expect(err).toBe('sessiontop record: stopped: /dev/full: no space left on device (free space or use --rotate)\n');
+  });
+});
+
+describe('record options', () => {
+  it('asks for an 8 MiB ring unless --ring-size says otherwise', () => {
+    expect(RECORD_RING_BYTES).toBe(8 * 1024 * 1024);
+    expect(parseRecordArgs(['-o', 'x.ndjson']).bpf?.ringBytes).toBe(8 * 1024 * 1024);
+    expect(parseRecordArgs(['-o', 'x.ndjson', '--ring-size', '32M']).bpf?.ringBytes).toBe(32 * 1024 * 1024);
   });
 });

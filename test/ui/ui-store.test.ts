@@ -117,6 +117,32 @@ describe('UiStore', () => {
     expect(store.getSnapshot().tree.title).toContain('sshd session of alice');
   });
 
+  it('carries out the reducer\'s effects in order: a search into a session the filter hides clears it, then selects the typed line', () => {
+    const { store } = setup();
+    const type = (text: string) => {
+      for (const ch of text) store.execute({ kind: 'promptInput', text: ch });
+      store.execute({ kind: 'promptSubmit' });
+    };
+    store.execute({ kind: 'filter' });
+    type('user:alice');
+    let snap = store.getSnapshot();
+    expect(snap.sessionsFilter).toBe('user:alice');
+    expect(snap.sessions.rows.filter((r) => r.kind === 'session').map((r) => r.user)).toEqual(['alice']);
+    expect(snap.status.message!.text).toBe('1 sessions match "user:alice" (\\ or F4 changes it)');
+    store.execute({ kind: 'search' });
+    type('top'); // typed by bob at the console: hidden by the filter
+    snap = store.getSnapshot();
+    expect(snap.sessionsFilter).toBe('');
+    expect(snap.status.message!.text).toBe('filter cleared: the match is in a session it hid');
+    expect(snap.tree.title).toContain('session of root');
+    expect(snap.tree.focused).toBe(true);
+    const at = snap.tree.rows[snap.tree.cursor - snap.tree.first]!;
+    expect(at.kind).toBe('typed');
+    expect(at.text).toBe('top');
+    expect(at.match).toBe(true);
+    expect(snap.status.search).toMatch(/^\/top 1\/\d+$/);
+  });
+
   it('the clock refreshes idle times and durations once a second without events', async () => {
     const { f, store } = setup({ clockIntervalMs: 50 });
     store.start();
