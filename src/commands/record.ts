@@ -86,6 +86,9 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  */
 export const RECORD_RING_BYTES = 8 << 20;
 
+/** Exited processes `record`'s model keeps per login session as history: none (see runRecord). */
+export const RECORD_HISTORY_PER_SESSION = 0;
+
 /** `record`'s options from its parsed arguments (usage errors for bad values). */
 export function recordOptionsFromArgs({ values }: ParsedArgs): RecordCommandOptions {
   const output = stringValue(values, 'output');
@@ -147,8 +150,10 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     return EXIT_FAILURE;
   }
   // Headless, the model only enriches lines: typed lines go straight to the file, so it keeps no
-  // per-process typed history (the live view's detail pane is what shows it).
-  const table = options.model ?? new ProcessTable({ host, maxTypedLines: 0 });
+  // per-process typed history (the live view's detail pane is what shows it), and the commands
+  // people ran are kept like any exited process (host-wide cap, oldest first), not per login
+  // session for the view's trees: a line names an exited process only as a recent parent or leader.
+  const table = options.model ?? new ProcessTable({ host, maxTypedLines: 0, maxHistoryPerSession: RECORD_HISTORY_PER_SESSION });
 
   // ---- stop requests: signals, --duration, the caller, a write failure
   let resolveDone!: () => void;
