@@ -274,7 +274,9 @@ export class RecordingFileReader {
     this.fromStart = offset === 0;
     this.done = false;
     this.startOffset = offset;
-    this.choose = true;
+    // a seek reads a bounded stretch (to a target at most one checkpoint interval on): parse
+    // workers would read megabytes ahead for nothing (seeks in a 1 M-event file took 3× longer)
+    this.choose = false;
   }
 
   /** Treats the file as read to its end (a resumed read whose file was already exhausted). */
@@ -303,7 +305,7 @@ export class RecordingFileReader {
   // ------------------------------------------------------------------ internals
 
   /**
-   * At the first next() after opening or seeking: a plain (not gzip) regular file with at least
+   * At the first next() after opening (not after a seek): a plain (not gzip) regular file with at least
    * parallelMinBytes left is read by the parse workers up to its last newline; the rest (if any)
    * by this thread's LineReader. Until the workers are ready (their start-up costs as much as
    * reading a few MB), this thread reads on by itself; they take over at the next line.
