@@ -9,21 +9,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pty from 'node-pty';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readHostInfo } from '../../src/model/host-info.js';
 import { AUDIT_UNSET } from '../../src/sensor/process-event.js';
 import { recordFixture } from '../ui/recording-fixture.js';
 import { pts } from '../ui/ui-fixture.js';
 import { sensorSkipReason } from '../support/sensor-harness.js';
-import { KEYS, killAfterEach, PtyScreen } from './support/pty-screen.js';
+import { KEYS, killAfterEach, PtyScreen, secondShell } from './support/pty-screen.js';
 
 const skip = sensorSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-e2e-incident-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const F = { f1: '\x1bOP', f3: '\x1bOR', f10: '\x1b[21~' };
 
-const { screens, others } = killAfterEach(afterEach);
+const started = killAfterEach(afterEach);
+const { screens } = started;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The service's recording of this boot: an ssh login (pids no real process has) that ended 5 minutes ago. */
@@ -95,14 +95,7 @@ describe.skipIf(skip)('live view, as root with eBPF: a loop typed in a real bash
     screens.push(s);
     await s.ready('sessiontop');
     await s.waitFor((x) => / eBPF +lost/.test(x.lines()[0]!) && !x.lines()[0]!.includes('starting'), 20_000, 'the eBPF sensor');
-    const work = mkdtempSync(join(dir, 'loop-shell-'));
-    const shell = pty.spawn('/bin/bash', ['--norc', '--noprofile', '-i'], {
-      cwd: work,
-      cols: 100,
-      rows: 30,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', HOME: work, PS1: '$ ' },
-    });
-    others.push(shell);
+    const { shell } = secondShell(dir, 'loop-shell-', started);
     await sleep(500);
     shell.write('for i in 1 2 3 4 5 6 7 8 9 10; do /bin/true e2e-fold; done\r');
     await sleep(800);

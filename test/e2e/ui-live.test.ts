@@ -12,19 +12,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import pty from 'node-pty';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readHostInfo } from '../../src/model/host-info.js';
 import { ProcessTable } from '../../src/model/process-table.js';
 import { scanProcSnapshot } from '../../src/sensor/procfs.js';
 import { sensorSkipReason } from '../support/sensor-harness.js';
-import { KEYS, killAfterEach, PtyScreen } from './support/pty-screen.js';
+import { KEYS, killAfterEach, PtyScreen, secondShell } from './support/pty-screen.js';
 
 const skip = sensorSkipReason();
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-e2e-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const { screens, others } = killAfterEach(afterEach);
+const started = killAfterEach(afterEach);
+const { screens, others } = started;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,14 +55,7 @@ describe.skipIf(skip)('live view, as root with eBPF', () => {
   it('commands typed in another terminal appear, highlighted, under their session within a second', async () => {
     const s = openLive();
     await liveReady(s);
-    const work = mkdtempSync(join(dir, 'second-shell-'));
-    const shell = pty.spawn('/bin/bash', ['--norc', '--noprofile', '-i'], {
-      cwd: work,
-      cols: 100,
-      rows: 30,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', HOME: work, PS1: '$ ' },
-    });
-    others.push(shell);
+    const { shell, work } = secondShell(dir, 'second-shell-', started);
     await sleep(500);
 
     // find the second shell by its working directory

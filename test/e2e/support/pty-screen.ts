@@ -5,7 +5,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import xterm from '@xterm/headless';
@@ -206,4 +206,20 @@ export function killAfterEach(afterEach: (fn: () => void) => void): Started {
     }
   });
   return started;
+}
+
+/**
+ * A second person's interactive bash (no rc files, prompt `$ `) in its own pty, started in a fresh
+ * directory under `parent`; pushed onto `started.others` so killAfterEach ends it.
+ */
+export function secondShell(parent: string, prefix: string, started: Started): { shell: pty.IPty; work: string } {
+  const work = mkdtempSync(join(parent, prefix));
+  const shell = pty.spawn('/bin/bash', ['--norc', '--noprofile', '-i'], {
+    cwd: work,
+    cols: 100,
+    rows: 30,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', HOME: work, PS1: '$ ' },
+  });
+  started.others.push(shell);
+  return { shell, work };
 }
