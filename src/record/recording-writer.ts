@@ -12,8 +12,10 @@
  *   memory, lines beyond are dropped and counted (`dropped`), and close() waits at most
  *   `closeWaitMs` for the reader before counting what is left as dropped too. A failed write is
  *   reported through `onBackgroundFailure` even when the periodic flush met it.
- * - Lines are buffered and written whole with synchronous writes: the buffer is written when it
- *   reaches `bufferBytes`, at least every `flushIntervalMs` (1 s), and on flush()/close().
+ * - Lines are encoded once, straight into one reused byte buffer (no string concatenation: a long
+ *   chain of joined strings costs far more to encode than its bytes), and written whole with
+ *   synchronous writes: the buffer is written when it reaches `bufferBytes`, at least every
+ *   `flushIntervalMs` (1 s), and on flush()/close().
  *   A synchronous write either lands completely in the page cache or not at all before a signal
  *   handler can run, so a SIGKILL loses at most what was still buffered, never half a line except
  *   on a short write (disk full), which the reader tolerates as a truncated last line.
@@ -40,6 +42,8 @@ import type { RotateSpec } from './rotate-spec.js';
 export { RECORDING_FILE_MODE };
 export const DEFAULT_FLUSH_INTERVAL_MS = 1000;
 export const DEFAULT_BUFFER_BYTES = 256 * 1024;
+/** Room in the line buffer beyond `bufferBytes`, so that the line that fills it fits. */
+const OUT_SLACK_BYTES = 64 * 1024;
 
 /** Takes over the files rotation moves aside (compression); see rotated-gzip.ts. */
 export interface RotationHandoff {
@@ -92,7 +96,9 @@ export class RecordingWriter {
   readonly path: string;
   readonly toStdout: boolean;
   private fd: number;
-  private pending = '';
+  /** Lines accepted and not written yet: bytes [0, used) of `out` (after `carry`). */
+  private out: Buffer;
+  private used = 0;
   private readonly bufferBytes: number;
   private readonly rotate: RotateSpec | null;
   private readonly onNewFile: (() => string) | undefined;
@@ -114,7 +120,10 @@ export class RecordingWriter {
   private readonly counters: WriterStats = { lines: 0, bytes: 0, rotations: 0, dropped: 0 };
   /** stdout is a non-blocking pipe: EAGAIN keeps the rest for later instead of waiting. */
   private readonly nonBlocking: boolean;
-  /** Bytes of a chunk a non-blocking stdout did not take yet (written before `pending`). */
+  /**
+   * Bytes taken from `out` and not written yet, written before it: what a non-blocking stdout did
+   * not take yet, or what a failed write (disk full) left for a later flush or close.
+   */
   private carry: Buffer | null = null;
   private readonly backlogBytes: number;
   private readonly closeWaitMs: number;
@@ -129,6 +138,7 @@ export class RecordingWriter {
     this.currentName = name;
     this.fileBytes = fileBytes;
     this.bufferBytes = Math.max(1, options.bufferBytes ?? DEFAULT_BUFFER_BYTES);
+    this.out = Buffer.allocUnsafe(this.bufferBytes + OUT_SLACK_BYTES);
     this.rotate = options.rotate ?? null;
     this.onNewFile = options.onNewFile;
     this.onWarning = options.onWarning ?? (() => undefined);
@@ -178,13 +188,25 @@ export class RecordingWriter {
   /** Adds one line (must end with \n). */
   write(line: string): void {
     if (this.closed) throw new ExitError(`${this.path}: recording already closed`, EXIT_FAILURE, 'ECLOSED');
-    if (this.nonBlocking && this.pending.length + (this.carry?.length ?? 0) >= this.backlogBytes) {
+    if (this.nonBlocking && this.used + (this.carry?.length ?? 0) >= this.backlogBytes) {
       this.counters.dropped++;
       return;
     }
-    this.pending += line;
+    // a UTF-16 code unit takes at most 3 bytes of UTF-8
+    if (this.used + 3 * line.length > this.out.length) this.makeRoom(3 * line.length);
+    this.used += this.out.write(line, this.used, 'utf8');
     this.counters.lines++;
-    if (this.pending.length >= this.bufferBytes) this.flush();
+    if (this.used >= this.bufferBytes) this.flush();
+  }
+
+  /** Room for `bytes` more in `out`: what is buffered is written first, and `out` grows for a long line. */
+  private makeRoom(bytes: number): void {
+    if (this.used > 0) this.flush();
+    if (this.used + bytes <= this.out.length) return;
+    // a slow stdout reader kept the bytes, or one line is longer than the buffer: grow
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.out.length, this.used + bytes));
+    this.out.copy(bigger, 0, 0, this.used);
+    this.out = bigger;
   }
 
   /** Writes what is buffered (rotating before a write that would overfill the file). */
@@ -193,17 +215,24 @@ export class RecordingWriter {
     if (this.carry !== null) {
       const carry = this.carry;
       this.carry = null;
-      this.writeChunk(carry);
-      if (this.carry !== null) return; // the reader is still slow
+      this.writeOut(carry);
+      if (this.carry !== null) return; // the reader is still slow (or the disk still full)
     }
-    if (this.pending.length === 0) return;
-    const chunk = this.pending;
-    this.pending = '';
+    if (this.used === 0) return;
+    // a view of `out`: whatever is not written below is copied into `carry` before `out` is reused
+    const chunk = this.out.subarray(0, this.used);
+    this.used = 0;
+    this.writeOut(chunk);
+    // a long line grew `out`: back to the usual size once it is written
+    if (this.carry === null && this.out.length > 4 * (this.bufferBytes + OUT_SLACK_BYTES)) this.out = Buffer.allocUnsafe(this.bufferBytes + OUT_SLACK_BYTES);
+  }
+
+  /** Writes whole lines of `buf`, rotating first where the file would overfill; what a failure leaves goes to `carry`. */
+  private writeOut(buf: Buffer): void {
     if (this.rotate === null) {
-      this.writeChunk(Buffer.from(chunk, 'utf8'));
+      this.writeChunk(buf);
       return;
     }
-    const buf = Buffer.from(chunk, 'utf8');
     const max = this.rotate.maxBytes;
     let off = 0;
     while (off < buf.length) {
@@ -214,20 +243,38 @@ export class RecordingWriter {
       }
       // the whole lines that still fit, then a new file
       const cut = room > 0 ? buf.lastIndexOf(0x0a, off + room - 1) : -1;
+      let stop: number;
       if (cut >= off) {
-        this.writeChunk(buf.subarray(off, cut + 1));
-        off = cut + 1;
-        this.rotateNow(buf.subarray(off));
+        stop = cut + 1;
+        this.writeRange(buf, off, stop);
+        this.rotateNow(buf, stop);
       } else if (this.fileBytes > this.headerBytes) {
-        this.rotateNow(buf.subarray(off));
+        stop = off;
+        this.rotateNow(buf, off);
       } else {
         // one line longer than a fresh file has room for: it cannot be split
         const end = buf.indexOf(0x0a, off);
-        const stop = end < 0 ? buf.length : end + 1;
-        this.writeChunk(buf.subarray(off, stop));
-        off = stop;
+        stop = end < 0 ? buf.length : end + 1;
+        this.writeRange(buf, off, stop);
       }
+      off = stop;
     }
+  }
+
+  /** writeChunk of buf[off, stop); on a failure what follows `stop` is kept too (after what the chunk left). */
+  private writeRange(buf: Buffer, off: number, stop: number): void {
+    try {
+      this.writeChunk(buf.subarray(off, stop));
+    } catch (err) {
+      this.keep(buf.subarray(stop));
+      throw err;
+    }
+  }
+
+  /** Keeps bytes for a later flush, after those already kept (copied: `out` is reused). */
+  private keep(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.carry = this.carry === null ? Buffer.from(bytes) : Buffer.concat([this.carry, bytes]);
   }
 
   /** Writes what is buffered, fsyncs and closes. Safe to call twice. */
@@ -256,7 +303,7 @@ export class RecordingWriter {
   discard(): void {
     if (this.closed) return;
     const untouched = this.counters.bytes === 0 && this.counters.rotations === 0;
-    this.pending = '';
+    this.used = 0;
     this.carry = null;
     const dir = this.dir;
     const name = this.currentName;
@@ -311,7 +358,7 @@ export class RecordingWriter {
   /** stdout: waits at most closeWaitMs for a slow reader, then counts what is left as dropped. */
   private drainBounded(): void {
     const deadline = Date.now() + this.closeWaitMs;
-    while ((this.pending.length > 0 || this.carry !== null) && Date.now() < deadline) {
+    while ((this.used > 0 || this.carry !== null) && Date.now() < deadline) {
       sleepMs(10);
       this.flush();
     }
@@ -319,11 +366,11 @@ export class RecordingWriter {
       this.counters.dropped++; // the line the reader got only part of
       this.carry = null;
     }
-    if (this.pending.length > 0) {
+    if (this.used > 0) {
       let lines = 0;
-      for (let i = this.pending.indexOf('\n'); i >= 0; i = this.pending.indexOf('\n', i + 1)) lines++;
+      for (let i = this.out.indexOf(0x0a); i >= 0 && i < this.used; i = this.out.indexOf(0x0a, i + 1)) lines++;
       this.counters.dropped += lines;
-      this.pending = '';
+      this.used = 0;
     }
   }
 
@@ -342,7 +389,7 @@ export class RecordingWriter {
           if (this.nonBlocking) {
             // a slow reader: keep the rest (as bytes: a write may end inside a character) for the
             // next flush, bounded by backlogBytes; never block
-            this.carry = Buffer.from(buf.subarray(off));
+            this.keep(buf.subarray(off));
             return;
           }
           sleepMs(1); // an inherited non-blocking descriptor we did not choose: wait, never drop
@@ -352,7 +399,7 @@ export class RecordingWriter {
         // whole line, so it ends as a recording should. Keep what was not written, so a later
         // close() can still try (e.g. after ENOSPC clears).
         const kept = this.cutToLastWholeLine(buf, off);
-        this.pending = buf.subarray(kept).toString('utf8') + this.pending;
+        this.keep(buf.subarray(kept));
         throw ioError(this.path, err, this.rotate !== null);
       }
       off += n;
@@ -394,8 +441,8 @@ export class RecordingWriter {
     this.onWarning(`${message}${held}; recording continues`);
   }
 
-  /** Closes the full file, shifts the rotated ones and starts a new file (never stops). */
-  private rotateNow(rest: Buffer): void {
+  /** Closes the full file, shifts the rotated ones and starts a new file (never stops); `buf` from `restAt` is still to write. */
+  private rotateNow(buf: Buffer, restAt: number): void {
     const spec = this.rotate as RotateSpec;
     const dir = this.dir as OutputDirectory;
     syncQuietly(this.fd);
@@ -430,7 +477,7 @@ export class RecordingWriter {
       next = createNext(dir, this.name);
     } catch (err) {
       // nowhere to write at all: keep what is left for close() to report
-      this.pending = rest.toString('utf8') + this.pending;
+      this.keep(buf.subarray(restAt));
       throw ioError(this.path, err, true);
     }
     if (next.problem !== null) problems.push(next.problem);
@@ -443,7 +490,12 @@ export class RecordingWriter {
     if (handedOver !== '') this.handoff?.take(handedOver);
     const header = this.onNewFile?.() ?? '';
     if (header.length > 0) {
-      this.writeChunk(Buffer.from(header, 'utf8'));
+      try {
+        this.writeChunk(Buffer.from(header, 'utf8'));
+      } catch (err) {
+        this.keep(buf.subarray(restAt));
+        throw err;
+      }
       this.headerBytes = this.fileBytes;
     }
   }

@@ -135,6 +135,22 @@ describe('RecordingWriter file safety', () => {
     w.close(); // idempotent
     expect(() => w.write('x\n')).toThrow(ExitError);
   });
+
+  it('writes every byte of lines longer than its buffer and of multi-byte text, in order, across flushes', () => {
+    const p = fresh();
+    const w = RecordingWriter.open(p, { bufferBytes: 1000, flushIntervalMs: 0 });
+    const lines: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      // ASCII, 2-, 3- and 4-byte characters; every 50th line far longer than the buffer and its slack
+      const body = i % 50 === 7 ? 'é✓😀'.repeat(40_000) : `${'x'.repeat(i)}é✓😀${i}`;
+      lines.push(`{"i":${i},"s":"${body}"}\n`);
+      w.write(lines[i] as string);
+    }
+    w.close();
+    const expected = lines.join('');
+    expect(readFileSync(p, 'utf8')).toBe(expected);
+    expect(w.stats().bytes).toBe(Buffer.byteLength(expected));
+  });
 });
 
 describe('--rotate', () => {
