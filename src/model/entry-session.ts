@@ -4,6 +4,7 @@
  */
 
 import { AUDIT_UNSET } from '../sensor/process-event.js';
+import { nextStamp } from './process-record.js';
 import type { EntrySession, EntryType, MemberSet, ProcessNode, SessionState, TypedLine } from './types.js';
 
 /** What a node needs to be on a session's history list (the links live in the node). */
@@ -34,6 +35,10 @@ export class EntrySessionRecord implements EntrySession {
   historyHead: HistoryLinks | null = null;
   historyTail: HistoryLinks | null = null;
   historyCount = 0;
+  /** Identity across copies of the table (table-checkpoint.ts); also the order sessions were created in. */
+  serial = nextStamp();
+  /** The frozen copy the last table checkpoint took of this session (shared while it is unchanged). */
+  frozen: object | null = null;
 
   constructor(leader: ProcessNode, type: EntryType, sourceIp: string) {
     this.leader = leader;
@@ -154,6 +159,8 @@ export class EntrySessionRecord implements EntrySession {
 /** What a node needs to be on a SessionMembers list: the links live in the node itself. */
 export interface MemberLinks extends ProcessNode {
   memberOf: SessionMembers | null;
+  /** When it joined (order stamp, see ProcessRecord.joinStamp). */
+  joinStamp: number;
   memberPrev: MemberLinks | null;
   memberNext: MemberLinks | null;
 }
@@ -182,6 +189,7 @@ export class SessionMembers implements MemberSet {
     if (n.memberOf === this) return false;
     if (n.memberOf !== null) n.memberOf.delete(n);
     n.memberOf = this;
+    n.joinStamp = nextStamp();
     n.memberPrev = this.tail;
     n.memberNext = null;
     if (this.tail !== null) this.tail.memberNext = n;

@@ -28,6 +28,15 @@ const F_EVICTED = 256;
 const F_ENTRY_REMNANT = 512;
 const F_PERSON_ENTERED = 1024;
 
+let lastStamp = 0;
+/**
+ * A number larger than every one handed out before (in this process): node serials and the order
+ * stamps of the table's lists (see ProcessRecord.serial, joinStamp, exitStamp, keyStamp).
+ */
+export function nextStamp(): number {
+  return ++lastStamp;
+}
+
 export class ProcessRecord implements ProcessNode {
   host: HostInfo;
   /** entityId, once computed (reset if startTicks is learned late). */
@@ -94,10 +103,26 @@ export class ProcessRecord implements ProcessNode {
 
   // ---- table bookkeeping (not part of ProcessNode) ----
   /** Boolean facts packed in one small integer (see the F_* bits): a smaller node, less GC. */
-  private bits = 0;
+  bits = 0;
   /** Audit ids stored as int32 (no heap box for 0xffffffff); read back unsigned. */
-  private loginUid32 = AUDIT_UNSET | 0;
-  private auditSessionId32 = AUDIT_UNSET | 0;
+  loginUid32 = AUDIT_UNSET | 0;
+  auditSessionId32 = AUDIT_UNSET | 0;
+  /**
+   * Identity of this process across copies of the table (table-checkpoint.ts): a restored copy of
+   * the node keeps it, so links between nodes are saved as serials.
+   */
+  serial = nextStamp();
+  /**
+   * Order stamps, so a restored table rebuilds its lists in exactly their order: `joinStamp` when
+   * the node joined its entry session's member list, `exitStamp` when it went on the exited list
+   * (noise or its session's history), `keyStamp` (heads of the pid map only) when its pid became a
+   * key of the map (a key keeps its place when its holder changes: the new holder inherits it).
+   */
+  joinStamp = 0;
+  exitStamp = 0;
+  keyStamp = 0;
+  /** The frozen copy the last table checkpoint took of this node (shared while it is unchanged). */
+  frozen: object | null = null;
   /** Time of the facts of the snapshot that created/merged this node (0 if none). */
   snapshotTime = 0;
   /** The entry session this node leads (created when it first became an entry leader). */

@@ -29,6 +29,34 @@ import { EntrySessionRecord } from './entry-session.js';
 import { isHistory } from './history-retention.js';
 import type { TerminalOutputLog } from './terminal-output.js';
 
+/** The table's own state apart from its nodes' fields (see ProcessTable.internals). */
+export interface TableInternals {
+  /** pid → newest holder, in the map's order; older holders hang off `olderSamePid`. */
+  byPid: ReadonlyMap<number, ProcessRecord>;
+  /** Entry sessions in the set's order (the order they were created in). */
+  sessions: ReadonlySet<EntrySessionRecord>;
+  loginByAudit: ReadonlyMap<number, EntrySessionRecord>;
+  /** Snapshots waiting for finishBackfill. */
+  pending: ProcessRecord[];
+  /** Exited noise list, oldest first (linked by exitedNext). */
+  exitedHead: ProcessRecord | null;
+  exitedTail: ProcessRecord | null;
+  typedShells: ReadonlySet<string>;
+  counters: TableCounters;
+}
+
+export interface TableCounters {
+  historyCount: number;
+  historyExpiredAt: number;
+  liveCount: number;
+  exitedCount: number;
+  eventCount: number;
+  lostCount: number;
+  evictedCount: number;
+  droppedLiveCount: number;
+  capRescanAt: number;
+}
+
 /** An entry session's terminal logs as a replay checkpoint keeps them. */
 export interface SessionTerminals {
   logs: Map<number, TerminalOutputLog>;
@@ -36,7 +64,7 @@ export interface SessionTerminals {
 }
 import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
 import { isPersonEntered, TICK_SLACK_MS } from './person-entered.js';
-import { NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
+import { nextStamp, NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
 import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
 import type {
   EntrySession,
@@ -449,6 +477,55 @@ export class ProcessTable {
     }
   }
 
+  // ------------------------------------------------------------------ copies (table-checkpoint.ts)
+
+  /** The table's own state, read by table-checkpoint.ts to freeze a copy. Not to be mutated. */
+  internals(): TableInternals {
+    return {
+      byPid: this.byPid,
+      sessions: this.sessions,
+      loginByAudit: this.loginByAudit,
+      pending: this.pending,
+      exitedHead: this.exitedHead,
+      exitedTail: this.exitedTail,
+      typedShells: this.typedShells,
+      counters: {
+        historyCount: this.historyCount,
+        historyExpiredAt: this.historyExpiredAt,
+        liveCount: this.liveCount,
+        exitedCount: this.exitedCount,
+        eventCount: this.eventCount,
+        lostCount: this.lostCount,
+        evictedCount: this.evictedCount,
+        droppedLiveCount: this.droppedLiveCount,
+        capRescanAt: this.capRescanAt,
+      },
+    };
+  }
+
+  /** A table holding `state` (nodes and sessions built by table-checkpoint.ts, owned by it from now on). */
+  static fromInternals(options: ProcessTableOptions, state: TableInternals): ProcessTable {
+    const t = new ProcessTable(options);
+    for (const [pid, r] of state.byPid) t.byPid.set(pid, r);
+    for (const s of state.sessions) t.sessions.add(s);
+    for (const [id, s] of state.loginByAudit) t.loginByAudit.set(id, s);
+    for (const x of state.typedShells) t.typedShells.add(x);
+    t.pending = state.pending;
+    t.exitedHead = state.exitedHead;
+    t.exitedTail = state.exitedTail;
+    const c = state.counters;
+    t.historyCount = c.historyCount;
+    t.historyExpiredAt = c.historyExpiredAt;
+    t.liveCount = c.liveCount;
+    t.exitedCount = c.exitedCount;
+    t.eventCount = c.eventCount;
+    t.lostCount = c.lostCount;
+    t.evictedCount = c.evictedCount;
+    t.droppedLiveCount = c.droppedLiveCount;
+    t.capRescanAt = c.capRescanAt;
+    return t;
+  }
+
   // ------------------------------------------------------------------ node lifecycle
 
   /**
@@ -494,6 +571,8 @@ export class ProcessTable {
       after.olderSamePid = r;
     } else {
       r.olderSamePid = replaces;
+      // a new key goes last in the map; a key whose holder changes keeps its place
+      r.keyStamp = replaces !== null ? replaces.keyStamp : nextStamp();
       this.byPid.set(e.pid, r);
     }
     this.liveCount++;
@@ -590,6 +669,7 @@ export class ProcessTable {
 
   private markExited(r: ProcessRecord): void {
     r.exited = true;
+    r.exitStamp = nextStamp();
     this.liveCount--;
     this.exitedCount++;
     const s = r.entrySession as EntrySessionRecord | null;
@@ -689,8 +769,12 @@ export class ProcessTable {
     if (r.evicted) return;
     const head = this.byPid.get(r.pid);
     if (head === r) {
-      if (r.olderSamePid !== null) this.byPid.set(r.pid, r.olderSamePid);
-      else this.byPid.delete(r.pid);
+      if (r.olderSamePid !== null) {
+        r.olderSamePid.keyStamp = r.keyStamp;
+        this.byPid.set(r.pid, r.olderSamePid);
+      } else {
+        this.byPid.delete(r.pid);
+      }
     } else {
       for (let p = head ?? null; p !== null; p = p.olderSamePid) {
         if (p.olderSamePid === r) {

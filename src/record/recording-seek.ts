@@ -9,26 +9,20 @@
  *
  * - `SeekableReplay`: a RecordingReplay that can jump to any moment. While it plays forward it
  *   takes a checkpoint every `checkpointEvery` events: the resume position of every file and,
- *   per host, the raw facts of every tracked process. `seek(time)` goes forward by replaying; going
- *   back it restores the last checkpoint before `time` (snapshot events for every process it
- *   held, then `end` events for the exited ones) and replays from there — so a seek costs at most
- *   `checkpointEvery` events of replay, wherever it lands.
+ *   per host, a frozen copy of the model (model/table-checkpoint.ts). `seek(time)` goes forward by
+ *   replaying; going back it restores the last checkpoint before `time` and replays from there —
+ *   so a seek costs a restore and at most `checkpointEvery` events of replay, wherever it lands.
  *
- *   A restored model is rebuilt from facts, not copied: what the table derives from history it
- *   cannot re-derive from a snapshot differs from a straight replay — exec history (`previous`),
- *   typed-line history, user-entered flags of processes whose parent was already gone, and links
- *   to evicted processes. Everything the session view shows of live processes (leaders, entry
- *   sessions and types, interactive, exit facts) is recomputed the same way. Exact checkpoints need
- *   a ProcessTable clone (asked of the model). Entry sessions' terminal output is carried over
- *   as it was (the logs share their chunks), so a terminal view at the cursor time is exact.
+ *   A restored model is the model as it was, not rebuilt from facts: every derived field, exec
+ *   history (`previous`), typed lines, links to evicted processes, list orders, counters and the
+ *   sessions' terminal output are what a straight replay to that moment gives, and stay so as the
+ *   replay goes on. Checkpoints share every node that did not change between them (most of a busy
+ *   host's nodes are its sessions' history, which never changes), so each costs a copy of the
+ *   nodes that changed and a bit per frozen node, not a copy of the model.
  */
 
-import { nodeHeaderToEvent } from '../model/node-facts.js';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { ProcessTable } from '../model/process-table.js';
-import type { ProcessNode } from '../model/types.js';
-import type { SessionTerminals } from '../model/process-table.js';
-import { newProcessEvent, resetProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
+import { CheckpointLog, freezeTable, thawTable, type TableCheckpoint } from '../model/table-checkpoint.js';
 import { parseIsoMs } from './ecs-time.js';
 import type { RecordingHost } from './line-to-event.js';
 import type { ReadOptions, ResumePosition } from './recording-reader.js';
@@ -99,90 +93,19 @@ export interface ReplayCheckpoint {
   hosts: {
     host: RecordingHost;
     lastTime: number;
-    lost: number;
-    processes: ProcessEvent[];
-    ends: ProcessEvent[];
-    /** Entry sessions' terminal output (shared chunks), by entry leader entity id. */
-    terminals: Map<string, SessionTerminals>;
+    /** The host's model, frozen (model/table-checkpoint.ts). */
+    table: TableCheckpoint;
   }[];
 }
 
-/** The raw facts of a tracked process as a `snapshot` event (and an `end` if it exited). */
-export function nodeToEvents(n: ProcessNode, time: number): { snapshot: ProcessEvent; end: ProcessEvent | null } {
-  const e = nodeHeaderToEvent(n, 'snapshot', time, newProcessEvent());
-  e.executable = n.executable;
-  e.args = n.args.slice();
-  e.argsTruncated = n.argsTruncated;
-  e.cwd = n.cwd;
-  e.cgroup = n.cgroup;
-  e.sshConnection = n.sshConnection;
-  if (!n.exited) return { snapshot: e, end: null };
-  const end = {
-    ...e,
-    action: 'end' as const,
-    time: n.end !== 0 ? n.end : time,
-    exitCode: n.exitCode,
-    signal: n.signal,
-    coreDumped: n.coreDumped,
-    exitUnknown: n.exitCause === 'unknown',
-  };
-  return { snapshot: e, end };
-}
-
-/**
- * Facts shared between checkpoints: an exited process's never change, and a live process's are
- * reused while nothing in them changed (no event touched it and it kept its parent, groups, ids,
- * image and descriptors), so a checkpoint costs a reference per unchanged process, not a copy.
- */
-export type ExitedFactsCache = WeakMap<ProcessNode, { snapshot: ProcessEvent; end: ProcessEvent | null; stamp: number }>;
-
-/** Whether the facts taken earlier of a live process still describe it. */
-function stillSame(n: ProcessNode, e: ProcessEvent, stamp: number): boolean {
-  return (
-    stamp === n.lastActivity &&
-    e.ppid === n.ppid && e.pgid === n.pgid && e.sid === n.sid &&
-    e.uid === n.uid && e.euid === n.euid && e.suid === n.suid &&
-    e.gid === n.gid && e.egid === n.egid && e.sgid === n.sgid &&
-    e.loginUid === n.loginUid && e.auditSessionId === n.auditSessionId && e.tty === n.tty &&
-    e.stdinDev === n.stdinDev && e.stdoutDev === n.stdoutDev && e.stderrDev === n.stderrDev &&
-    e.stdinType === n.stdinType && e.stdoutType === n.stdoutType && e.stderrType === n.stderrType &&
-    e.comm === n.comm && e.executable === n.executable && e.cwd === n.cwd && e.cgroup === n.cgroup &&
-    e.sshConnection === n.sshConnection && e.argsTruncated === n.argsTruncated && sameArgs(e.args, n.args)
-  );
-}
-
-function sameArgs(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export function takeCheckpoint(replay: RecordingReplay, exitedCache: ExitedFactsCache = new WeakMap()): ReplayCheckpoint {
+/** A checkpoint of `replay` (its position and every host's model), sharing unchanged nodes through `log`. */
+export function takeCheckpoint(replay: RecordingReplay, log: CheckpointLog = new CheckpointLog()): ReplayCheckpoint {
   const hosts: ReplayCheckpoint['hosts'] = [];
-  for (const m of replay.models.values()) {
-    const processes: ProcessEvent[] = [];
-    const ends: ProcessEvent[] = [];
-    const t = Number.isFinite(m.lastTime) ? m.lastTime : replay.lastTime;
-    for (const n of m.table.processes()) {
-      let facts = exitedCache.get(n);
-      if (facts !== undefined && !n.exited && (facts.end !== null || !stillSame(n, facts.snapshot, facts.stamp))) facts = undefined;
-      if (facts !== undefined && n.exited && facts.end === null) facts = undefined;
-      if (facts === undefined) {
-        facts = { ...nodeToEvents(n, t), stamp: n.lastActivity };
-        exitedCache.set(n, facts);
-      }
-      const { snapshot, end } = facts;
-      processes.push(snapshot);
-      if (end !== null) ends.push(end);
-    }
-    processes.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
-    ends.sort((a, b) => a.time - b.time);
-    hosts.push({ host: m.host, lastTime: m.lastTime, lost: m.table.stats().lost, processes, ends, terminals: m.table.terminalLogs() });
-  }
+  for (const m of replay.models.values()) hosts.push({ host: m.host, lastTime: m.lastTime, table: freezeTable(m.table, log) });
   return { time: replay.lastTime, applied: replay.applied, positions: replay.resumePositions(), hosts };
 }
 
-/** A replay of `files` positioned at `cp`, its models rebuilt from the checkpoint's facts. */
+/** A replay of `files` positioned at `cp`, its models restored exactly as they were. */
 export function restoreCheckpoint(
   files: readonly string[],
   cp: ReplayCheckpoint,
@@ -191,18 +114,7 @@ export function restoreCheckpoint(
 ): RecordingReplay {
   const replay = RecordingReplay.open(files, readOptions, tableOptions);
   for (const h of cp.hosts) {
-    const table = new ProcessTable({ ...tableOptions, host: h.host.info });
-    for (const e of h.processes) table.apply(e);
-    table.finishBackfill();
-    for (const e of h.ends) table.apply(e);
-    table.restoreTerminalLogs(h.terminals);
-    if (h.lost > 0) {
-      const lost = resetProcessEvent(newProcessEvent());
-      lost.action = 'lost';
-      lost.time = h.lastTime;
-      lost.lost = h.lost;
-      table.apply(lost);
-    }
+    const table = thawTable(h.table, { ...tableOptions, host: h.host.info });
     const model: HostModel = { host: h.host, table, lastTime: h.lastTime };
     replay.adoptModel(model);
   }
@@ -220,8 +132,8 @@ export interface SeekableReplayOptions {
   checkpointEvery?: number;
   /**
    * Most checkpoints kept (default 64). Beyond it every other one is dropped and the spacing
-   * doubles, so memory stays bounded on any length of recording (a checkpoint holds the facts of
-   * every tracked process, those of exited processes shared between checkpoints).
+   * doubles, so memory stays bounded on any length of recording (a checkpoint holds a frozen copy
+   * of every tracked process, shared with the other checkpoints while it does not change).
    */
   maxCheckpoints?: number;
 }
@@ -231,7 +143,8 @@ export class SeekableReplay {
   readonly files: readonly string[];
   private current: RecordingReplay;
   private readonly checkpoints: ReplayCheckpoint[] = [];
-  private readonly exitedCache: ExitedFactsCache = new WeakMap();
+  /** Where the checkpoints' frozen nodes go (they share the unchanged ones). */
+  private readonly log = new CheckpointLog();
   private every: number;
   private readonly maxCheckpoints: number;
   private readonly options: SeekableReplayOptions;
@@ -272,8 +185,8 @@ export class SeekableReplay {
     for (;;) {
       const next = this.current.peekTime();
       if (!(next <= time)) break;
-      this.current.step();
-      this.afterApply();
+      const s = this.current.step();
+      this.afterApply(s?.entry.event.action === 'snapshot');
       n++;
     }
     return n;
@@ -343,7 +256,7 @@ export class SeekableReplay {
     const last = this.checkpoints[this.checkpoints.length - 1];
     // only new ground: after a backward seek, replaying old stretches adds nothing
     if (last !== undefined && this.current.applied <= last.applied) return;
-    this.checkpoints.push(takeCheckpoint(this.current, this.exitedCache));
+    this.checkpoints.push(takeCheckpoint(this.current, this.log));
     if (this.checkpoints.length > this.maxCheckpoints) {
       // thin out: keep every other one, take them half as often from now on
       for (let i = this.checkpoints.length - 2; i >= 0; i -= 2) this.checkpoints.splice(i, 1);
