@@ -4,7 +4,7 @@
  */
 
 import { AUDIT_UNSET } from '../sensor/process-event.js';
-import { nextStamp } from './process-record.js';
+import { nextStamp, type CopyIdentity } from './process-record.js';
 import type { EntrySession, EntryType, MemberSet, ProcessNode, SessionState, TypedLine } from './types.js';
 
 /** What a node needs to be on a session's history list (the links live in the node). */
@@ -35,8 +35,8 @@ export class EntrySessionRecord implements EntrySession {
   historyHead: HistoryLinks | null = null;
   historyTail: HistoryLinks | null = null;
   historyCount = 0;
-  /** Identity across copies of the table (table-checkpoint.ts); also the order sessions were created in. */
-  serial = nextStamp();
+  /** Identity across copies of the table (table-checkpoint.ts), made by the first checkpoint that holds it. */
+  identity: CopyIdentity | null = null;
   /** The frozen copy the last table checkpoint took of this session (shared while it is unchanged). */
   frozen: object | null = null;
 

@@ -28,6 +28,15 @@ const F_EVICTED = 256;
 const F_ENTRY_REMNANT = 512;
 const F_PERSON_ENTERED = 1024;
 
+/**
+ * What stays the same of a node or session across copies of the table (table-checkpoint.ts). `slot`
+ * and `epoch` are scratch of one restore: where the copy being made sits.
+ */
+export interface CopyIdentity {
+  slot: number;
+  epoch: number;
+}
+
 let lastStamp = 0;
 /**
  * A number larger than every one handed out before (in this process): node serials and the order
@@ -96,6 +105,7 @@ export class ProcessRecord implements ProcessNode {
 
   lastUserEntered: ProcessRecord | null = null;
 
+  /** Frozen arrays (NO_PREVIOUS, NO_TYPED, or shared with a checkpoint) are copied before a change. */
   previous: PreviousExec[] = NO_PREVIOUS;
   typed: TypedLine[] = NO_TYPED;
 
@@ -108,10 +118,11 @@ export class ProcessRecord implements ProcessNode {
   loginUid32 = AUDIT_UNSET | 0;
   auditSessionId32 = AUDIT_UNSET | 0;
   /**
-   * Identity of this process across copies of the table (table-checkpoint.ts): a restored copy of
-   * the node keeps it, so links between nodes are saved as serials.
+   * Identity of this process across copies of the table (table-checkpoint.ts; made by the first
+   * checkpoint that holds the node): a restored copy of the node keeps it, and links between
+   * frozen nodes are saved as identities.
    */
-  serial = nextStamp();
+  identity: CopyIdentity | null = null;
   /**
    * Order stamps, so a restored table rebuilds its lists in exactly their order: `joinStamp` when
    * the node joined its entry session's member list, `exitStamp` when it went on the exited list

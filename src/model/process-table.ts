@@ -45,6 +45,14 @@ export interface TableInternals {
   counters: TableCounters;
 }
 
+/** Internals handed to a new table (it owns them). */
+export interface OwnedTableInternals extends TableInternals {
+  byPid: Map<number, ProcessRecord>;
+  sessions: Set<EntrySessionRecord>;
+  loginByAudit: Map<number, EntrySessionRecord>;
+  typedShells: Set<string>;
+}
+
 export interface TableCounters {
   historyCount: number;
   historyExpiredAt: number;
@@ -64,7 +72,7 @@ export interface SessionTerminals {
 }
 import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
 import { isPersonEntered, TICK_SLACK_MS } from './person-entered.js';
-import { nextStamp, NO_ARGS, NO_PREVIOUS, NO_TYPED, ProcessRecord } from './process-record.js';
+import { nextStamp, NO_ARGS, ProcessRecord } from './process-record.js';
 import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
 import type {
   EntrySession,
@@ -100,13 +108,13 @@ export class ProcessTable {
   readonly maxTerminalChars: number;
 
   /** pid → newest process with that pid; older retained ones hang off `olderSamePid`. */
-  private readonly byPid = new Map<number, ProcessRecord>();
-  private readonly sessions = new Set<EntrySessionRecord>();
+  private byPid = new Map<number, ProcessRecord>();
+  private sessions = new Set<EntrySessionRecord>();
   /**
    * Audit session id → the entry session that claims it: a login (sshd, ssm, console, terminal) or
    * a login remnant (for the daemonized tmux/screen improvement and its remnant extension).
    */
-  private readonly loginByAudit = new Map<number, EntrySessionRecord>();
+  private loginByAudit = new Map<number, EntrySessionRecord>();
   private pending: ProcessRecord[] = [];
   /** Exited noise, oldest first (history lives in per-session lists, see EntrySessionRecord). */
   private exitedHead: ProcessRecord | null = null;
@@ -115,7 +123,7 @@ export class ProcessTable {
   /** Model time history was last checked against the retention window (once a second). */
   private historyExpiredAt = Number.NEGATIVE_INFINITY;
   /** Executables of shells lines were typed at: typed capture is on for them (person-entered.ts). */
-  private readonly typedShells = new Set<string>();
+  private typedShells = new Set<string>();
   private readonly captureOn = (shell: ProcessNode): boolean => shell.typed.length > 0 || this.typedShells.has(shell.executable);
   private liveCount = 0;
   private exitedCount = 0;
@@ -429,7 +437,7 @@ export class ProcessTable {
     if (this.maxTypedLines === 0) return r;
     const line = { time: e.time, line: e.line, truncated: e.lineTruncated, cwd: e.cwd, shell: e.shell };
     const first = r.typed.length === 0;
-    if (r.typed === NO_TYPED) r.typed = [];
+    if (Object.isFrozen(r.typed)) r.typed = r.typed.slice(); // NO_TYPED, or shared with a checkpoint
     r.typed.push(line);
     if (first) this.captureFound(r, e.time);
     if (r.typed.length > this.maxTypedLines) r.typed.shift();
@@ -503,13 +511,41 @@ export class ProcessTable {
     };
   }
 
-  /** A table holding `state` (nodes and sessions built by table-checkpoint.ts, owned by it from now on). */
-  static fromInternals(options: ProcessTableOptions, state: TableInternals): ProcessTable {
+  /**
+   * Empties the table and hands over its nodes (appended to `out`), unlinked, for a
+   * table-checkpoint restore to remake into the nodes of the tables that replace this one (nothing
+   * may read this table or its nodes after).
+   */
+  surrenderNodes(out: ProcessRecord[] = []): ProcessRecord[] {
+    for (const head of this.byPid.values()) {
+      for (let r: ProcessRecord | null = head; r !== null; ) {
+        const next: ProcessRecord | null = r.olderSamePid;
+        out.push(r);
+        // nothing of the old table stays reachable through a spare node
+        r.parent = r.groupLeader = r.sessionLeader = r.entryLeader = r.lastUserEntered = r.olderSamePid = null;
+        r.entrySession = r.ledSession = r.history = null;
+        r.memberOf = null;
+        r.memberPrev = r.memberNext = r.exitedPrev = r.exitedNext = null;
+        r.frozen = null;
+        r = next;
+      }
+    }
+    this.byPid = new Map();
+    this.sessions = new Set();
+    this.loginByAudit = new Map();
+    this.pending = [];
+    this.exitedHead = this.exitedTail = null;
+    this.liveCount = this.exitedCount = this.historyCount = 0;
+    return out;
+  }
+
+  /** A table holding `state` (built by table-checkpoint.ts; the table owns its maps and nodes from now on). */
+  static fromInternals(options: ProcessTableOptions, state: OwnedTableInternals): ProcessTable {
     const t = new ProcessTable(options);
-    for (const [pid, r] of state.byPid) t.byPid.set(pid, r);
-    for (const s of state.sessions) t.sessions.add(s);
-    for (const [id, s] of state.loginByAudit) t.loginByAudit.set(id, s);
-    for (const x of state.typedShells) t.typedShells.add(x);
+    t.byPid = state.byPid;
+    t.sessions = state.sessions;
+    t.loginByAudit = state.loginByAudit;
+    t.typedShells = state.typedShells;
     t.pending = state.pending;
     t.exitedHead = state.exitedHead;
     t.exitedTail = state.exitedTail;
@@ -655,7 +691,7 @@ export class ProcessTable {
   private pushPrevious(r: ProcessRecord, time: number): void {
     if (r.executable === '' || this.maxPrevious === 0) return;
     const prev = { time, executable: r.executable, args: r.args, argsTruncated: r.argsTruncated };
-    if (r.previous === NO_PREVIOUS) r.previous = [];
+    if (Object.isFrozen(r.previous)) r.previous = r.previous.slice(); // NO_PREVIOUS, or shared with a checkpoint
     r.previous.push(prev);
     if (r.previous.length > this.maxPrevious) r.previous.shift();
   }

@@ -22,6 +22,7 @@
  */
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { ProcessRecord } from '../model/process-record.js';
 import { CheckpointLog, freezeTable, thawTable, type TableCheckpoint } from '../model/table-checkpoint.js';
 import { parseIsoMs } from './ecs-time.js';
 import type { RecordingHost } from './line-to-event.js';
@@ -105,16 +106,21 @@ export function takeCheckpoint(replay: RecordingReplay, log: CheckpointLog = new
   return { time: replay.lastTime, applied: replay.applied, positions: replay.resumePositions(), hosts };
 }
 
-/** A replay of `files` positioned at `cp`, its models restored exactly as they were. */
+/**
+ * A replay of `files` positioned at `cp`, its models restored exactly as they were. `spare`: node
+ * objects of discarded models to remake into the restored ones (see thawTable); those left over
+ * stay in it.
+ */
 export function restoreCheckpoint(
   files: readonly string[],
   cp: ReplayCheckpoint,
   readOptions: ReadOptions = {},
   tableOptions: TableOptionsWithoutHost = {},
+  spare: ProcessRecord[] = [],
 ): RecordingReplay {
   const replay = RecordingReplay.open(files, readOptions, tableOptions);
   for (const h of cp.hosts) {
-    const table = thawTable(h.table, { ...tableOptions, host: h.host.info });
+    const table = thawTable(h.table, { ...tableOptions, host: h.host.info }, spare);
     const model: HostModel = { host: h.host, table, lastTime: h.lastTime };
     replay.adoptModel(model);
   }
@@ -138,13 +144,22 @@ export interface SeekableReplayOptions {
   maxCheckpoints?: number;
 }
 
-/** A replay that can go to any moment; see the module comment. */
+/**
+ * A replay that can go to any moment; see the module comment. Going back replaces the models: the
+ * nodes and sessions of the models before are not to be read after (their objects are reused for
+ * the restored ones); `replay.models` are the models now.
+ */
 export class SeekableReplay {
   readonly files: readonly string[];
   private current: RecordingReplay;
   private readonly checkpoints: ReplayCheckpoint[] = [];
   /** Where the checkpoints' frozen nodes go (they share the unchanged ones). */
   private readonly log = new CheckpointLog();
+  /**
+   * Node objects of replaced models, for restores to remake (a restore allocates next to nothing);
+   * at most the largest model seen, less the current one.
+   */
+  private readonly spare: ProcessRecord[] = [];
   private every: number;
   private readonly maxCheckpoints: number;
   private readonly options: SeekableReplayOptions;
@@ -232,12 +247,15 @@ export class SeekableReplay {
     this.restore(cp);
   }
 
+  /** Replaces the current replay (its models' nodes are reused: see the class comment). */
   private restore(cp: ReplayCheckpoint | null): void {
-    this.current.close();
+    const old = this.current;
+    old.close();
+    for (const m of old.models.values()) m.table.surrenderNodes(this.spare);
     this.current =
       cp === null
         ? RecordingReplay.open(this.files, this.options.read ?? {}, this.options.table ?? {})
-        : restoreCheckpoint(this.files, cp, this.options.read ?? {}, this.options.table ?? {});
+        : restoreCheckpoint(this.files, cp, this.options.read ?? {}, this.options.table ?? {}, this.spare);
     this.sinceCheckpoint = 0;
   }
 
