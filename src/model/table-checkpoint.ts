@@ -46,6 +46,7 @@ export interface FrozenNode {
   mark: number;
 
   identity: CopyIdentity;
+  /** A cache (of pid, start and host): not compared. */
   cachedEntityId: string | null;
   pid: number;
   ppid: number;
@@ -188,7 +189,7 @@ function sameNode(r: ProcessRecord, e: FrozenNode, head: boolean): boolean {
     e.head === head &&
     e.lastActivity === r.lastActivity && e.bits === r.bits && e.end === r.end &&
     e.ppid === r.ppid && e.pgid === r.pgid && e.sid === r.sid && e.startTicks === r.startTicks &&
-    e.start === r.start && e.startGuessed === r.startGuessed && e.cachedEntityId === r.cachedEntityId &&
+    e.start === r.start && e.startGuessed === r.startGuessed &&
     e.uid === r.uid && e.euid === r.euid && e.suid === r.suid && e.gid === r.gid && e.egid === r.egid && e.sgid === r.sgid &&
     e.loginUid32 === r.loginUid32 && e.auditSessionId32 === r.auditSessionId32 && e.tty === r.tty &&
     e.stdinDev === r.stdinDev && e.stdinType === r.stdinType && e.stdoutDev === r.stdoutDev && e.stdoutType === r.stdoutType &&
