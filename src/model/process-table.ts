@@ -27,7 +27,21 @@ import { decideEntryLeader, isKernelThreadOrInit, LOGIN_ENTRY_TYPES, newEntryDec
 import type { LoginLeaderLookup } from './entry-leader.js';
 import { EntrySessionRecord } from './entry-session.js';
 import { isHistory } from './history-retention.js';
-import type { TerminalOutputLog } from './terminal-output.js';
+import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
+import { isPersonEntered, TICK_SLACK_MS } from './person-entered.js';
+import { nextStamp, NO_ARGS, ProcessRecord } from './process-record.js';
+import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
+import type {
+  EntrySession,
+  EntryType,
+  HostInfo,
+  ModelStats,
+  ProcessNode,
+  ProcessTableOptions,
+  SessionTreeRow,
+  SessionViewOptions,
+  SubSession,
+} from './types.js';
 
 /** The table's own state apart from its nodes' fields (see ProcessTable.internals). */
 export interface TableInternals {
@@ -64,27 +78,6 @@ export interface TableCounters {
   droppedLiveCount: number;
   capRescanAt: number;
 }
-
-/** An entry session's terminal logs as a replay checkpoint keeps them. */
-export interface SessionTerminals {
-  logs: Map<number, TerminalOutputLog>;
-  lastTty: number;
-}
-import { isInteractive, isUserEntered, lastUserEnteredOf } from './interactive.js';
-import { isPersonEntered, TICK_SLACK_MS } from './person-entered.js';
-import { nextStamp, NO_ARGS, ProcessRecord } from './process-record.js';
-import { flattenSessionTree, listEntrySessions, listSubSessions } from './session-view.js';
-import type {
-  EntrySession,
-  EntryType,
-  HostInfo,
-  ModelStats,
-  ProcessNode,
-  ProcessTableOptions,
-  SessionTreeRow,
-  SessionViewOptions,
-  SubSession,
-} from './types.js';
 
 export const DEFAULT_RETENTION_MS = 1_800_000;
 export const DEFAULT_MAX_HISTORY_PER_SESSION = 4096;
@@ -463,26 +456,6 @@ export class ProcessTable {
       s.terminalLog(e.tty, this.maxTerminalChars).append({ time: e.time, text: e.text, rows: e.ttyRows, columns: e.ttyColumns, pid: e.pid }, e.ioSkipped, e.ioCapped, e.ioBytes);
     }
     return r;
-  }
-
-  /** Entry sessions' terminal logs, by entry leader entity id (replay checkpoints). */
-  terminalLogs(): Map<string, SessionTerminals> {
-    const out = new Map<string, SessionTerminals>();
-    for (const s of this.sessions) {
-      const logs = s.cloneTerminals();
-      if (logs !== null) out.set(s.id, { logs, lastTty: s.lastWrittenTty });
-    }
-    return out;
-  }
-
-  /** Puts back terminal logs taken by terminalLogs() (sessions no longer known are skipped). */
-  restoreTerminalLogs(saved: ReadonlyMap<string, SessionTerminals>): void {
-    if (saved.size === 0) return;
-    if (this.pending.length !== 0) this.finishBackfill();
-    for (const s of this.sessions) {
-      const t = saved.get(s.id);
-      if (t !== undefined) s.restoreTerminals(t.logs, t.lastTty);
-    }
   }
 
   // ------------------------------------------------------------------ copies (table-checkpoint.ts)
