@@ -121,8 +121,11 @@ export class UiStore {
       },
       reset(): void {
         store.activity.clear();
+        // the models were replaced and their node objects reused (recording-seek.ts): nothing built
+        // from them may stay on screen or under a key, so the lists are rebuilt now (paused or not)
         store.lists.invalidate();
-        store.modelDirty = true;
+        store.modelDirty = false;
+        store.refreshModel();
         store.frames.request();
       },
       changed(): void {
