@@ -39,8 +39,8 @@ export interface CopyIdentity {
 
 let lastStamp = 0;
 /**
- * A number larger than every one handed out before (in this process): node serials and the order
- * stamps of the table's lists (see ProcessRecord.serial, joinStamp, exitStamp, keyStamp).
+ * A number larger than every one handed out before (in this process): the order stamps of the
+ * table's lists (ProcessRecord.joinStamp, exitStamp, keyStamp).
  */
 export function nextStamp(): number {
   return ++lastStamp;
@@ -154,6 +154,15 @@ export class ProcessRecord implements ProcessNode {
     this.host = host;
     this.pid = pid;
     this.startTicks = startTicks;
+  }
+
+  /** Drops every link of a node kept spare for reuse (ProcessTable.surrenderNodes), so it holds nothing of its old table. */
+  unlinkSpare(): void {
+    this.parent = this.groupLeader = this.sessionLeader = this.entryLeader = this.lastUserEntered = this.olderSamePid = null;
+    this.entrySession = this.ledSession = this.history = null;
+    this.memberOf = null;
+    this.memberPrev = this.memberNext = this.exitedPrev = this.exitedNext = null;
+    this.frozen = null;
   }
 
   get exited(): boolean {

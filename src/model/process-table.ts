@@ -485,24 +485,12 @@ export class ProcessTable {
   }
 
   /**
-   * Empties the table and hands over its nodes (appended to `out`), unlinked, for a
-   * table-checkpoint restore to remake into the nodes of the tables that replace this one (nothing
-   * may read this table or its nodes after).
+   * Empties the table and hands over its nodes (appended to `out`), for a table-checkpoint restore
+   * to remake into the nodes of the tables that replace this one (nothing may read this table or
+   * its nodes after). The nodes keep their old links: unlinkSpare() drops those of the ones left.
    */
   surrenderNodes(out: ProcessRecord[] = []): ProcessRecord[] {
-    for (const head of this.byPid.values()) {
-      for (let r: ProcessRecord | null = head; r !== null; ) {
-        const next: ProcessRecord | null = r.olderSamePid;
-        out.push(r);
-        // nothing of the old table stays reachable through a spare node
-        r.parent = r.groupLeader = r.sessionLeader = r.entryLeader = r.lastUserEntered = r.olderSamePid = null;
-        r.entrySession = r.ledSession = r.history = null;
-        r.memberOf = null;
-        r.memberPrev = r.memberNext = r.exitedPrev = r.exitedNext = null;
-        r.frozen = null;
-        r = next;
-      }
-    }
+    for (const head of this.byPid.values()) for (let r: ProcessRecord | null = head; r !== null; r = r.olderSamePid) out.push(r);
     this.byPid = new Map();
     this.sessions = new Set();
     this.loginByAudit = new Map();

@@ -134,10 +134,10 @@ export function restoreCheckpoint(
 export interface SeekableReplayOptions {
   read?: ReadOptions;
   table?: TableOptionsWithoutHost;
-  /** Events between checkpoints (default 20 000): the most a seek replays. */
+  /** Events between checkpoints (default 10 000): the most a seek replays. */
   checkpointEvery?: number;
   /**
-   * Most checkpoints kept (default 64). Beyond it every other one is dropped and the spacing
+   * Most checkpoints kept (default 128). Beyond it every other one is dropped and the spacing
    * doubles, so memory stays bounded on any length of recording (a checkpoint holds a frozen copy
    * of every tracked process, shared with the other checkpoints while it does not change).
    */
@@ -169,8 +169,8 @@ export class SeekableReplay {
   constructor(files: readonly string[], options: SeekableReplayOptions = {}) {
     this.files = files;
     this.options = options;
-    this.every = Math.max(1000, options.checkpointEvery ?? 20_000);
-    this.maxCheckpoints = Math.max(2, options.maxCheckpoints ?? 64);
+    this.every = Math.max(1000, options.checkpointEvery ?? 10_000);
+    this.maxCheckpoints = Math.max(2, options.maxCheckpoints ?? 128);
     this.current = RecordingReplay.open(files, options.read ?? {}, options.table ?? {});
   }
 
@@ -251,11 +251,14 @@ export class SeekableReplay {
   private restore(cp: ReplayCheckpoint | null): void {
     const old = this.current;
     old.close();
+    const unlinked = this.spare.length;
     for (const m of old.models.values()) m.table.surrenderNodes(this.spare);
     this.current =
       cp === null
         ? RecordingReplay.open(this.files, this.options.read ?? {}, this.options.table ?? {})
         : restoreCheckpoint(this.files, cp, this.options.read ?? {}, this.options.table ?? {}, this.spare);
+    // the restore took what it needed off the end; those left of the old models drop their links
+    for (let i = unlinked; i < this.spare.length; i++) (this.spare[i] as ProcessRecord).unlinkSpare();
     this.sinceCheckpoint = 0;
   }
 
