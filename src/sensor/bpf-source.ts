@@ -35,6 +35,8 @@ export interface BpfSourceOptions {
   extraShells?: string[];
   /** Backstop drain interval, ms (default 50). */
   intervalMs?: number;
+  /** After a drain, ms that records gather before the next wake-up (default 10; 0..1000). */
+  coalesceMs?: number;
   /** Drain buffer bytes (default 4 MiB). */
   bufferBytes?: number;
   debug?: boolean;
@@ -114,7 +116,7 @@ export class BpfSource implements EventSource {
   async start(onEvent: (e: ProcessEvent) => void): Promise<void> {
     await this.openAsync();
     this.onEvent = onEvent;
-    this.sensor!.onReadable(() => this.scheduleDrain());
+    this.sensor!.onReadable(() => this.scheduleDrain(), this.options.coalesceMs ?? 10);
     this.timer = setInterval(() => this.drain(), this.options.intervalMs ?? 50);
     this.drain();
   }
