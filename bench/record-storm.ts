@@ -4,8 +4,8 @@
  * completeness (execs in the recording / execs run). Once recording, a warm-up storm of WARMUP
  * execs (not timed, not counted) and a second to settle come before the timed storm: a recorder on a
  * server has been running for a while, and its hot paths are compiled by the JIT during its first
- * thousand or so events (WARMUP=0 times a recorder started just before the storm). Needs root.
- *   node dist/bench/record-storm.js [N] [pairs] [WARMUP=1500]
+ * several thousand events (WARMUP=0 times a recorder started just before the storm). Needs root.
+ *   node dist/bench/record-storm.js [N] [pairs] [WARMUP=3000]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -36,7 +36,7 @@ async function waitFor(pred: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function run(n = 3000, pairs = 5, warmup = 1500): Promise<RecordStormFigures> {
+export async function run(n = 3000, pairs = 5, warmup = 3000): Promise<RecordStormFigures> {
   const helper = buildStormHelper();
   const bin = join(packageRoot(), 'bin', 'sessiontop.js');
   const dir = mkdtempSync(join(tmpdir(), 'sessiontop-recstorm-'));
@@ -96,7 +96,7 @@ export async function run(n = 3000, pairs = 5, warmup = 1500): Promise<RecordSto
 if (isMain(import.meta.url)) {
   const n = Number(process.argv[2] ?? 3000);
   const pairs = Number(process.argv[3] ?? 5);
-  const warmup = Number(process.argv[4] ?? 1500);
+  const warmup = Number(process.argv[4] ?? 3000);
   const r = await run(n, pairs, warmup);
   printFigures(`storm under sessiontop record (${n} fork+exec of /bin/true, ${pairs} alternating pairs, after a ${warmup}-exec warm-up, medians)`, {
     'without (ms)': r.baseMs,
