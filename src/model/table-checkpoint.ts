@@ -474,22 +474,27 @@ function thawNode(e: FrozenNode, host: HostInfo, r: ProcessRecord = new ProcessR
   return r;
 }
 
-/** Bits of a sort key that hold the position (the rest hold the order stamp). */
+/** Sort keys hold stamp·2²² + position: exact while stamps stay under 2³¹ and positions under 2²². */
 const POSITION_BITS = 2 ** 22;
+const STAMP_LIMIT = 2 ** 31;
 
 /**
- * `list` ordered by `stamp` (distinct stamps), by a native numeric sort of stamp·2²² + position
- * (several times faster than a comparator sort over 200 000 nodes).
+ * The nodes whose sort keys are `keys[0..n)`, in stamp order, by a native numeric sort of the keys
+ * (several times faster than a comparator sort over 200 000 nodes); beyond the keys' range
+ * (`exact` false), the nodes `chosen` sorted by `stamp` with a comparator.
  */
-function sortByStamp(list: ProcessRecord[], stamp: (r: ProcessRecord) => number): ProcessRecord[] {
-  const n = list.length;
-  if (n >= POSITION_BITS || n === 0) return list.sort((a, b) => stamp(a) - stamp(b));
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = stamp(list[i] as ProcessRecord) * POSITION_BITS + i;
-  keys.sort();
-  if (!((keys[n - 1] as number) < Number.MAX_SAFE_INTEGER)) return list.sort((a, b) => stamp(a) - stamp(b));
+function inStampOrder(
+  keys: Float64Array,
+  n: number,
+  nodes: readonly ProcessRecord[],
+  exact: boolean,
+  chosen: (r: ProcessRecord) => boolean,
+  stamp: (r: ProcessRecord) => number,
+): ProcessRecord[] {
+  if (!exact) return nodes.filter(chosen).sort((a, b) => stamp(a) - stamp(b));
   const out = new Array<ProcessRecord>(n);
-  for (let i = 0; i < n; i++) out[i] = list[(keys[i] as number) % POSITION_BITS] as ProcessRecord;
+  const sorted = keys.subarray(0, n).sort();
+  for (let i = 0; i < n; i++) out[i] = nodes[(sorted[i] as number) % POSITION_BITS] as ProcessRecord;
   return out;
 }
 
@@ -536,11 +541,17 @@ export function thawTable(cp: TableCheckpoint, options: ProcessTableOptions, spa
   for (const f of cp.otherSessions) thawSession(f);
   const session = (id: CopyIdentity | null): EntrySessionRecord | null => (id === null || id.epoch !== epoch ? null : (restoredSessions[id.slot] as EntrySessionRecord));
 
-  const heads: ProcessRecord[] = [];
-  const members: ProcessRecord[] = [];
-  const exited: ProcessRecord[] = [];
+  // sort keys of the pid map's heads, the members and the exited, gathered while the nodes are at hand
+  const count = nodes.length;
+  const headKeys = new Float64Array(count);
+  const memberKeys = new Float64Array(count);
+  const exitedKeys = new Float64Array(count);
+  let heads = 0;
+  let members = 0;
+  let exited = 0;
+  let exact = count < POSITION_BITS;
   const pending: ProcessRecord[] = [];
-  for (let i = 0; i < nodes.length; i++) {
+  for (let i = 0; i < count; i++) {
     const r = nodes[i] as ProcessRecord;
     const e = frozen[i] as FrozenNode;
     r.parent = node(e.parent);
@@ -552,22 +563,31 @@ export function thawTable(cp: TableCheckpoint, options: ProcessTableOptions, spa
     r.entrySession = session(e.entrySession);
     r.ledSession = session(e.ledSession);
     r.history = session(e.history);
-    if (e.head) heads.push(r);
-    if (e.member) members.push(r);
-    if (r.exited && !r.evicted) exited.push(r);
+    if (e.head) {
+      headKeys[heads++] = e.keyStamp * POSITION_BITS + i;
+      if (e.keyStamp >= STAMP_LIMIT) exact = false;
+    }
+    if (e.member) {
+      memberKeys[members++] = e.joinStamp * POSITION_BITS + i;
+      if (e.joinStamp >= STAMP_LIMIT) exact = false;
+    }
+    if (r.exited && !r.evicted) {
+      exitedKeys[exited++] = e.exitStamp * POSITION_BITS + i;
+      if (e.exitStamp >= STAMP_LIMIT) exact = false;
+    }
     if (r.pending) pending.push(r);
   }
 
   const byPid = new Map<number, ProcessRecord>();
-  for (const r of sortByStamp(heads, (x) => x.keyStamp)) byPid.set(r.pid, r);
-  for (const r of sortByStamp(members, (x) => x.joinStamp)) {
+  for (const r of inStampOrder(headKeys, heads, nodes, exact, (x) => (x.frozen as FrozenNode).head, (x) => x.keyStamp)) byPid.set(r.pid, r);
+  for (const r of inStampOrder(memberKeys, members, nodes, exact, (x) => (x.frozen as FrozenNode).member, (x) => x.joinStamp)) {
     const stamp = r.joinStamp;
     (r.entrySession as EntrySessionRecord).members.add(r);
     r.joinStamp = stamp;
   }
   let exitedHead: ProcessRecord | null = null;
   let exitedTail: ProcessRecord | null = null;
-  for (const r of sortByStamp(exited, (x) => x.exitStamp)) {
+  for (const r of inStampOrder(exitedKeys, exited, nodes, exact, (x) => x.exited && !x.evicted, (x) => x.exitStamp)) {
     if (r.history !== null) {
       r.history.pushHistory(r);
       continue;
