@@ -41,6 +41,19 @@ const T_BOOLEAN = 6;
 /** Longest string whose bytes a node remembers with its value (a repeat is then neither decoded nor tested again). */
 const CACHE_BYTES = 128;
 
+/**
+ * Objects recur line after line (the host, a session's leaders, a parent, the stdio devices): each
+ * object node remembers the text of the last MEMO_ENTRIES objects it checked (up to MEMO_BYTES
+ * each) with the values built from them, and takes the same bytes again without a second look.
+ * A node whose objects do not recur (every line's own process) stops trying for a while.
+ */
+const MEMO_ENTRIES = 8;
+const MEMO_BYTES = 1024;
+const MEMO_ROUND = 1024;
+const MEMO_PAUSE = 16384;
+/** Shorter objects are compared byte by byte here (a native compare costs more). */
+const SHORT_OBJECT = 64;
+
 /** Keywords the scanner understands, and those that do not change what is valid (as the compiled check). */
 const KNOWN_KEYWORDS = new Set([
   'type',
@@ -67,6 +80,28 @@ interface StringTest {
   values: Set<unknown> | null;
 }
 
+/** The objects an object node checked last: their bytes, and the values built from them. */
+class ObjectMemo {
+  readonly bytes: Buffer[] = [];
+  readonly length = new Int32Array(MEMO_ENTRIES);
+  readonly kept: unknown[][] = [];
+  /** The entry to replace next. */
+  next = 0;
+  /** The entry that matched (or was stored) last: tried first. */
+  last = 0;
+  tries = 0;
+  hits = 0;
+  /** Objects still to scan without trying the memo. */
+  paused = 0;
+
+  constructor() {
+    for (let i = 0; i < MEMO_ENTRIES; i++) {
+      this.bytes.push(Buffer.alloc(MEMO_BYTES));
+      this.kept.push([]);
+    }
+  }
+}
+
 class ScanNode {
   type = T_UNSUPPORTED;
   use = CHECK;
@@ -81,8 +116,15 @@ class ScanNode {
   /** Where the next key is looked for first (after the last one found). */
   hint = 0;
   skeleton: Record<string, unknown> | null = null;
-  /** Keys of the children a skeleton holds. */
+  /** Keys of the children a skeleton holds, their nodes and their key indexes. */
   kept: string[] = [];
+  keptNodes: ScanNode[] = [];
+  keptIndex: number[] = [];
+  /** Sets every field of the skeleton to undefined. */
+  clear: (o: Record<string, unknown>) => void = () => {};
+  /** Sets the field of key index `k` (a kept one) of the skeleton. */
+  set: (o: Record<string, unknown>, k: number, v: unknown) => void = () => {};
+  memo: ObjectMemo | null = null;
   // array
   items: ScanNode | null = null;
   // string: any alternative passes (none: any string)
@@ -197,14 +239,76 @@ export class RecordLineScanner {
 
   /** The members of an object after its `{`. */
   private object(node: ScanNode, pos: number, end: number): number {
+    const memo = node.memo;
+    if (memo !== null) {
+      if (memo.paused > 0) memo.paused--;
+      else {
+        const at = this.recall(node, memo, pos - 1, end);
+        if (at >= 0) return at;
+      }
+    }
+    const stop = this.members(node, pos, end);
+    if (stop >= 0 && memo !== null && memo.paused === 0) this.remember(node, memo, pos - 1, stop);
+    return stop;
+  }
+
+  /** The end of a remembered object that the bytes at `open` repeat (its values restored), or −1. */
+  private recall(node: ScanNode, memo: ObjectMemo, open: number, end: number): number {
+    const b = this.b;
+    if (++memo.tries === MEMO_ROUND) {
+      if (memo.hits < MEMO_ROUND / 8) memo.paused = MEMO_PAUSE;
+      memo.tries = 0;
+      memo.hits = 0;
+    }
+    let i = memo.last;
+    for (let tried = 0; tried < MEMO_ENTRIES; tried++) {
+      if (tried > 0) i = i + 1 === MEMO_ENTRIES ? 0 : i + 1;
+      const length = memo.length[i] as number;
+      if (length === 0 || open + length > end || b[open + length - 1] !== 0x7d) continue;
+      const bytes = memo.bytes[i] as Buffer;
+      if (length <= SHORT_OBJECT) {
+        let k = 1;
+        while (k < length && bytes[k] === b[open + k]) k++;
+        if (k < length) continue;
+      } else {
+        // a few bytes spread over it first (a native compare costs more than most misses)
+        let k = 1;
+        while (k < 8 && bytes[(length * k) >> 3] === b[open + ((length * k) >> 3)]) k++;
+        if (k < 8 || b.compare(bytes, 0, length, open, open + length) !== 0) continue;
+      }
+      memo.hits++;
+      memo.last = i;
+      this.out = node.use === SKELETON ? restore(node, memo.kept[i] as unknown[]) : undefined;
+      return open + length;
+    }
+    return -1;
+  }
+
+  /** Keeps the object just checked, `b[open, stop)`, in the node's memo. */
+  private remember(node: ScanNode, memo: ObjectMemo, open: number, stop: number): void {
+    const length = stop - open;
+    if (length > MEMO_BYTES) return;
+    const i = memo.next;
+    memo.next = i + 1 === MEMO_ENTRIES ? 0 : i + 1;
+    const bytes = memo.bytes[i] as Buffer;
+    const b = this.b;
+    if (length <= SHORT_OBJECT) for (let k = 0; k < length; k++) bytes[k] = b[open + k] as number;
+    else b.copy(bytes, 0, open, stop);
+    memo.length[i] = length;
+    memo.last = i;
+    if (node.use === SKELETON) memo.kept[i] = snapshot(node);
+  }
+
+  /** The members of an object after its `{`, checked (and built, or kept in the skeleton). */
+  private members(node: ScanNode, pos: number, end: number): number {
     const b = this.b;
     const visit = ++this.visit;
     const stamps = this.stamps;
     let into: Record<string, unknown> | null = null;
-    if (node.use === SKELETON) {
+    const skeleton = node.use === SKELETON;
+    if (skeleton) {
       into = node.skeleton as Record<string, unknown>;
-      const kept = node.kept;
-      for (let i = 0; i < kept.length; i++) into[kept[i] as string] = undefined;
+      node.clear(into);
     } else if (node.use === BUILD) into = {};
     let required = 0;
     pos = this.ws(pos, end);
@@ -234,7 +338,10 @@ export class RecordLineScanner {
       const child = node.children[k] as ScanNode;
       pos = this.value(child, pos, end);
       if (pos < 0) return -1;
-      if (into !== null && child.use !== CHECK) into[node.names[k] as string] = this.out;
+      if (into !== null && child.use !== CHECK) {
+        if (skeleton) node.set(into, k, this.out);
+        else into[node.names[k] as string] = this.out;
+      }
       if (node.required[k] === true) required++;
       pos = this.ws(pos, end);
       if (pos >= end) return -1;
@@ -576,12 +683,55 @@ function markBuilt(n: ScanNode): void {
   if (n.items !== null) markBuilt(n.items);
 }
 
-function makeSkeletons(n: ScanNode): void {
+/**
+ * Gives every skeleton node its reused object and the functions that clear and set its fields
+ * (generated, so that each is a store to a known field of one object shape), and every object node
+ * but the line itself and those built afresh its memo.
+ */
+function makeSkeletons(n: ScanNode, isRoot = true): void {
   if (n.use === SKELETON) {
-    n.kept = n.names.filter((_, i) => (n.children[i] as ScanNode).use !== CHECK);
-    const skeleton: Record<string, unknown> = {};
-    for (const k of n.kept) skeleton[k] = undefined;
-    n.skeleton = skeleton;
+    const kept: number[] = [];
+    n.children.forEach((c, i) => {
+      if (c.use !== CHECK) kept.push(i);
+    });
+    n.kept = kept.map((i) => n.names[i] as string);
+    n.keptNodes = kept.map((i) => n.children[i] as ScanNode);
+    n.keptIndex = kept;
+    const fields = n.kept.map((k) => `o[${JSON.stringify(k)}]`);
+    const clear = fields.map((f) => `${f} = undefined;`).join('\n');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    n.skeleton = new Function(`const o = {};\n${clear}\nreturn o;`)() as Record<string, unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    n.clear = new Function('o', clear) as ScanNode['clear'];
+    const cases = kept.map((i, j) => `case ${i}: ${fields[j] as string} = v; break;`).join('\n');
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    n.set = new Function('o', 'k', 'v', `switch (k) {\n${cases}\n}`) as ScanNode['set'];
   }
-  for (const c of n.children) makeSkeletons(c);
+  if (n.type === T_OBJECT && !isRoot && n.use !== BUILD) n.memo = new ObjectMemo();
+  for (const c of n.children) makeSkeletons(c, false);
+  if (n.items !== null) makeSkeletons(n.items, false);
+}
+
+/** The values of a skeleton's fields (a nested skeleton's as an array of its own). */
+function snapshot(n: ScanNode): unknown[] {
+  const o = n.skeleton as Record<string, unknown>;
+  const out: unknown[] = [];
+  for (let i = 0; i < n.kept.length; i++) {
+    const v = o[n.kept[i] as string];
+    out.push((n.keptNodes[i] as ScanNode).use === SKELETON && v !== undefined ? snapshot(n.keptNodes[i] as ScanNode) : v);
+  }
+  return out;
+}
+
+/** Puts a snapshot's values back into the skeleton (and the nested ones); returns the skeleton. */
+function restore(n: ScanNode, values: unknown[]): Record<string, unknown> {
+  const o = n.skeleton as Record<string, unknown>;
+  n.clear(o);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === undefined) continue;
+    const c = n.keptNodes[i] as ScanNode;
+    n.set(o, n.keptIndex[i] as number, c.use === SKELETON ? restore(c, v as unknown[]) : v);
+  }
+  return o;
 }
