@@ -61,10 +61,12 @@ export function newHostFacts(): HostFacts {
 
 /**
  * Every field of a line that the reading of a valid line looks at: hostFactsOf, lineToFacts,
- * lineRequirementIssue and insaneTimeReason (line-parse.ts) read these and nothing else. The line
- * scanner (record-line-scanner.ts) materializes only these, and checks the rest of a line without
- * building it; a test gives the functions whole lines and lines cut down to these fields and
- * compares. A field read here must be added to the list. A field that is an array is taken whole.
+ * lineRequirementIssue and insaneTimeReason (line-parse.ts) read these and nothing else (and the
+ * presence of the objects on the way to them: process.io). The line scanner
+ * (record-line-scanner.ts) builds only these, with the objects on the way when the line has them,
+ * and checks the rest of a line without building it; a test gives the functions whole lines and
+ * lines cut down so and compares. A field read here must be added to the list. A field that is an
+ * array is taken whole.
  */
 export const LINE_FACT_FIELDS: readonly string[] = [
   '@timestamp',
