@@ -190,15 +190,40 @@ interface ScanState {
   wide: boolean;
 }
 
-/** Longest string whose bytes a string node remembers with its value (a repeat is neither decoded nor tested again). */
+/**
+ * A string node remembers the last CACHE_ENTRIES strings it accepted (up to CACHE_BYTES long) by
+ * their bytes, with their text: a repeat is neither decoded nor tested again. A node whose strings
+ * do not repeat (times, arguments) stops remembering for a while.
+ */
+const CACHE_ENTRIES = 4;
 const CACHE_BYTES = 128;
 
-/** A string node's tests, and the last string it accepted. */
+/** A string node's tests, and the strings it accepted last. */
 interface StringCache {
   tests: StringTest[];
+  /** Entry i's bytes at i × CACHE_BYTES. */
   bytes: Uint8Array;
-  length: number;
-  value: string;
+  length: Int32Array;
+  value: string[];
+  next: number;
+  last: number;
+  tries: number;
+  hits: number;
+  paused: number;
+}
+
+function newCache(tests: StringTest[]): StringCache {
+  return {
+    tests,
+    bytes: new Uint8Array(CACHE_ENTRIES * CACHE_BYTES),
+    length: new Int32Array(CACHE_ENTRIES).fill(-1),
+    value: new Array<string>(CACHE_ENTRIES).fill(''),
+    next: 0,
+    last: 0,
+    tries: 0,
+    hits: 0,
+    paused: 0,
+  };
 }
 
 /** How many objects a node remembers, how long each may be, and when a node gives up trying. */
@@ -302,22 +327,39 @@ function makeHelpers(st: ScanState) {
     const stop = skipString(b, pos, end);
     if (stop < 0) return -1;
     const length = stop - 1 - pos;
-    if (length === c.length) {
+    const remembering = c.paused === 0;
+    if (remembering) {
+      if (++c.tries === MEMO_ROUND) {
+        if (c.hits < MEMO_ROUND / 8) c.paused = MEMO_PAUSE;
+        c.tries = 0;
+        c.hits = 0;
+      }
       const bytes = c.bytes;
-      let j = 0;
-      while (j < length && bytes[j] === b[pos + j]) j++;
-      if (j === length) {
-        st.str = c.value;
+      let e = c.last;
+      for (let tried = 0; tried < CACHE_ENTRIES; tried++) {
+        if (tried > 0) e = e + 1 === CACHE_ENTRIES ? 0 : e + 1;
+        if (c.length[e] !== length) continue;
+        const at = e * CACHE_BYTES;
+        let j = 0;
+        while (j < length && bytes[at + j] === b[pos + j]) j++;
+        if (j < length) continue;
+        c.hits++;
+        c.last = e;
+        st.str = c.value[e] as string;
         return stop;
       }
-    }
+    } else c.paused--;
     const s = decode(b, pos, stop - 1);
     if (!passes(c.tests, s)) return -1;
-    if (length <= CACHE_BYTES) {
+    if (remembering && length <= CACHE_BYTES) {
+      const e = c.next;
+      c.next = e + 1 === CACHE_ENTRIES ? 0 : e + 1;
       const bytes = c.bytes;
-      for (let j = 0; j < length; j++) bytes[j] = b[pos + j] as number;
-      c.length = length;
-      c.value = s;
+      const at = e * CACHE_BYTES;
+      for (let j = 0; j < length; j++) bytes[at + j] = b[pos + j] as number;
+      c.length[e] = length;
+      c.value[e] = s;
+      c.last = e;
     }
     st.str = s;
     return stop;
@@ -540,7 +582,7 @@ else if (p + 5 <= end && b[p] === 0x66 && b[p + 1] === 0x61 && b[p + 2] === 0x6c
 else return -1;`;
       case T_STRING: {
         if (!keep && n.tests.length === 0) return `if (p >= end || b[p] !== 0x22) return -1; p = h.skipString(b, p + 1, end); if (p < 0) return -1;`;
-        caches.push({ tests: n.tests, bytes: new Uint8Array(CACHE_BYTES), length: -1, value: '' });
+        caches.push(newCache(n.tests));
         return `if (p >= end || b[p] !== 0x22) return -1; p = h.stringValue(b, p + 1, end, C[${caches.length - 1}]); if (p < 0) return -1; ${give('st.str')}`;
       }
       case T_OBJECT:
