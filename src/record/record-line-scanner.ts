@@ -14,8 +14,8 @@
  * ignores unknown fields; the scanner leaves them to `JSON.parse`), a key given twice, a key with
  * an escape, a string that is not valid UTF-8, a value of the wrong type or out of range, a schema
  * construct it does not support. So a line it accepts reads exactly as `JSON.parse` + the compiled
- * check would read it, and any other line goes that way itself. Keys may come in any order (a
- * per-object hint makes the writer's own order the cheap case).
+ * check would read it, and any other line goes that way itself. Keys may come in any order (each
+ * object node learns which key follows which, so the writer's own order is the cheap case).
  *
  * Most of a line repeats earlier lines: the host, a session's leaders, a parent, the stdio devices,
  * names and paths. An object node remembers the bytes of the last objects it accepted with the
@@ -140,8 +140,10 @@ class ScanNode {
   requiredCount = 0;
   /** First of this object's slots in the scanner's seen-key stamps. */
   stampBase = 0;
-  /** Where the next key is looked for first (after the last one found). */
+  /** Where a key is looked for first (after the last one found). */
   hint = 0;
+  /** Which key came after key i last time (entry keys.length: first in the object): tried first. */
+  follow = new Int32Array(1);
   skeleton: Record<string, unknown> | null = null;
   /** Keys of the children a skeleton holds, their nodes and their key indexes. */
   kept: string[] = [];
@@ -347,18 +349,32 @@ export class RecordLineScanner {
       this.out = into;
       return pos + 1;
     }
+    if (node.keys.length === 0) return -1; // a key it does not know
+    const follow = node.follow;
+    let previous = node.keys.length; // the object's start
     for (;;) {
       if (pos >= end || b[pos] !== 0x22) return -1;
       const keyStart = ++pos;
-      for (;;) {
-        if (pos >= end) return -1;
-        const c = b[pos] as number;
-        if (c === 0x22) break;
-        if (c === 0x5c || c < 0x20 || c > 0x7e) return -1;
-        pos++;
+      // the key that followed the previous one last time, then any key
+      let k = follow[previous] as number;
+      const expected = node.keys[k] as Uint8Array;
+      const length = expected.length;
+      let j = 0;
+      if (keyStart + length < end && b[keyStart + length] === 0x22) while (j < length && expected[j] === b[keyStart + j]) j++;
+      if (j === length && length > 0) pos = keyStart + length;
+      else {
+        for (;;) {
+          if (pos >= end) return -1;
+          const c = b[pos] as number;
+          if (c === 0x22) break;
+          if (c === 0x5c || c < 0x20 || c > 0x7e) return -1;
+          pos++;
+        }
+        k = this.key(node, keyStart, pos - keyStart);
+        if (k < 0) return -1;
+        follow[previous] = k;
       }
-      const k = this.key(node, keyStart, pos - keyStart);
-      if (k < 0) return -1;
+      previous = k;
       const stamp = node.stampBase + k;
       if (stamps[stamp] === visit) return -1; // a key given twice: JSON.parse keeps the last
       stamps[stamp] = visit;
@@ -680,6 +696,7 @@ function compileNode(s: JsonSchemaNode, compile: (s: JsonSchemaNode) => ScanNode
       n.type = T_OBJECT;
       n.names = names;
       n.keys = names.map((k) => new Uint8Array(Buffer.from(k, 'utf8')));
+      n.follow = new Int32Array(names.length + 1);
       n.children = names.map((k) => compile(props[k] as JsonSchemaNode));
       n.required = names.map((k) => (s.required ?? []).includes(k));
       n.requiredCount = n.required.filter(Boolean).length;
