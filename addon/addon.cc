@@ -2,8 +2,9 @@
 //
 //   open(options) -> Sensor   openAsync(options) -> Promise<Sensor> (loads on a worker thread)
 //   drain(Uint8Array) -> bytes   stats() -> object   lost() -> number   close()
-//   onReadable(cb, ms = 10)   wakes JS (once per batch, never per record) when records are waiting,
-//                             at most once per `ms` after the previous wake-up was drained
+//   onReadable(cb, ms = 10)   calls cb on the JS thread (once per batch, never per record) when
+//                             records are waiting, at most once per `ms` after the previous wake-up
+//                             was drained; watched by libuv on the JS thread's own loop (no thread)
 //   bootClockOffsetMs()       CLOCK_REALTIME - CLOCK_BOOTTIME, to turn record timestamps into wall time
 //   peerGone(fd)              true when the other end of a pipe or socket is gone (poll(2) reports
 //                             POLLERR or POLLHUP without waiting): stdout's reader left, even with
@@ -15,12 +16,9 @@
 #include <napi.h>
 #include <poll.h>
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
+#include <uv.h>
+
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "sensor.h"
 #include "sessiontop.h"
@@ -146,11 +144,7 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
     } catch (const sessiontop::SensorError& e) {
       throw to_js_error(env, e);
     }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      notified_ = false;
-    }
-    cv_.notify_one();
+    Rearm();
     return Napi::Number::New(env, (double)n);
   }
 
@@ -188,68 +182,98 @@ class SensorHandle : public Napi::ObjectWrap<SensorHandle> {
     return info.Env().Undefined();
   }
 
-  // Starts a watcher thread that blocks in epoll on the ring buffer and, when records arrive, calls
-  // `callback` on the JS thread; it then sleeps until the next drain(), so there is one wake-up per
-  // batch however many records it holds.
+  // Watches the ring buffer's descriptor on the JS thread's libuv loop and, when records arrive,
+  // calls `callback` there; the watch then stays off until the next drain() plus `coalesceMs`, so
+  // there is one wake-up per batch however many records it holds, and no thread of our own (a
+  // watcher thread cost a context switch or two per batch, a VM exit each here).
   Napi::Value OnReadable(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsFunction()) throw Napi::TypeError::New(env, "onReadable(callback[, coalesceMs])");
-    coalesce_ms_ = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10;
-    if (coalesce_ms_ < 0 || coalesce_ms_ > 1000) throw Napi::RangeError::New(env, "coalesceMs must be 0..1000");
+    int coalesce = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10;
+    if (coalesce < 0 || coalesce > 1000) throw Napi::RangeError::New(env, "coalesceMs must be 0..1000");
     if (sensor_->closed()) throw Napi::Error::New(env, "the sensor is closed");
     StopWatcher();
-    tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "sessiontop-ring", 1, 1);
-    stopping_ = false;
-    notified_ = false;
-    watcher_ = std::thread([this] { Watch(); });
+    uv_loop_t* loop = nullptr;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) throw Napi::Error::New(env, "no event loop");
+    coalesce_ms_ = coalesce;
+    env_ = env;
+    callback_ = Napi::Persistent(info[0].As<Napi::Function>());
+    poll_ = new uv_poll_t;
+    timer_ = new uv_timer_t;
+    int rc = uv_poll_init(loop, poll_, sensor_->readable_fd());
+    if (rc != 0) {
+      delete poll_;
+      delete timer_;
+      poll_ = nullptr;
+      timer_ = nullptr;
+      callback_.Reset();
+      throw Napi::Error::New(env, std::string("cannot watch the ring buffer: ") + uv_strerror(rc));
+    }
+    uv_timer_init(loop, timer_);
+    poll_->data = this;
+    timer_->data = this;
+    // the process may exit while we watch (the owner's timers decide that)
+    uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+    uv_unref(reinterpret_cast<uv_handle_t*>(timer_));
+    waiting_ = true;
+    uv_poll_start(poll_, UV_READABLE, &SensorHandle::OnPoll);
     return env.Undefined();
   }
 
-  void Watch() {
-    bool woke = false;
-    while (true) {
-      {
-        std::unique_lock<std::mutex> lock(mutex_);
-        cv_.wait(lock, [this] { return !notified_ || stopping_; });
-        if (stopping_) break;
-        // Coalesce: after a wake-up has been drained, let records gather for a moment before
-        // listening again, so a storm costs ~100 wake-ups a second, not one per record.
-        if (woke && coalesce_ms_ > 0 &&
-            cv_.wait_for(lock, std::chrono::milliseconds(coalesce_ms_), [this] { return stopping_; }))
-          break;
-      }
-      woke = false;
-      if (sensor_->wait(250) > 0) {
-        {
-          std::lock_guard<std::mutex> lock(mutex_);
-          if (stopping_) break;
-          notified_ = true;
-        }
-        woke = true;
-        tsfn_.NonBlockingCall();
-      }
+  static void OnPoll(uv_poll_t* handle, int status, int events) {
+    SensorHandle* self = static_cast<SensorHandle*>(handle->data);
+    // once per batch: off until drain() re-arms it
+    uv_poll_stop(handle);
+    self->waiting_ = false;
+    (void)status;
+    (void)events;
+    Napi::Env env = self->env_;
+    Napi::HandleScope scope(env);
+    try {
+      self->callback_.MakeCallback(env.Global(), {});
+    } catch (const Napi::Error& e) {
+      napi_fatal_exception(env, e.Value());
     }
+  }
+
+  static void OnTimer(uv_timer_t* handle) {
+    SensorHandle* self = static_cast<SensorHandle*>(handle->data);
+    if (self->poll_ != nullptr && !self->waiting_) {
+      self->waiting_ = true;
+      uv_poll_start(self->poll_, UV_READABLE, &SensorHandle::OnPoll);
+    }
+  }
+
+  // After a drain: listen again, after `coalesceMs` to let records gather (the descriptor reports
+  // records that arrived meanwhile as soon as it is watched again).
+  void Rearm() {
+    if (poll_ == nullptr || waiting_ || uv_is_active(reinterpret_cast<uv_handle_t*>(timer_))) return;
+    if (coalesce_ms_ == 0) {
+      OnTimer(timer_);
+      return;
+    }
+    uv_timer_start(timer_, &SensorHandle::OnTimer, (uint64_t)coalesce_ms_, 0);
   }
 
   void StopWatcher() {
-    if (!watcher_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    sensor_->interrupt();
-    watcher_.join();
-    tsfn_.Release();
+    if (poll_ == nullptr) return;
+    uv_poll_stop(poll_);
+    uv_timer_stop(timer_);
+    // freed by libuv's close callbacks, after which no callback can reach this handle
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    poll_ = nullptr;
+    timer_ = nullptr;
+    waiting_ = false;
+    callback_.Reset();
   }
 
   std::unique_ptr<sessiontop::Sensor> sensor_;
-  std::thread watcher_;
-  Napi::ThreadSafeFunction tsfn_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool notified_ = false;
-  bool stopping_ = false;
+  napi_env env_ = nullptr;
+  Napi::FunctionReference callback_;
+  uv_poll_t* poll_ = nullptr;
+  uv_timer_t* timer_ = nullptr;
+  bool waiting_ = false;
   int coalesce_ms_ = 10;
 };
 

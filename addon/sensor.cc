@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -187,16 +185,6 @@ Sensor::Sensor(const SensorOptions& options) {
 
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), on_sample, this, nullptr);
     if (!rb_) fail(errno, "ring buffer");
-
-    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (epoll_fd_ < 0 || wake_fd_ < 0) fail(errno, "epoll");
-    struct epoll_event ev = {};
-    ev.events = EPOLLIN;
-    ev.data.u32 = 0;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, bpf_map__fd(skel_->maps.events), &ev) != 0) fail(errno, "epoll");
-    ev.data.u32 = 1;
-    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) fail(errno, "epoll");
   } catch (...) {
     close();
     throw;
@@ -354,29 +342,7 @@ size_t Sensor::drain(uint8_t* dst, size_t cap) {
   return len_;
 }
 
-int Sensor::wait(int timeout_ms) {
-  if (epoll_fd_ < 0) return 0;
-  struct epoll_event events[2];
-  int n = epoll_wait(epoll_fd_, events, 2, timeout_ms);
-  bool data = false;
-  for (int i = 0; i < n; i++) {
-    if (events[i].data.u32 == 1) {
-      uint64_t v;
-      ssize_t ignored = read(wake_fd_, &v, sizeof(v));
-      (void)ignored;
-    } else {
-      data = true;
-    }
-  }
-  return data ? 1 : 0;
-}
-
-void Sensor::interrupt() {
-  if (wake_fd_ < 0) return;
-  uint64_t one = 1;
-  ssize_t ignored = write(wake_fd_, &one, sizeof(one));
-  (void)ignored;
-}
+int Sensor::readable_fd() const { return skel_ ? bpf_map__fd(skel_->maps.events) : -1; }
 
 SensorStats Sensor::stats() const {
   SensorStats s;
@@ -406,10 +372,6 @@ void Sensor::close() {
   rb_ = nullptr;
   if (skel_) sessiontop_bpf__destroy(skel_);
   skel_ = nullptr;
-  if (epoll_fd_ >= 0) ::close(epoll_fd_);
-  epoll_fd_ = -1;
-  if (wake_fd_ >= 0) ::close(wake_fd_);
-  wake_fd_ = -1;
   pending_.clear();
 }
 

@@ -88,10 +88,9 @@ class Sensor {
   // Copies whole records into dst (at most cap bytes) without blocking; returns bytes written.
   // A record that does not fit is kept and returned first by the next call.
   size_t drain(uint8_t* dst, size_t cap);
-  // Waits up to timeout_ms for records: 1 when some are ready, 0 on timeout or interrupt().
-  int wait(int timeout_ms);
-  // Wakes a thread blocked in wait().
-  void interrupt();
+  // The ring buffer's descriptor: poll(2)/epoll report it readable while records wait (the
+  // kernel wakes waiters at most once per 10 ms, see the BPF side). -1 once closed.
+  int readable_fd() const;
   SensorStats stats() const;
   uint64_t lost() const;
   void close();
@@ -106,8 +105,6 @@ class Sensor {
 
   sessiontop_bpf* skel_ = nullptr;
   ring_buffer* rb_ = nullptr;
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;
   std::vector<bpf_link*> links_;
   std::vector<ProbeStatus> probes_;
   std::vector<uint8_t> pending_;  // a record that did not fit the last drain

@@ -3,11 +3,15 @@
  * side in one run: `sessiontop record` (eBPF), auditd with an execve rule, snoopy (an LD_PRELOAD
  * library that logs every exec) and bpftrace's execsnoop.bt. Each round runs the monitors in a new
  * random order, and each monitored storm right after its own baseline storm (nothing monitoring),
- * so a machine whose load drifts affects both halves of a pair alike. Prints the median wall-time
+ * so a machine whose load drifts affects both halves of a pair alike. Every monitor, once started,
+ * gets the same warm-up storm (WARMUP execs, not timed) and a second to settle before its timed
+ * storm: a monitor on a server has been running for a while (sessiontop's hot paths are compiled by
+ * the JIT during its first several thousand events; auditd, snoopy and bpftrace have nothing to warm
+ * up, and pay the same wait). Prints the median wall-time
  * ratio (monitored / baseline), the storm's CPU-time ratio and the monitor's own CPU time per 1 000
  * execs, per monitor.
  *
- *   sudo node dist/bench/peers.js [N=1000] [ROUNDS=5]
+ *   sudo node dist/bench/peers.js [N=1000] [ROUNDS=5] [WARMUP=3000]
  *
  * Needs root and the Debian packages auditd, snoopy and bpftrace (installs them with apt-get when
  * missing). The machine's state is restored whatever happens (also on SIGINT/SIGTERM): snoopy is
@@ -212,7 +216,7 @@ function shuffle<T>(items: T[]): T[] {
   return a;
 }
 
-export async function run(n = 1000, rounds = 5, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<PeerFigures[]> {
+export async function run(n = 1000, rounds = 5, warmup = 3000, log: (s: string) => void = (s) => process.stderr.write(`${s}\n`)): Promise<PeerFigures[]> {
   if (process.getuid?.() !== 0) throw new Error('bench:peers needs root (auditd, bpftrace, /etc/ld.so.preload)');
   ensurePackages();
   const helper = buildStormHelper();
@@ -242,7 +246,8 @@ export async function run(n = 1000, rounds = 5, log: (s: string) => void = (s) =
         const base = await timeStorm(helper, n);
         active = m;
         const pids = await m.start(dir);
-        await sleep(300);
+        if (warmup > 0) await timeStorm(helper, warmup);
+        await sleep(1000);
         const cpu0 = pids.reduce((s, p) => s + cpuMsOf(p), 0);
         const storm = await timeStorm(helper, n);
         await sleep(300); // let the monitor catch up with what it was sent
@@ -274,8 +279,9 @@ export async function run(n = 1000, rounds = 5, log: (s: string) => void = (s) =
 if (isMain(import.meta.url)) {
   const n = Number(process.argv[2] ?? 1000);
   const rounds = Number(process.argv[3] ?? 5);
-  const figures = await run(n, rounds);
-  console.log(`\nexec monitors side by side: ${n} fork+exec of /bin/true, ${rounds} rounds in random order, medians`);
+  const warmup = Number(process.argv[4] ?? 3000);
+  const figures = await run(n, rounds, warmup);
+  console.log(`\nexec monitors side by side: ${n} fork+exec of /bin/true, ${rounds} rounds in random order, each monitor warmed up by ${warmup} execs, medians`);
   console.log('| monitor | storm wall time, ratio | storm CPU time, ratio | monitor\'s own CPU, ms per 1 000 execs |');
   console.log('| --- | --- | --- | --- |');
   for (const f of [...figures].sort((a, b) => a.ratio - b.ratio)) {

@@ -1,8 +1,11 @@
 /**
  * A storm under `sessiontop record`: N fork+exec of /bin/true, timed while the real binary records
  * (eBPF) versus with nothing running, in alternating pairs; reports the median wall-time ratio and
- * completeness (execs in the recording / execs run). Needs root.
- *   node dist/bench/record-storm.js [N] [pairs]
+ * completeness (execs in the recording / execs run). Once recording, a warm-up storm of WARMUP
+ * execs (not timed, not counted) and a second to settle come before the timed storm: a recorder on a
+ * server has been running for a while, and its hot paths are compiled by the JIT during its first
+ * several thousand events (WARMUP=0 times a recorder started just before the storm). Needs root.
+ *   node dist/bench/record-storm.js [N] [pairs] [WARMUP=3000]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -33,7 +36,7 @@ async function waitFor(pred: () => boolean, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function run(n = 3000, pairs = 5): Promise<RecordStormFigures> {
+export async function run(n = 3000, pairs = 5, warmup = 3000): Promise<RecordStormFigures> {
   const helper = buildStormHelper();
   const bin = join(packageRoot(), 'bin', 'sessiontop.js');
   const dir = mkdtempSync(join(tmpdir(), 'sessiontop-recstorm-'));
@@ -59,7 +62,8 @@ export async function run(n = 3000, pairs = 5): Promise<RecordStormFigures> {
           return false;
         }
       }, 15_000);
-      await new Promise((r) => setTimeout(r, 200));
+      if (warmup > 0) await timeStorm(helper, warmup);
+      await new Promise((r) => setTimeout(r, warmup > 0 ? 1000 : 200));
       const s = await timeStorm(helper, n);
       await new Promise((r) => setTimeout(r, 300));
       child.kill('SIGINT');
@@ -92,8 +96,9 @@ export async function run(n = 3000, pairs = 5): Promise<RecordStormFigures> {
 if (isMain(import.meta.url)) {
   const n = Number(process.argv[2] ?? 3000);
   const pairs = Number(process.argv[3] ?? 5);
-  const r = await run(n, pairs);
-  printFigures(`storm under sessiontop record (${n} fork+exec of /bin/true, ${pairs} alternating pairs, medians)`, {
+  const warmup = Number(process.argv[4] ?? 3000);
+  const r = await run(n, pairs, warmup);
+  printFigures(`storm under sessiontop record (${n} fork+exec of /bin/true, ${pairs} alternating pairs, after a ${warmup}-exec warm-up, medians)`, {
     'without (ms)': r.baseMs,
     'while recording (ms)': r.recordingMs,
     'wall ratio (recording / without)': r.ratio,

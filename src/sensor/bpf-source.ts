@@ -1,7 +1,8 @@
 /**
  * The live eBPF source: opens the sensor, drains its ring buffer into one reused Uint8Array and
  * decodes the records into ProcessEvents. It drains when the addon signals that records are waiting
- * (one wake-up per batch) and on a short timer as a backstop; kernel-side losses are polled from the
+ * (one wake-up per batch, at least `coalesceMs` apart) and on a timer as a backstop (a record that
+ * came without a kernel wake-up is otherwise seen when the watch is re-armed); kernel-side losses are polled from the
  * sensor's counters and delivered as `lost` events, so nothing disappears silently.
  */
 import { type EventSource, newProcessEvent, type ProcessEvent, resetProcessEvent } from './process-event.js';
@@ -35,6 +36,8 @@ export interface BpfSourceOptions {
   extraShells?: string[];
   /** Backstop drain interval, ms (default 50). */
   intervalMs?: number;
+  /** After a drain, ms that records gather before the next wake-up (default 10; 0..1000). */
+  coalesceMs?: number;
   /** Drain buffer bytes (default 4 MiB). */
   bufferBytes?: number;
   debug?: boolean;
@@ -51,7 +54,6 @@ export class BpfSource implements EventSource {
   private timer: NodeJS.Timeout | undefined;
   private lostSeen = 0;
   private draining = false;
-  private immediate: NodeJS.Immediate | undefined;
   private readonly options: BpfSourceOptions;
   private readonly tty: TtyOutputCoalescer | null;
 
@@ -114,7 +116,8 @@ export class BpfSource implements EventSource {
   async start(onEvent: (e: ProcessEvent) => void): Promise<void> {
     await this.openAsync();
     this.onEvent = onEvent;
-    this.sensor!.onReadable(() => this.scheduleDrain());
+    // the addon calls back on this thread's event loop, once per batch: drain at once
+    this.sensor!.onReadable(() => this.drain(), this.options.coalesceMs ?? 10);
     this.timer = setInterval(() => this.drain(), this.options.intervalMs ?? 50);
     this.drain();
   }
@@ -154,21 +157,11 @@ export class BpfSource implements EventSource {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.immediate) clearImmediate(this.immediate);
-    this.immediate = undefined;
     if (!this.sensor) return;
     this.drain();
     if (this.onEvent) this.tty?.flushAll(this.onEvent);
     this.sensor.close();
     this.sensor = undefined;
-  }
-
-  private scheduleDrain(): void {
-    if (this.immediate) return;
-    this.immediate = setImmediate(() => {
-      this.immediate = undefined;
-      this.drain();
-    });
   }
 
   private reportLost(onEvent: (e: ProcessEvent) => void): void {

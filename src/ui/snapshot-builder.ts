@@ -244,7 +244,7 @@ function statusView(input: FrameInput, view: ViewState): StatusView {
   // an open pane closes with q: say so where the hints say `q quit`
   const hints = view.overlay === 'none' ? keyHints(input.feed.mode) : keyHints(input.feed.mode).replace('q quit', 'q/Esc close');
   return {
-    prompt: p === null ? null : { label: PROMPT_LABELS[p.kind], text: safeText(p.text) },
+    prompt: p === null ? null : { label: PROMPT_LABELS[p.kind], text: safeText(p.text), error: p.error ?? '' },
     message: msg === null ? null : { text: msg.text, tone: msg.tone },
     search,
     hints,

@@ -137,7 +137,8 @@ export interface TerminalPaneView {
 
 export interface StatusView {
   /** An input line being typed (search, seek, recording file). */
-  prompt: { label: string; text: string } | null;
+  /** `error`: why the last submission was refused ('' when none). */
+  prompt: { label: string; text: string; error: string } | null;
   message: { text: string; tone: Tone } | null;
   /** Search state: `/query 3/17`. */
   search: string;

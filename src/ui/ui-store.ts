@@ -312,14 +312,14 @@ export class UiStore {
         try {
           this.feed.replay?.seekTo(e.text);
         } catch (err) {
-          this.report({ kind: 'seekFailed', message: oneLineMessage(err) });
+          this.report({ kind: 'seekFailed', message: oneLineMessage(err), text: e.text });
         }
         return;
       case 'startRecording':
         try {
           this.feed.live?.startRecording(e.path);
         } catch (err) {
-          this.report({ kind: 'recordingFailed', message: oneLineMessage(err) });
+          this.report({ kind: 'recordingFailed', message: oneLineMessage(err), text: e.text });
           return;
         }
         this.report({ kind: 'recordingStarted', path: e.path });

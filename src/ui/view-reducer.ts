@@ -81,7 +81,7 @@ export type ViewEffect =
   /** Seek the replay to a typed time (failure: `seekFailed`). */
   | { kind: 'seek'; text: string }
   /** Start recording to this path (`recordingStarted` / `recordingFailed`). */
-  | { kind: 'startRecording'; path: string }
+  | { kind: 'startRecording'; path: string; text: string }
   /** Stop the recording (`recordingStopped`). */
   | { kind: 'stopRecording' }
   /** Reduce this outcome now, with the lists the effects before it rebuilt. */
@@ -97,9 +97,11 @@ export type ViewOutcome =
   /** The sessions filter is applied. */
   | { kind: 'filtered' }
   | { kind: 'stepRefused'; why: string }
-  | { kind: 'seekFailed'; message: string }
+  /** `text`: what was typed at the seek prompt (it opens again with it and the reason). */
+  | { kind: 'seekFailed'; message: string; text: string }
   | { kind: 'recordingStarted'; path: string }
-  | { kind: 'recordingFailed'; message: string }
+  /** `text`: the file name as typed at the prompt (it opens again with it and the reason). */
+  | { kind: 'recordingFailed'; message: string; text: string }
   | { kind: 'recordingStopped'; path: string; bytes: number };
 
 export interface Reduced {
@@ -144,7 +146,7 @@ export function reduceCommand(state: Readonly<ViewState>, cmd: Command, lists: R
     case 'stepSession':
       return stepSession(s, cmd.dir, lists, now);
     case 'promptSubmit':
-      return submitPrompt(s, lists, now);
+      return submitPrompt(s, lists);
     case 'move':
       return move(s, cmd.delta, lists);
     case 'page':
@@ -218,11 +220,11 @@ export function reduceOutcome(s: Readonly<ViewState>, o: ViewOutcome, lists: Red
     case 'stepRefused':
       return done(say(s, o.why, 'warn', now));
     case 'seekFailed':
-      return done(say(s, o.message, 'bad', now));
+      return done({ ...s, prompt: { kind: 'seek', text: o.text, error: safeText(o.message) } });
     case 'recordingStarted':
       return done(say(s, `recording to ${safeText(o.path)}`, 'good', now));
     case 'recordingFailed':
-      return done(say(s, `cannot record: ${safeText(o.message)}`, 'bad', now));
+      return done({ ...s, prompt: { kind: 'record', text: o.text, error: `cannot record: ${safeText(o.message)}` } });
     case 'recordingStopped':
       return done(say(s, `recording stopped: ${safeText(o.path)} (${byteSize(o.bytes)})`, 'good', now));
   }
@@ -375,7 +377,7 @@ function replayStep(s: ViewState, action: ReplayAction, lists: ReducerLists): Re
   return lists.replay ? done(s, [{ kind: 'replay', action }, { kind: 'refreshModel' }]) : done(s);
 }
 
-function submitPrompt(s: ViewState, lists: ReducerLists, now: number): Reduced {
+function submitPrompt(s: ViewState, lists: ReducerLists): Reduced {
   const p = s.prompt;
   const v: ViewState = { ...s, prompt: null };
   if (p === null) return done(v);
@@ -389,14 +391,15 @@ function submitPrompt(s: ViewState, lists: ReducerLists, now: number): Reduced {
       try {
         filter = text === '' ? null : parseSessionFilter(text);
       } catch (err) {
-        return done(say(v, safeText(oneLineMessage(err)), 'bad', now));
+        // the prompt stays open with the text, so that the mistake can be fixed in place
+        return done({ ...s, prompt: { kind: 'filter', text: p.text, error: safeText(oneLineMessage(err)) } });
       }
       return done({ ...v, filter, centerSessions: true }, [{ kind: 'rebuildSessions' }, { kind: 'rebuildTree' }, { kind: 'then', outcome: { kind: 'filtered' } }]);
     }
     case 'seek':
       return text === '' ? done(v) : done(v, [{ kind: 'seek', text }, { kind: 'refreshModel' }]);
     case 'record':
-      return text === '' ? done(v) : done(v, [{ kind: 'startRecording', path: resolve(lists.recordingDir, text) }]);
+      return text === '' ? done(v) : done(v, [{ kind: 'startRecording', path: resolve(lists.recordingDir, text), text: p.text }]);
   }
 }
 

@@ -54,7 +54,11 @@ export interface ViewState {
   follow: boolean;
   paused: boolean;
   pausedAt: number;
-  prompt: { kind: PromptKind; text: string } | null;
+  /**
+   * The input line being typed. `error`: why its last submission was refused (a bad time, filter or
+   * file), shown beside the text until the next edit; the prompt stays open with what was typed.
+   */
+  prompt: { kind: PromptKind; text: string; error?: string } | null;
   search: SearchState | null;
   message: { text: string; tone: Tone; until: number } | null;
   /** Center the cursor of the list on the next frame (after a jump). */
@@ -103,11 +107,11 @@ export function initialViewState(): ViewState {
 export function reduceView(s: Readonly<ViewState>, cmd: Command): ViewState | null {
   switch (cmd.kind) {
     case 'promptInput':
-      return s.prompt === null ? s : { ...s, prompt: { ...s.prompt, text: s.prompt.text + cmd.text } };
+      return s.prompt === null ? s : { ...s, prompt: { kind: s.prompt.kind, text: s.prompt.text + cmd.text } };
     case 'promptBackspace':
-      return s.prompt === null ? s : { ...s, prompt: { ...s.prompt, text: [...s.prompt.text].slice(0, -1).join('') } };
+      return s.prompt === null ? s : { ...s, prompt: { kind: s.prompt.kind, text: [...s.prompt.text].slice(0, -1).join('') } };
     case 'promptClear':
-      return s.prompt === null ? s : { ...s, prompt: { ...s.prompt, text: '' } };
+      return s.prompt === null ? s : { ...s, prompt: { kind: s.prompt.kind, text: '' } };
     case 'promptCancel':
       return { ...s, prompt: null };
     case 'switchPane':

@@ -8,7 +8,7 @@ import { main } from '../../src/cli.js';
 import { commandHelp, globalHelp, optionLabel } from '../../src/commands/command-help.js';
 import { locateCommand, parseCommandArgs, wantsHelp } from '../../src/commands/command-line.js';
 import { COMMANDS, SENSOR_OPTIONS, commandSpec, optionsOf } from '../../src/commands/command-table.js';
-import { parseRecordArgs } from '../../src/commands/record.js';
+import { parseRecordArgs, RECORD_DRAIN } from '../../src/commands/record.js';
 import { snapshotOptionsFromArgs } from '../../src/commands/snapshot.js';
 import { traceOptionsFromArgs } from '../../src/commands/trace.js';
 import { exportOptionsFromArgs } from '../../src/commands/export.js';
@@ -99,7 +99,7 @@ describe('options before the command', () => {
     expect(line).toEqual({ kind: 'run', command: commandSpec('record'), args: ['--ring-size', '4M', '--no-typed', '-o', '-'] });
     if (line.kind !== 'run') throw new Error('not a run');
     const options = parseRecordArgs(line.args);
-    expect(options.bpf).toEqual({ ringBytes: 4 << 20, typed: false, debug: false });
+    expect(options.bpf).toEqual({ ringBytes: 4 << 20, ...RECORD_DRAIN, typed: false, debug: false });
     expect(options.output).toBe('-');
   });
   it('are refused, with the reason, by a command that does not take them', async () => {

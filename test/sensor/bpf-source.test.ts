@@ -255,6 +255,62 @@ describe.skipIf(skip)('sensor lifecycle', () => {
     expect(ours.filter((id) => after.has(id))).toEqual([]);
   });
 
+  it('onReadable: wakes once per batch on the event loop, again after each drain, never after close(), and keeps no process alive', async () => {
+    const { loadAddon } = await import('../../src/sensor/native-addon.js');
+    const sensor = loadAddon().open({ typed: false });
+    const buf = new Uint8Array(4 << 20);
+    let wakes = 0;
+    let woke: () => void = () => undefined;
+    const nextWake = (): Promise<void> => new Promise((r) => (woke = r));
+    try {
+      sensor.drain(buf);
+      sensor.onReadable(() => {
+        wakes++;
+        woke();
+      }, 5);
+      for (let round = 0; round < 3; round++) {
+        const waiting = nextWake();
+        execFileSync('/bin/true');
+        await waiting;
+        expect(wakes).toBe(round + 1);
+        // not drained: however many records arrive, no second wake-up
+        for (let i = 0; i < 5; i++) execFileSync('/bin/true');
+        await new Promise((r) => setTimeout(r, 60));
+        expect(wakes).toBe(round + 1);
+        expect(sensor.drain(buf)).toBeGreaterThan(0);
+      }
+      // a longer coalescing time (the recorder's): after a drain, records gather that long first
+      sensor.onReadable(() => {
+        wakes++;
+        woke();
+      }, 300);
+      let waiting = nextWake();
+      execFileSync('/bin/true');
+      await waiting;
+      expect(sensor.drain(buf)).toBeGreaterThan(0);
+      const drained = Date.now();
+      waiting = nextWake();
+      execFileSync('/bin/true');
+      await waiting;
+      expect(Date.now() - drained).toBeGreaterThanOrEqual(290);
+      expect(wakes).toBe(5);
+      sensor.drain(buf);
+      sensor.close();
+      execFileSync('/bin/true');
+      await new Promise((r) => setTimeout(r, 400));
+      expect(wakes).toBe(5);
+    } finally {
+      sensor.close();
+    }
+    // a process that watches and never closes still exits by itself
+    const addon = join(packageRoot(), 'build', 'Release', 'sessiontop.node');
+    const script = `const s = require(${JSON.stringify(addon)}).open({ typed: false }); s.onReadable(() => {}); require('child_process').execFileSync('/bin/true'); setTimeout(() => console.log('done'), 50);`;
+    const t = Date.now();
+    const { stdout } = await execFileAsync(process.execPath, ['-e', script], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('done');
+    expect(Date.now() - t).toBeLessThan(15_000);
+  });
+
   it('rejects a ring buffer size that is not a power of two with EINVAL', async () => {
     const { BpfSource } = await import('../../src/sensor/bpf-source.js');
     const s = new BpfSource({ ringBytes: 3 * 4096, typed: false });

@@ -392,8 +392,12 @@ describe('replay keys', () => {
     expect(a.feed.calls.at(-1)).toBe('seek +30s');
     a.feed.seekError = new Error('cannot read "xyz" as a time (examples: 12:03:04, +30s)');
     f = await a.press(':', ...'xyz', KEY.enter);
-    expect(f).toContain('cannot read "xyz" as a time');
-    f = await a.press('r');
+    // refused: the prompt stays open with the text typed and why, on the same line
+    expect(f.split('\n')[28]).toMatch(/seek to .*: xyz .* cannot read "xyz" as a time/);
+    f = await a.press(KEY.backspace);
+    expect(f.split('\n')[28]).toContain(': xy');
+    expect(f).not.toContain('cannot read');
+    f = await a.press(KEY.escape, 'r');
     expect(f).toContain('recording is for the live view');
     expect(a.store.getSnapshot().status.hints).toContain('Space play  +/- speed  [ ] prev/next in session  ←/→ step  s seek');
   });

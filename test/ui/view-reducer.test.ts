@@ -351,12 +351,13 @@ describe('reduceCommand: quitting and recording', () => {
     expect(prompt.kind).toBe('record');
     expect(prompt.text).toMatch(/^sessiontop-.*\.ndjson/);
     const submit = run(state({ prompt: { kind: 'record', text: 'incident.ndjson' } }), { kind: 'promptSubmit' });
-    expect(submit.effects).toEqual([{ kind: 'startRecording', path: '/var/tmp/incident.ndjson' }]);
+    expect(submit.effects).toEqual([{ kind: 'startRecording', path: '/var/tmp/incident.ndjson', text: 'incident.ndjson' }]);
     expect(run(state(), { kind: 'record' }, lists({ recording: { path: null } })).effects).toEqual([{ kind: 'stopRecording' }]);
     expect(run(state(), { kind: 'record' }, lists({ canRecord: false })).view.message!.text).toContain('recording is for the live view');
-    const failed = reduceOutcome(state(), { kind: 'recordingFailed', message: 'EACCES: \u001b[31mdenied' }, lists(), NOW).view.message!;
-    expect(failed.tone).toBe('bad');
-    expect(failed.text).not.toContain('\u001b');
+    // a refused file: the prompt opens again with the name as typed and why, without the escape
+    const failed = reduceOutcome(state(), { kind: 'recordingFailed', message: 'EACCES: \u001b[31mdenied', text: 'incident.ndjson' }, lists(), NOW).view.prompt!;
+    expect(failed).toEqual({ kind: 'record', text: 'incident.ndjson', error: expect.stringMatching(/^cannot record: EACCES: .*denied$/) });
+    expect(failed.error).not.toContain('\u001b');
     expect(reduceOutcome(state(), { kind: 'recordingStopped', path: '/x.ndjson', bytes: 2048 }, lists(), NOW).view.message!.text).toBe('recording stopped: /x.ndjson (2.0 KiB)');
   });
 });
@@ -365,17 +366,24 @@ describe('reduceCommand: prompts and replay', () => {
   it('a seek with a bad time reports the error and leaves the replay where it was', () => {
     const r = run(state({ prompt: { kind: 'seek', text: 'xyz' } }), { kind: 'promptSubmit' }, lists({ replay: true }));
     expect(r.effects).toEqual([{ kind: 'seek', text: 'xyz' }, { kind: 'refreshModel' }]);
-    const failed = reduceOutcome(r.view, { kind: 'seekFailed', message: 'cannot read "xyz" as a time (examples: 12:03:04, +30s)' }, lists({ replay: true }), NOW).view;
-    expect(failed.message).toEqual({ text: 'cannot read "xyz" as a time (examples: 12:03:04, +30s)', tone: 'bad', until: NOW + MESSAGE_MS });
+    expect(r.view.prompt).toBeNull();
+    // refused: the prompt opens again with the text and the reason, until the next edit
+    const failed = reduceOutcome(r.view, { kind: 'seekFailed', message: 'cannot read "xyz" as a time (examples: 12:03:04, +30s)', text: 'xyz' }, lists({ replay: true }), NOW).view;
+    expect(failed.prompt).toEqual({ kind: 'seek', text: 'xyz', error: 'cannot read "xyz" as a time (examples: 12:03:04, +30s)' });
+    const edited = run(failed, { kind: 'promptBackspace' }, lists({ replay: true })).view.prompt;
+    expect(edited).toEqual({ kind: 'seek', text: 'xy' });
+    expect(run(failed, { kind: 'promptInput', text: 'z' }, lists({ replay: true })).view.prompt).toEqual({ kind: 'seek', text: 'xyzz' });
+    expect(run(failed, { kind: 'promptCancel' }, lists({ replay: true })).view.prompt).toBeNull();
     expect(run(state({ prompt: { kind: 'seek', text: ' ' } }), { kind: 'promptSubmit' }, lists({ replay: true })).effects).toEqual([]);
   });
 
-  it('a bad filter says why and changes nothing; a good one rebuilds, then counts the sessions', () => {
+  it('a bad filter keeps its prompt open with why and changes nothing; a good one rebuilds, then counts the sessions', () => {
     const bad = run(state({ prompt: { kind: 'filter', text: 'colour:red' } }), { kind: 'promptSubmit' });
     expect(bad.view.filter).toBeNull();
-    expect(bad.view.message!.tone).toBe('bad');
-    expect(bad.view.message!.text).toContain('unknown filter field "colour"');
+    expect(bad.view.prompt!.text).toBe('colour:red');
+    expect(bad.view.prompt!.error).toContain('unknown filter field "colour"');
     expect(bad.effects).toEqual([]);
+    expect(run(bad.view, { kind: 'promptClear' }).view.prompt).toEqual({ kind: 'filter', text: '' });
     const good = run(state({ prompt: { kind: 'filter', text: 'user:bob' } }), { kind: 'promptSubmit' });
     expect(good.view.filter!.text).toBe('user:bob');
     expect(good.effects).toEqual([{ kind: 'rebuildSessions' }, { kind: 'rebuildTree' }, { kind: 'then', outcome: { kind: 'filtered' } }]);

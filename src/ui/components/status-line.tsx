@@ -1,4 +1,4 @@
-/** The bottom line: a prompt being typed, else the latest message, else the key hints. */
+/** The bottom line: a prompt being typed (with why its last submission was refused), else the latest message, else the key hints. */
 
 import type { StatusView } from '../ui-snapshot.js';
 import { toneStyle } from './detail-pane.js';
@@ -10,6 +10,8 @@ export function StatusLine({ status, width, flags }: { status: StatusView; width
   const left: Segment[] = [];
   if (status.prompt !== null) {
     left.push({ text: status.prompt.label, bold: true, color: 'yellow' }, { text: status.prompt.text }, { text: ' ', inverse: true });
+    // a refused submission: why, beside what was typed (the next edit clears it)
+    if (status.prompt.error !== '') left.push({ text: `  ${status.prompt.error}`, ...toneStyle('bad') });
   } else if (status.message !== null) {
     left.push({ text: status.message.text, ...toneStyle(status.message.tone) });
   } else {
