@@ -16,7 +16,7 @@
  *   shared).
  */
 
-import { mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,6 +53,13 @@ export interface RecordThroughputFigures {
   replayBadLines: number;
   /** Replay events/s over a single-threaded read + JSON.parse loop's lines/s on the same file (target ≥ 1.5). */
   replayOverParse: number;
+  /**
+   * CPU time per event of the replay with workers (medians): on the main thread, and on every
+   * other thread of the process (the parse workers, and V8's helper threads: GC, compiler). Unlike
+   * events/s, these hardly change when the machine is shared.
+   */
+  replayMainCpuUsPerEvent: number;
+  replayOtherCpuUsPerEvent: number;
   file: string;
 }
 
@@ -61,6 +68,21 @@ const ROUNDS = 3;
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
+}
+
+/** CPU time (ms) of each thread of this process, by thread id (Linux /proc). */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / 100); // utime + stime, in clock ticks (USER_HZ 100)
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 function gc(): void {
@@ -128,13 +150,28 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
 
   // ---- full replay, with and without the parse workers, beside the JSON.parse loop
   let workerShare = 0;
+  const mainCpu: number[] = [];
+  const otherCpu: number[] = [];
   const replayOnce = (workers: boolean): { events: number; ms: number; badLines: number } => {
     terminateParseWorkers(); // worker start-up is part of every timed replay
     gc();
+    const before = threadCpuMs();
     const replay = RecordingReplay.open([file], workers ? {} : { parallelMinBytes: Infinity });
     const t = performance.now();
     const applied = replay.replayAll();
     const ms = performance.now() - t;
+    if (workers) {
+      // the workers are still running (idle): their threads are counted
+      let main = 0;
+      let other = 0;
+      for (const [tid, cpu] of threadCpuMs()) {
+        const used = cpu - (before.get(tid) ?? 0);
+        if (tid === String(process.pid)) main += used;
+        else other += used;
+      }
+      mainCpu.push((main * 1000) / applied);
+      otherCpu.push((other * 1000) / applied);
+    }
     const parallel = replay.reader.readers[0]?.parallelEvents ?? 0;
     if (workers) {
       if (parallel === 0) throw new Error('replay with workers parsed nothing in workers');
@@ -179,6 +216,8 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
     readParseValidateLinesPerSec: validated.lines / (validated.ms / 1000),
     replayBadLines,
     replayOverParse: workerRate / parseRate,
+    replayMainCpuUsPerEvent: median(mainCpu),
+    replayOtherCpuUsPerEvent: median(otherCpu),
     file,
   };
 
@@ -194,6 +233,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   log(`    replay with ${figures.replayWorkers} parse workers         ${k(figures.replayEventsPerSec)} events/s   (target > 200 k)`);
   log(`    replay with workers / JSON.parse loop ${figures.replayOverParse.toFixed(2)}   (target ≥ 1.5)`);
   log(`    (workers started inside each timed replay: ${(100 * workerShare).toFixed(1)}% of its events parsed by them, the rest on the main thread while they started)`);
+  log(`    CPU per event of that replay: main thread ${figures.replayMainCpuUsPerEvent.toFixed(2)} µs, other threads (workers, GC, compiler) ${figures.replayOtherCpuUsPerEvent.toFixed(2)} µs`);
   log(`  replay stages alone (context)`);
   log(`    read lines alone                     ${k(figures.readLinesPerSec)} lines/s`);
   log(`    read + JSON.parse + validate         ${k(figures.readParseValidateLinesPerSec)} lines/s`);

@@ -1,17 +1,24 @@
 /**
  * What a parse worker does with one chunk of a recording: reads the lines the chunk owns
- * (line-chunks.ts), and for each non-blank one runs the reader's own line path — JSON.parse, the
- * schema check, the line's raw facts — and packs the outcome (packed-facts.ts): an event, or the
- * bad-line reason, in line order. A line the compiled schema check rejects goes back whole
- * (RECHECK): the main thread, where zod is loaded, reads it as it would alone and gives the reason. Nothing here depends on earlier chunks: what does (hosts, boot
- * times, names, line numbers, strict mode, the limits on bad lines) is the main thread's.
+ * (line-chunks.ts), and for each non-blank one runs the reader's own line path and packs the
+ * outcome (packed-facts.ts): an event, or the bad-line reason, in line order.
+ *
+ * A line is first given to the line scanner (record-line-scanner.ts), which checks it on its bytes
+ * and builds only the fields the line's facts come from; a line it does not fully understand takes
+ * the reader's usual path — decoded, JSON.parse, the schema check — with the same outcome either
+ * way. A line the compiled schema check rejects goes back whole (RECHECK): the main thread, where
+ * zod is loaded, reads it as it would alone and gives the reason. Nothing here depends on earlier
+ * chunks: what does (hosts, boot times, names, line numbers, strict mode, the limits on bad lines)
+ * is the main thread's.
  */
 
 import { newProcessEvent } from '../sensor/process-event.js';
-import { readChunkLines } from './line-chunks.js';
+import { readChunkLineBytes } from './line-chunks.js';
 import { hostFactsOf, lineToFacts, newHostFacts, newLineHostFacts } from './line-to-event.js';
 import { Kind, PackedFactsWriter, Slot, type PackedBatch } from './packed-facts.js';
-import { firstNonBlank, insaneTimeReason, parseLineWith, UNREADABLE_TIME, type LineCheck } from './line-parse.js';
+import { firstNonBlank, insaneTimeReason, parseLineWith, UNREADABLE_TIME, withLineRequirements, type LineCheck } from './line-parse.js';
+import type { RecordLineScanner } from './record-line-scanner.js';
+import type { RecordLine } from './schema.js';
 
 /** A chunk to read: lines starting in file bytes [start, end) of the open file `fd`. */
 export interface ChunkJob {
@@ -43,27 +50,45 @@ export class ChunkDecoder {
   private readonly hostFacts = newHostFacts();
   private readonly lineFacts = newLineHostFacts();
   private readonly scratch: { buf: Buffer } = { buf: Buffer.alloc(0) };
+  /** Lines the scanner read, and lines that took the usual path (blank ones not counted). */
+  scanned = 0;
+  parsed = 0;
 
-  /** `check`: the schema check (without zod in a worker: a line it rejects goes back as RECHECK). */
-  constructor(private readonly check: LineCheck) {}
+  /**
+   * `check`: the schema check (without zod in a worker: a line it rejects goes back as RECHECK);
+   * `scanner`: the line scanner built from the same schema (null: every line takes the usual path).
+   */
+  constructor(
+    private readonly check: LineCheck,
+    private readonly scanner: RecordLineScanner | null = null,
+  ) {}
 
   decode(job: ChunkJob): ChunkReply {
     const w = this.writer;
     let error = '';
     let result = { lines: 0, binaryAt: -1 };
     try {
-      result = readChunkLines(job.fd, job.start, job.end, job.maxLineBytes, (line, offset, length, text, unterminated) => {
-        if (text === null) {
+      result = readChunkLineBytes(job.fd, job.start, job.end, job.maxLineBytes, (line, offset, length, bytes, from, to, unterminated) => {
+        if (bytes === null) {
           w.begin(Kind.tooLong, line, offset, length, unterminated);
           return;
         }
-        const first = firstNonBlank(text);
-        if (first === -1) return;
-        const parsed = parseLineWith(text, first, this.check);
-        if (parsed === null) {
-          w.begin(Kind.recheck, line, offset, length, unterminated);
-          w.setLocal(Slot.reason, text);
-          return;
+        const scanned = this.scanner !== null ? this.scanner.scan(bytes, from, to) : null;
+        let parsed: RecordLine | string | null;
+        if (scanned !== null) {
+          this.scanned++;
+          parsed = withLineRequirements(scanned);
+        } else {
+          const text = bytes.toString('utf8', from, to);
+          const first = firstNonBlank(text);
+          if (first === -1) return;
+          this.parsed++;
+          parsed = parseLineWith(text, first, this.check);
+          if (parsed === null) {
+            w.begin(Kind.recheck, line, offset, length, unterminated);
+            w.setLocal(Slot.reason, text);
+            return;
+          }
         }
         if (typeof parsed === 'string') {
           w.begin(Kind.bad, line, offset, length, unterminated);

@@ -15,6 +15,13 @@ import { readSync } from 'node:fs';
 /** Called for every line a chunk owns, in order. `text` is null for a line over the limit. */
 export type ChunkLineVisitor = (line: number, offset: number, length: number, text: string | null, unterminated: boolean) => void;
 
+/**
+ * The same, given the line's bytes instead of its text: `bytes[from, to)` is what `text` would
+ * decode (the trailing CR left out); `bytes` is null for a line over the limit. The bytes are only
+ * valid during the call (the buffer is reused).
+ */
+export type ChunkLineBytesVisitor = (line: number, offset: number, length: number, bytes: Buffer | null, from: number, to: number, unterminated: boolean) => void;
+
 export interface ChunkResult {
   /** Lines the chunk owns (blank ones included): the next chunk's line numbers start after them. */
   lines: number;
@@ -40,6 +47,18 @@ function readAt(fd: number, buf: Buffer, length: number, offset: number): number
  * `scratch` is reused between calls when large enough.
  */
 export function readChunkLines(fd: number, start: number, end: number, maxLineBytes: number, visit: ChunkLineVisitor, scratch?: { buf: Buffer }): ChunkResult {
+  return readChunkLineBytes(
+    fd,
+    start,
+    end,
+    maxLineBytes,
+    (line, offset, length, bytes, from, to, unterminated) => visit(line, offset, length, bytes === null ? null : bytes.toString('utf8', from, to), unterminated),
+    scratch,
+  );
+}
+
+/** readChunkLines giving each line's bytes (its UTF-8 decoding left to the visitor). */
+export function readChunkLineBytes(fd: number, start: number, end: number, maxLineBytes: number, visit: ChunkLineBytesVisitor, scratch?: { buf: Buffer }): ChunkResult {
   const from = start > 0 ? start - 1 : 0;
   const want = end - from;
   let buf = scratch?.buf;
@@ -66,8 +85,8 @@ export function readChunkLines(fd: number, start: number, end: number, maxLineBy
       if (nul !== -1 && nul < nl) return { lines: line, binaryAt: from + nul };
       line++;
       const length = nl - pos;
-      if (length > maxLineBytes) visit(line, from + pos, length, null, false);
-      else visit(line, from + pos, length, buf.toString('utf8', pos, length > 0 && buf[nl - 1] === 0x0d ? nl - 1 : nl), false);
+      if (length > maxLineBytes) visit(line, from + pos, length, null, 0, 0, false);
+      else visit(line, from + pos, length, buf, pos, length > 0 && buf[nl - 1] === 0x0d ? nl - 1 : nl, false);
       pos = nl + 1;
       continue;
     }
@@ -99,11 +118,11 @@ export function readChunkLines(fd: number, start: number, end: number, maxLineBy
       }
     }
     line++;
-    if (length > maxLineBytes) visit(line, from + pos, length, null, !terminated);
+    if (length > maxLineBytes) visit(line, from + pos, length, null, 0, 0, !terminated);
     else {
       const whole = Buffer.concat(parts, length);
       const stopAt = length > 0 && whole[length - 1] === 0x0d ? length - 1 : length;
-      visit(line, from + pos, length, whole.toString('utf8', 0, stopAt), !terminated);
+      visit(line, from + pos, length, whole, 0, stopAt, !terminated);
     }
     break;
   }

@@ -62,7 +62,11 @@ export function checkWithCompiled(value: unknown, fieldTypes: (value: unknown) =
   const notObject = notAnObjectReason(value);
   if (notObject !== '') return notObject;
   if (!fieldTypes(value)) return null;
-  const line = value as RecordLine;
+  return withLineRequirements(value as RecordLine);
+}
+
+/** A line whose field types passed: the line, or the reason it lacks the minimum (lineRequirementIssue). */
+export function withLineRequirements(line: RecordLine): RecordLine | string {
   const issue = lineRequirementIssue(line);
   return issue === undefined ? line : `${issue.path.join('.')}: ${issue.message}`;
 }
