@@ -21,7 +21,11 @@ export function entityId(bootId: string, pidNsIno: number, pid: number, startTic
   // process). Digits 0–20 of the whole digest's encoding are those of its first 16 bytes; digit
   // 21 there also holds 4 bits of byte 16, which the 16-byte encoding leaves zero.
   const full = hash('sha256', `${bootId}|${pidNsIno}|${pid}|${startTicks}`, 'base64url');
-  return full.slice(0, 21) + (DIGITS[DIGITS.indexOf(full[21] as string) & 0x30] as string);
+  const id = full.slice(0, 21) + (DIGITS[DIGITS.indexOf(full[21] as string) & 0x30] as string);
+  // Read once, so V8 stores the id as one flat string: a slice joined to a digit would otherwise
+  // stay a pair of strings holding the whole digest's text, for as long as the process is tracked.
+  id.charCodeAt(0);
+  return id;
 }
 
 /** entityId() for a process of `host`. */
