@@ -10,15 +10,14 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYNTHETIC_HOST, SyntheticHost } from '../../bench/record-workload.js';
+import { SYNTHETIC_HOST } from '../../bench/record-workload.js';
 import type { HostInfo } from '../../src/model/types.js';
-import { ProcessTable } from '../../src/model/process-table.js';
-import { EcsDocumentBuilder } from '../../src/record/ecs-document.js';
 import { parseWorkerPool, parseWorkerUrl, terminateParseWorkers } from '../../src/record/parse-worker-pool.js';
 import { RecordingFileReader, type BadLine, type ReadOptions } from '../../src/record/recording-reader.js';
 import { RecordingReplay } from '../../src/record/recording-replay.js';
 import { SeekableReplay } from '../../src/record/recording-seek.js';
 import { buildRichSession } from './rich-session.js';
+import { syntheticLines } from './synthetic-lines.js';
 import { modelFingerprint, sessionFingerprint } from './model-fingerprint.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sessiontop-par-'));
@@ -32,21 +31,6 @@ const SINGLE: ReadOptions = { parallelMinBytes: Infinity, maxLineBytes: 64 * 102
 
 /** Same host name, another boot: a reboot in one recording (kept apart by boot id). */
 const REBOOTED: HostInfo = { ...SYNTHETIC_HOST, bootId: '11111111-2222-4333-8444-555555555555', bootTimeMs: SYNTHETIC_HOST.bootTimeMs - 20_000 };
-
-function syntheticLines(seed: number, events: number, host?: HostInfo): string[] {
-  const gen = new SyntheticHost({ seed, ...(host !== undefined ? { host, startTime: SYNTHETIC_HOST.bootTimeMs + 3_600_000 } : {}) });
-  const table = new ProcessTable({ host: gen.host });
-  const doc = new EcsDocumentBuilder({ host: gen.host });
-  const lines: string[] = [];
-  let last = 0;
-  gen.backfill((e) => {
-    table.apply(e);
-    last = e.time;
-  });
-  for (const n of table.finishBackfill()) lines.push(doc.snapshotLine(n, last));
-  gen.run(events, (e) => lines.push(doc.eventLine(e, table.apply(e))));
-  return lines.map((l) => (l.endsWith('\n') ? l : `${l}\n`));
-}
 
 /** Two synthetic hosts interleaved, the rich session, and bad lines of every kind spread through. */
 function mixedRecording(): string {

@@ -12,11 +12,9 @@ import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYNTHETIC_HOST, SyntheticHost } from '../../bench/record-workload.js';
-import { ProcessTable } from '../../src/model/process-table.js';
+import { SYNTHETIC_HOST } from '../../bench/record-workload.js';
 import type { HostInfo } from '../../src/model/types.js';
 import { ChunkDecoder } from '../../src/record/chunk-decoder.js';
-import { EcsDocumentBuilder } from '../../src/record/ecs-document.js';
 import { compileJsonSchemaCheck, type JsonSchemaNode } from '../../src/record/json-schema-check.js';
 import { checkWithCompiled, firstNonBlank, insaneTimeReason, parseLineWith, withLineRequirements } from '../../src/record/line-parse.js';
 import { hostFactsOf, LINE_FACT_FIELDS, lineToFacts, newHostFacts, newLineHostFacts } from '../../src/record/line-to-event.js';
@@ -25,6 +23,7 @@ import { RecordLineScanner } from '../../src/record/record-line-scanner.js';
 import { recordLineJsonSchema, type RecordLine } from '../../src/record/schema.js';
 import { newProcessEvent } from '../../src/sensor/process-event.js';
 import { buildRichSession } from './rich-session.js';
+import { syntheticLines } from './synthetic-lines.js';
 
 const schema = recordLineJsonSchema();
 const fieldTypes = compileJsonSchemaCheck(schema);
@@ -97,22 +96,8 @@ function tally(lines: Iterable<[Buffer | string, string]>): Tally {
 
 const VIA_HOST: HostInfo = { ...SYNTHETIC_HOST, name: 'web-1', bootId: 'c0ffee00-0000-4000-8000-000000000001', via: 'admin@web-1' };
 
-function syntheticLines(seed: number, events: number, host?: HostInfo): string[] {
-  const gen = new SyntheticHost({ seed, ...(host !== undefined ? { host } : {}) });
-  const table = new ProcessTable({ host: gen.host });
-  const doc = new EcsDocumentBuilder({ host: gen.host });
-  const lines: string[] = [];
-  let last = 0;
-  gen.backfill((e) => {
-    table.apply(e);
-    last = e.time;
-  });
-  for (const n of table.finishBackfill()) lines.push(doc.snapshotLine(n, last));
-  gen.run(events, (e) => lines.push(doc.eventLine(e, table.apply(e))));
-  return lines.map((l) => l.replace(/\n$/, ''));
-}
-
-const ownLines: string[] = [...syntheticLines(3, 4000), ...syntheticLines(5, 1500, VIA_HOST), ...buildRichSession().lines.map((l) => l.replace(/\n$/, ''))];
+const noNewline = (l: string): string => l.replace(/\n$/, '');
+const ownLines: string[] = [...syntheticLines(3, 4000).map(noNewline), ...syntheticLines(5, 1500, VIA_HOST).map(noNewline), ...buildRichSession().lines.map((l) => l.replace(/\n$/, ''))];
 
 /** One line of each action (and of each host) as the base of the mutations. */
 function baseLines(): string[] {
