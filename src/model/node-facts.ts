@@ -1,7 +1,7 @@
 /**
  * The raw facts the model holds of a process, written back into a ProcessEvent: what a source
  * would report of it. Used to synthesize events from the model (an `end` for a process found gone,
- * a checkpoint's `snapshot` for replay seeking).
+ * `snapshot` lines of the model, a remote host's processes).
  */
 import { type EventAction, type ProcessEvent, resetProcessEvent } from '../sensor/process-event.js';
 import type { ProcessNode } from './types.js';

@@ -12,7 +12,7 @@ import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYNTHETIC_HOST } from '../../bench/record-workload.js';
+import { rng, SYNTHETIC_HOST } from '../../bench/record-workload.js';
 import type { HostInfo } from '../../src/model/types.js';
 import { ChunkDecoder } from '../../src/record/chunk-decoder.js';
 import { compileJsonSchemaCheck, type JsonSchemaNode } from '../../src/record/json-schema-check.js';
@@ -410,17 +410,6 @@ const PATTERN_SAMPLES: [RegExp, string[], string[]][] = [
   [/25\[0-5\]/, ['10.0.0.1', '255.255.255.255'], ['256.1.1.1', '::1']],
   [/0-9a-fA-F/, ['fe80::1', '::1', '2001:db8::ff00:42:8329'], ['g::1', '10.0.0.1']],
 ];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A value for schema node `s`; `bad`: how often a value is of the wrong type, out of range or off pattern. */
 function randomValue(s: JsonSchemaNode, r: () => number, depth: number, bad: number): unknown {
