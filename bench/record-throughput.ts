@@ -150,6 +150,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
 
   // ---- full replay, with and without the parse workers, beside the JSON.parse loop
   let workerShare = 0;
+  let localChunkShare = 0;
   const mainCpu: number[] = [];
   const otherCpu: number[] = [];
   const replayOnce = (workers: boolean): { events: number; ms: number; badLines: number } => {
@@ -176,6 +177,8 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
     if (workers) {
       if (parallel === 0) throw new Error('replay with workers parsed nothing in workers');
       workerShare = parallel / applied;
+      const chunks = replay.reader.readers[0]?.parallelChunks ?? { workers: 0, local: 0 };
+      localChunkShare = chunks.local / Math.max(1, chunks.workers + chunks.local);
     }
     const badLines = replay.stats().badLines;
     replay.close();
@@ -232,7 +235,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   log(`    replay on the main thread alone      ${k(figures.replaySingleThreadEventsPerSec)} events/s`);
   log(`    replay with ${figures.replayWorkers} parse workers         ${k(figures.replayEventsPerSec)} events/s   (target > 200 k)`);
   log(`    replay with workers / JSON.parse loop ${figures.replayOverParse.toFixed(2)}   (target ≥ 1.5)`);
-  log(`    (workers started inside each timed replay: ${(100 * workerShare).toFixed(1)}% of its events parsed by them, the rest on the main thread while they started)`);
+  log(`    (workers started inside each timed replay: ${(100 * workerShare).toFixed(1)}% of its events read in chunks, the rest by JSON.parse on the main thread while they started; of the chunks, ${(100 * localChunkShare).toFixed(0)}% decoded by the main thread while it would have waited)`);
   log(`    CPU per event of that replay: main thread ${figures.replayMainCpuUsPerEvent.toFixed(2)} µs, other threads (workers, GC, compiler) ${figures.replayOtherCpuUsPerEvent.toFixed(2)} µs`);
   log(`  replay stages alone (context)`);
   log(`    read lines alone                     ${k(figures.readLinesPerSec)} lines/s`);

@@ -4,9 +4,16 @@
  * the records back strictly in file order (chunk by chunk by sequence number, and within a chunk
  * as the worker wrote them), with absolute line numbers: a chunk's line numbers start after the
  * lines every earlier chunk owned.
+ *
+ * When the next chunk in order is not back yet, this thread does not sleep: it cuts the next
+ * chunk itself and decodes it here with the workers' own code (main-thread-chunks.ts), and its
+ * records wait their turn like a worker's. So the main thread, which also applies every event to
+ * the model, is one more parser whenever it would otherwise wait (the pool has a worker per core
+ * but one). It sleeps only when LOCAL_AHEAD chunks beyond the workers' are decoded and waiting.
  */
 
 import type { ChunkReply } from './chunk-decoder.js';
+import { mainThreadChunks } from './main-thread-chunks.js';
 import { PackedFactsReader } from './packed-facts.js';
 import type { ParseWorkerPool } from './parse-worker-pool.js';
 
@@ -14,6 +21,8 @@ import type { ParseWorkerPool } from './parse-worker-pool.js';
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 /** Chunks in flight per worker. */
 const DEPTH_PER_WORKER = 4;
+/** Most chunks this thread decodes ahead of those in flight on the workers. */
+const LOCAL_AHEAD = 8;
 
 export class ParallelRecordLines {
   /** The current batch and record index (valid after next() returned true). */
@@ -30,8 +39,15 @@ export class ParallelRecordLines {
   private nextStart: number;
   private sent = 0;
   private consumed = 0;
+  /** Chunks sent to the workers and not back yet. */
+  private inWorkers = 0;
   private closed = false;
   private readonly depth: number;
+  /** Most chunks cut and not yet consumed (in flight, or decoded and waiting their turn). */
+  private readonly maxAhead: number;
+  /** Chunks decoded by the workers and on this thread (for tests and benches). */
+  workerChunks = 0;
+  localChunks = 0;
 
   constructor(
     private readonly pool: ParseWorkerPool,
@@ -46,7 +62,12 @@ export class ParallelRecordLines {
     this.nextStart = from;
     this.lineBase = linesBefore;
     this.depth = pool.size * DEPTH_PER_WORKER;
-    this.id = pool.attach((reply, table) => this.ready.set(reply.seq, { reply, table }));
+    this.maxAhead = this.depth + LOCAL_AHEAD;
+    this.id = pool.attach((reply, table) => {
+      this.inWorkers--;
+      this.workerChunks++;
+      this.ready.set(reply.seq, { reply, table });
+    });
     this.dispatch();
   }
 
@@ -76,7 +97,16 @@ export class ParallelRecordLines {
         return false;
       }
       const seq = this.consumed;
-      if (!this.ready.has(seq)) this.pool.waitUntil(() => this.ready.has(seq));
+      if (!this.ready.has(seq)) {
+        // rather than sleep, decode the next chunk here (it waits its turn in `ready`)
+        this.pool.poll();
+        this.dispatch();
+        while (!this.ready.has(seq) && this.decodeAhead()) {
+          this.pool.poll();
+          this.dispatch();
+        }
+        if (!this.ready.has(seq)) this.pool.waitUntil(() => this.ready.has(seq));
+      }
       const got = this.ready.get(seq) as { reply: ChunkReply; table: unknown[] };
       this.ready.delete(seq);
       if (got.reply.error !== '') {
@@ -98,11 +128,25 @@ export class ParallelRecordLines {
   }
 
   private dispatch(): void {
-    while (!this.closed && this.nextStart < this.end && this.sent - this.consumed < this.depth) {
+    while (!this.closed && this.nextStart < this.end && this.inWorkers < this.depth && this.sent - this.consumed < this.maxAhead) {
       const start = this.nextStart;
       const end = Math.min(this.end, start + this.chunkBytes);
+      this.inWorkers++;
       this.pool.send({ reader: this.id, seq: this.sent++, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes });
       this.nextStart = end;
     }
+  }
+
+  /** Cuts the next chunk and decodes it on this thread; false when there is none to cut (or too many ahead). */
+  private decodeAhead(): boolean {
+    if (this.closed || this.nextStart >= this.end || this.sent - this.consumed >= this.maxAhead) return false;
+    const start = this.nextStart;
+    const end = Math.min(this.end, start + this.chunkBytes);
+    const seq = this.sent++;
+    this.nextStart = end;
+    const got = mainThreadChunks().decode({ reader: this.id, seq, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes });
+    this.ready.set(seq, got);
+    this.localChunks++;
+    return true;
   }
 }

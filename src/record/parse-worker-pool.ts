@@ -1,8 +1,11 @@
 /**
  * The parse workers of the process (node:worker_threads), shared by every reader of a recording.
  *
- * - One worker per core, at most 4 (none when the machine has a single core: parsing in a worker
- *   then only adds copying).
+ * - One worker per core but one, at most 4: the main thread is the other parser (it decodes a
+ *   chunk itself whenever the next one is not back: parallel-record-lines.ts). None when the
+ *   machine has a single core (parsing in a worker then only adds copying). With a worker per
+ *   core, two of them and the main thread took turns on the two cores of this machine kind, and
+ *   the main thread, which applies every event to the model, waited its turn.
  * - Replies come back on a MessageChannel per worker that the main thread never listens on: it
  *   takes them with receiveMessageOnPort, synchronously, so the reader's API stays synchronous
  *   (replay, seek, snapshot pull one event at a time). When nothing has arrived it sleeps with
@@ -144,6 +147,11 @@ export class ParseWorkerPool {
     }
   }
 
+  /** Delivers every reply that has arrived (never blocks). */
+  poll(): void {
+    this.drain();
+  }
+
   private drain(): void {
     this.workers.forEach((w, i) => {
       for (;;) {
@@ -183,7 +191,7 @@ export function parseWorkerPool(): ParseWorkerPool | null {
   if (shared === undefined) {
     const cores = availableParallelism();
     const url = parseWorkerUrl();
-    shared = cores < 2 || url === null ? null : new ParseWorkerPool(Math.min(MAX_WORKERS, cores), url);
+    shared = cores < 2 || url === null ? null : new ParseWorkerPool(Math.min(MAX_WORKERS, cores - 1), url);
   }
   return shared;
 }

@@ -132,6 +132,8 @@ export class RecordingFileReader {
   private sinceReadyCheck = 0;
   /** Events read through the parse workers (for tests and benches). */
   parallelEvents = 0;
+  /** Chunks of those decoded by the workers, and by this thread while it would have waited. */
+  readonly parallelChunks = { workers: 0, local: 0 };
   private readonly parallelMinBytes: number;
   private readonly parallelChunkBytes: number | undefined;
   private readonly hostFacts = newHostFacts();
@@ -199,8 +201,7 @@ export class RecordingFileReader {
       if (entry !== null) return entry;
       // The workers' range is read: go on from its end on this thread (a last line without
       // newline, or lines appended since the file was opened).
-      this.par = null;
-      par.close();
+      this.stopParallel();
       if (par.binaryAt >= 0) {
         this.done = true;
         throw new ExitError(`${this.file}: binary data, not a recording (a recording is NDJSON text, or gzip of it)`, EXIT_BAD_INPUT, 'EBINARY');
@@ -346,7 +347,12 @@ export class RecordingFileReader {
   }
 
   private stopParallel(): void {
-    this.par?.close();
+    const par = this.par;
+    if (par !== null) {
+      par.close();
+      this.parallelChunks.workers += par.workerChunks;
+      this.parallelChunks.local += par.localChunks;
+    }
     this.par = null;
     this.warming = null;
   }

@@ -58,6 +58,7 @@ interface ReadResult {
   warnings: string[];
   stats: unknown;
   parallelEvents: number;
+  chunks: { workers: number; local: number };
   hosts: unknown[];
 }
 
@@ -81,7 +82,7 @@ function readAll(file: string, options: ReadOptions, afterFirst?: () => void): R
   }
   const hosts = r.hosts.all().map((h) => ({ key: h.key, info: h.info, users: [...h.names.users], groups: [...h.names.groups] }));
   r.close();
-  return { events, bad, warnings, stats: r.stats, parallelEvents: r.parallelEvents, hosts };
+  return { events, bad, warnings, stats: r.stats, parallelEvents: r.parallelEvents, chunks: { ...r.parallelChunks }, hosts };
 }
 
 let file = '';
@@ -98,6 +99,11 @@ describe('replay with parse workers = replay on the main thread', () => {
     expect(single.events.length).toBeGreaterThan(4000);
     expect(single.parallelEvents).toBe(0);
     expect(par.parallelEvents).toBe(par.events.length); // really read by the workers
+    // and by the main thread whenever the next chunk was not back: it decodes ahead at once (a
+    // worker cannot answer before the first look), and at most a few chunks ahead of the workers
+    expect(par.chunks.local).toBeGreaterThan(0);
+    expect(par.chunks.workers).toBeGreaterThan(0);
+    expect(par.chunks.workers + par.chunks.local).toBeGreaterThan(100);
     expect(single.bad.length).toBe(7);
     expect(par.bad).toEqual(single.bad);
     expect(par.warnings).toEqual(single.warnings);
