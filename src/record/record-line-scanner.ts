@@ -120,6 +120,7 @@ class ObjectMemo {
 /** The strings a string node accepted last: entry i's bytes at i × CACHE_BYTES, its length and text. */
 class StringCache {
   readonly bytes = new Uint8Array(CACHE_ENTRIES * CACHE_BYTES);
+  readonly view = new DataView(this.bytes.buffer);
   readonly length = new Int32Array(CACHE_ENTRIES).fill(-1);
   readonly value: string[] = new Array<string>(CACHE_ENTRIES).fill('');
   next = 0;
@@ -135,6 +136,8 @@ class ScanNode {
   // object
   names: string[] = [];
   keys: Uint8Array[] = [];
+  /** Each key's whole 4-byte words as little-endian int32s (compared a word at a time). */
+  keyWords: Int32Array[] = [];
   children: ScanNode[] = [];
   required: boolean[] = [];
   requiredCount = 0;
@@ -173,6 +176,8 @@ export class RecordLineScanner {
   private stamps: Float64Array;
   private visit = 0;
   private b: Buffer = Buffer.alloc(0);
+  /** `b` as a DataView: 4 bytes read at a time. */
+  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** The value just built (BUILD and SKELETON nodes). */
   private out: unknown = undefined;
   /** The number just read. */
@@ -205,7 +210,10 @@ export class RecordLineScanner {
    * with JSON.parse and the check: they give the outcome, bad or good). Valid until the next call.
    */
   scan(b: Buffer, from: number, to: number): RecordLine | null {
-    this.b = b;
+    if (b !== this.b) {
+      this.b = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
     let pos = this.ws(from, to);
     if (pos >= to || b[pos] !== 0x7b) return null;
     pos = this.object(this.root, pos + 1, to);
@@ -360,7 +368,16 @@ export class RecordLineScanner {
       const expected = node.keys[k] as Uint8Array;
       const length = expected.length;
       let j = 0;
-      if (keyStart + length < end && b[keyStart + length] === 0x22) while (j < length && expected[j] === b[keyStart + j]) j++;
+      if (keyStart + length < end && b[keyStart + length] === 0x22) {
+        const words = node.keyWords[k] as Int32Array;
+        const view = this.view;
+        let w = 0;
+        while (w < words.length && view.getInt32(keyStart + 4 * w, true) === words[w]) w++;
+        if (w === words.length) {
+          j = 4 * w;
+          while (j < length && expected[j] === b[keyStart + j]) j++;
+        }
+      }
       if (j === length && length > 0) pos = keyStart + length;
       else {
         for (;;) {
@@ -472,7 +489,12 @@ export class RecordLineScanner {
         if (tried > 0) e = e + 1 === CACHE_ENTRIES ? 0 : e + 1;
         if (c.length[e] !== length) continue;
         const at = e * CACHE_BYTES;
+        const cv = c.view;
+        const view = this.view;
+        const whole = length & ~3;
         let j = 0;
+        while (j < whole && cv.getInt32(at + j, true) === view.getInt32(pos + j, true)) j += 4;
+        if (j < whole) continue;
         while (j < length && bytes[at + j] === b[pos + j]) j++;
         if (j < length) continue;
         c.hits++;
@@ -503,9 +525,19 @@ export class RecordLineScanner {
    */
   private skipString(pos: number, end: number): number {
     const b = this.b;
+    const view = this.view;
     this.escaped = false;
     this.wide = false;
     while (pos < end) {
+      // 4 plain bytes at a time: none under 0x20, over 0x7f, a quote or a backslash
+      while (pos + 4 <= end) {
+        const v = view.getInt32(pos, true);
+        const q = v ^ 0x22222222;
+        const e = v ^ 0x5c5c5c5c;
+        if ((v | (((v - 0x20202020) | 0) & ~v) | (((q - 0x01010101) | 0) & ~q) | (((e - 0x01010101) | 0) & ~e)) & 0x80808080) break;
+        pos += 4;
+      }
+      if (pos >= end) break;
       const c = b[pos] as number;
       if (c === 0x22) return pos + 1;
       if (c >= 0x20 && c < 0x80 && c !== 0x5c) {
@@ -696,6 +728,12 @@ function compileNode(s: JsonSchemaNode, compile: (s: JsonSchemaNode) => ScanNode
       n.type = T_OBJECT;
       n.names = names;
       n.keys = names.map((k) => new Uint8Array(Buffer.from(k, 'utf8')));
+      n.keyWords = n.keys.map((k) => {
+        const words = new Int32Array(k.length >> 2);
+        const view = new DataView(k.buffer, k.byteOffset, k.byteLength);
+        for (let w = 0; w < words.length; w++) words[w] = view.getInt32(w * 4, true);
+        return words;
+      });
       n.follow = new Int32Array(names.length + 1);
       n.children = names.map((k) => compile(props[k] as JsonSchemaNode));
       n.required = names.map((k) => (s.required ?? []).includes(k));
