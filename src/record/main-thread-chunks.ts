@@ -7,7 +7,8 @@
  *
  * Built on first use (compiling the scanner and the check takes a few milliseconds), and shared
  * by every reader of the process: decoding is synchronous, so batches are taken in the order the
- * interned table is grown.
+ * interned table is grown. Dropped with the workers when no reader has used them for a while
+ * (parse-worker-pool.ts): a batch already taken keeps the table it refers to.
  */
 
 import { ChunkDecoder, type ChunkJob, type ChunkReply } from './chunk-decoder.js';
@@ -39,4 +40,9 @@ let shared: MainThreadChunks | null = null;
 export function mainThreadChunks(): MainThreadChunks {
   shared ??= new MainThreadChunks();
   return shared;
+}
+
+/** Drops the decoder and its interned values (the next use builds a new one). */
+export function releaseMainThreadChunks(): void {
+  shared = null;
 }

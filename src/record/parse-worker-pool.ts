@@ -11,8 +11,8 @@
  *   (replay, seek, snapshot pull one event at a time). When nothing has arrived it sleeps with
  *   Atomics.wait on a counter every worker bumps after each reply.
  * - Workers are unref'd (they never keep the process alive) and terminated when no reader has used
- *   them for IDLE_MS (a backward seek reopens the files at once: the same workers serve it).
- *   terminateParseWorkers() stops them at once.
+ *   them for IDLE_MS (a backward seek reopens the files at once: the same workers serve it), and
+ *   the main thread's own decoder is dropped with them. terminateParseWorkers() stops them at once.
  * - The worker script is parse-worker.js next to this module (dist/src/record/ in a checkout,
  *   dist/package/record/ in the package); running from the TypeScript sources (the test runner)
  *   the compiled copy in dist/src/record/ is used. Without one the readers parse on the main thread.
@@ -23,6 +23,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ChunkJob, ChunkReply } from './chunk-decoder.js';
+import { releaseMainThreadChunks } from './main-thread-chunks.js';
 import { PackedTables } from './packed-facts.js';
 import { recordLineJsonSchema } from './schema.js';
 
@@ -141,6 +142,7 @@ export class ParseWorkerPool {
     }
     const workers = this.workers;
     this.workers = [];
+    releaseMainThreadChunks();
     for (const w of workers) {
       w.port.close();
       void w.worker.terminate();
