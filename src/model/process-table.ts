@@ -430,8 +430,11 @@ export class ProcessTable {
     if (this.maxTypedLines === 0) return r;
     const line = { time: e.time, line: e.line, truncated: e.lineTruncated, cwd: e.cwd, shell: e.shell };
     const first = r.typed.length === 0;
-    if (Object.isFrozen(r.typed)) r.typed = r.typed.slice(); // NO_TYPED, or shared with a checkpoint
-    r.typed.push(line);
+    if (first) r.typed = [line];
+    else {
+      if (Object.isFrozen(r.typed)) r.typed = r.typed.slice(); // shared with a checkpoint
+      r.typed.push(line);
+    }
     if (first) this.captureFound(r, e.time);
     if (r.typed.length > this.maxTypedLines) r.typed.shift();
     const s = r.entrySession as EntrySessionRecord | null;
@@ -652,7 +655,12 @@ export class ProcessTable {
   private pushPrevious(r: ProcessRecord, time: number): void {
     if (r.executable === '' || this.maxPrevious === 0) return;
     const prev = { time, executable: r.executable, args: r.args, argsTruncated: r.argsTruncated };
-    if (Object.isFrozen(r.previous)) r.previous = r.previous.slice(); // NO_PREVIOUS, or shared with a checkpoint
+    // Most processes exec once: a one-entry array, not one grown by push (16 slots).
+    if (r.previous.length === 0) {
+      r.previous = [prev];
+      return;
+    }
+    if (Object.isFrozen(r.previous)) r.previous = r.previous.slice(); // shared with a checkpoint
     r.previous.push(prev);
     if (r.previous.length > this.maxPrevious) r.previous.shift();
   }
