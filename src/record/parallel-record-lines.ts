@@ -101,7 +101,7 @@ export class ParallelRecordLines {
         // rather than sleep, decode the next chunk here (it waits its turn in `ready`)
         this.pool.poll();
         this.dispatch();
-        while (!this.ready.has(seq) && process.env.NOSTEAL === undefined && this.decodeAhead()) {
+        while (!this.ready.has(seq) && this.decodeAhead()) {
           this.pool.poll();
           this.dispatch();
         }
