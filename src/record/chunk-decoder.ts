@@ -29,6 +29,8 @@ export interface ChunkJob {
   start: number;
   end: number;
   maxLineBytes: number;
+  /** A batch buffer the reader is done with, to write this chunk's records into (transferred back). */
+  spare?: ArrayBuffer | null;
 }
 
 export interface ChunkReply {
@@ -114,6 +116,6 @@ export class ChunkDecoder {
     }
     // Keep no big buffer between jobs beyond the usual chunk size.
     if (this.scratch.buf.length > 4 * (job.end - job.start + 1)) this.scratch.buf = Buffer.alloc(0);
-    return { reader: job.reader, seq: job.seq, lines: result.lines, binaryAt: result.binaryAt, batch: w.take(), error };
+    return { reader: job.reader, seq: job.seq, lines: result.lines, binaryAt: result.binaryAt, batch: w.take(job.spare ?? null), error };
   }
 }

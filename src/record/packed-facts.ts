@@ -117,6 +117,7 @@ export const MAX_INTERNED = 50_000;
 
 /** One batch: the records of a chunk and the values they refer to. */
 export interface PackedBatch {
+  /** `count` records from its start (it may be longer). */
   buffer: ArrayBuffer;
   count: number;
   /** New entries of the worker's interned table, in order. */
@@ -246,9 +247,18 @@ export class PackedFactsWriter {
       (e.ioCapped ? Flag.ioCapped : 0);
   }
 
-  /** Hands over the records written since the last take (the buffer is the caller's to transfer). */
-  take(): PackedBatch {
-    const buffer = this.floats.buffer.slice(0, this.count * BYTES_PER_RECORD);
+  /**
+   * Hands over the records written since the last take (the buffer is the caller's to transfer),
+   * copied into `spare` (a batch buffer the reader is done with) when it is big enough: a fresh
+   * buffer of a few hundred KiB costs more than the copy (the pages are faulted in afresh). A new
+   * buffer gets a quarter more room, so that it can take later chunks' records when it comes back.
+   */
+  take(spare: ArrayBuffer | null = null): PackedBatch {
+    const bytes = this.count * BYTES_PER_RECORD;
+    let buffer: ArrayBuffer;
+    if (spare !== null && spare.byteLength >= bytes) buffer = spare;
+    else buffer = new ArrayBuffer(Math.ceil((bytes * 1.25) / 65536) * 65536);
+    new Float64Array(buffer, 0, this.count * STRIDE).set(this.floats.subarray(0, this.count * STRIDE));
     const batch: PackedBatch = { buffer, count: this.count, interned: this.interned, reset: this.reset, local: this.local };
     this.count = 0;
     this.interned = [];

@@ -23,6 +23,8 @@ export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 const DEPTH_PER_WORKER = 4;
 /** Most chunks this thread decodes ahead of those in flight on the workers. */
 const LOCAL_AHEAD = 8;
+/** Batch buffers kept for reuse. */
+const MAX_SPARES = 4;
 
 export class ParallelRecordLines {
   /** The current batch and record index (valid after next() returned true). */
@@ -41,6 +43,8 @@ export class ParallelRecordLines {
   private consumed = 0;
   /** Chunks sent to the workers and not back yet. */
   private inWorkers = 0;
+  /** Batch buffers of consumed chunks, written into again by the next chunks (packed-facts.ts). */
+  private readonly spares: ArrayBuffer[] = [];
   private closed = false;
   private readonly depth: number;
   /** Most chunks cut and not yet consumed (in flight, or decoded and waiting their turn). */
@@ -82,6 +86,7 @@ export class ParallelRecordLines {
       const done = this.current;
       if (done !== null) {
         this.lineBase += done.lines;
+        if (this.spares.length < MAX_SPARES) this.spares.push(done.batch.buffer);
         this.current = null;
         this.records = null;
         this.consumed++;
@@ -132,7 +137,7 @@ export class ParallelRecordLines {
       const start = this.nextStart;
       const end = Math.min(this.end, start + this.chunkBytes);
       this.inWorkers++;
-      this.pool.send({ reader: this.id, seq: this.sent++, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes });
+      this.pool.send({ reader: this.id, seq: this.sent++, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes, spare: this.spares.pop() ?? null });
       this.nextStart = end;
     }
   }
@@ -144,7 +149,7 @@ export class ParallelRecordLines {
     const end = Math.min(this.end, start + this.chunkBytes);
     const seq = this.sent++;
     this.nextStart = end;
-    const got = mainThreadChunks().decode({ reader: this.id, seq, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes });
+    const got = mainThreadChunks().decode({ reader: this.id, seq, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes, spare: this.spares.pop() ?? null });
     this.ready.set(seq, got);
     this.localChunks++;
     return true;

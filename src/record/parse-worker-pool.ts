@@ -111,7 +111,7 @@ export class ParseWorkerPool {
   /** Sends a job to the next worker in turn. */
   send(job: ChunkJob): void {
     const w = this.workers[this.turn++ % this.workers.length] as PoolWorker;
-    w.worker.postMessage(job);
+    w.worker.postMessage(job, job.spare ? [job.spare] : []);
   }
 
   /**

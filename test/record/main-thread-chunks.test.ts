@@ -11,7 +11,7 @@ import { ChunkDecoder } from '../../src/record/chunk-decoder.js';
 import { compileJsonSchemaCheck } from '../../src/record/json-schema-check.js';
 import { checkWithCompiled } from '../../src/record/line-parse.js';
 import { mainThreadChunks, releaseMainThreadChunks } from '../../src/record/main-thread-chunks.js';
-import { PackedFactsReader, PackedTables, Slot } from '../../src/record/packed-facts.js';
+import { PackedFactsReader, PackedTables, Slot, STRIDE } from '../../src/record/packed-facts.js';
 import { RecordLineScanner } from '../../src/record/record-line-scanner.js';
 import { recordLineJsonSchema } from '../../src/record/schema.js';
 import { syntheticLines } from './synthetic-lines.js';
@@ -41,7 +41,7 @@ describe('mainThreadChunks', () => {
         const theirs = worker.decode(job);
         const theirTable = workerTables.receive(0, theirs.batch);
         expect([mine.reply.lines, mine.reply.binaryAt, mine.reply.error]).toEqual([theirs.lines, theirs.binaryAt, theirs.error]);
-        expect(new Float64Array(mine.reply.batch.buffer)).toEqual(new Float64Array(theirs.batch.buffer));
+        expect(new Float64Array(mine.reply.batch.buffer, 0, mine.reply.batch.count * STRIDE)).toEqual(new Float64Array(theirs.batch.buffer, 0, theirs.batch.count * STRIDE));
         expect(mine.reply.batch.local).toEqual(theirs.batch.local);
         expect(mine.table).toEqual(theirTable);
         const r = new PackedFactsReader(mine.reply.batch, mine.table);

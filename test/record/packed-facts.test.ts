@@ -66,6 +66,7 @@ describe('packed facts: worker → main thread layout', () => {
   it('round-trips every ProcessEvent field, the host facts and the line facts, across batches', () => {
     const w = new PackedFactsWriter();
     const tables = new PackedTables();
+    let spare: ArrayBuffer | null = null;
     for (let batchNo = 0; batchNo < 3; batchNo++) {
       for (let i = 0; i < 5; i++) {
         w.begin(Kind.event, i + 1, 1000 * i, 99 + i, i === 4);
@@ -75,9 +76,11 @@ describe('packed facts: worker → main thread layout', () => {
       w.begin(Kind.bad, 6, 5000, 10, false);
       w.setLocal(Slot.reason, 'not valid JSON');
       w.begin(Kind.tooLong, 7, 6000, 2_000_000, true);
-      const batch = w.take();
-      // zero-copy hand-over: the buffer holds exactly the records
-      expect(batch.buffer.byteLength).toBe(7 * STRIDE * 8);
+      const batch = w.take(spare);
+      // the buffer holds the records (with room to spare); the reader's buffer of the previous
+      // batch, handed back, is written into again
+      expect(batch.buffer.byteLength).toBeGreaterThanOrEqual(7 * STRIDE * 8);
+      if (spare !== null) expect(batch.buffer).toBe(spare);
       // strings repeat across batches: sent once (the first batch), referred to afterwards
       if (batchNo > 0) expect(batch.interned.filter((v) => v === 'web1')).toEqual([]);
       const copy = structuredClone(batch, { transfer: [batch.buffer] });
@@ -102,7 +105,14 @@ describe('packed facts: worker → main thread layout', () => {
       expect(r.num(5, Slot.kind)).toBe(Kind.bad);
       expect(r.str(5, Slot.reason)).toBe('not valid JSON');
       expect([r.num(6, Slot.kind), r.num(6, Slot.length), r.num(6, Slot.unterminated)]).toEqual([Kind.tooLong, 2_000_000, 1]);
+      spare = copy.buffer;
     }
+    // a spare too small for the records is not used
+    for (let i = 0; i < 3; i++) w.begin(Kind.tooLong, i + 1, i, 5, false);
+    const small = new ArrayBuffer(2 * STRIDE * 8);
+    const batch = w.take(small);
+    expect(batch.buffer).not.toBe(small);
+    expect(new PackedFactsReader(batch, []).num(2, Slot.offset)).toBe(2);
   });
 
   it('neutral values stay neutral (empty strings, no args, absent host facts)', () => {
