@@ -141,6 +141,8 @@ class ScanNode {
   children: ScanNode[] = [];
   required: boolean[] = [];
   requiredCount = 0;
+  /** 1 for a required key, by key index. */
+  requiredKeys = new Uint8Array(0);
   /** First of this object's slots in the scanner's seen-key stamps. */
   stampBase = 0;
   /** Where a key is looked for first (after the last one found). */
@@ -342,8 +344,11 @@ export class RecordLineScanner {
   /** The members of an object after its `{`, checked (and built, or kept in the skeleton). */
   private members(node: ScanNode, pos: number, end: number): number {
     const b = this.b;
-    const visit = ++this.visit;
-    const stamps = this.stamps;
+    const n = node.keys.length;
+    // keys seen: bits for the first 60 (two 30-bit words), the stamps beyond
+    let seenLow = 0;
+    let seenHigh = 0;
+    const visit = n > 60 ? ++this.visit : 0;
     let into: Record<string, unknown> | null = null;
     const skeleton = node.use === SKELETON;
     if (skeleton) {
@@ -357,9 +362,10 @@ export class RecordLineScanner {
       this.out = into;
       return pos + 1;
     }
-    if (node.keys.length === 0) return -1; // a key it does not know
+    if (n === 0) return -1; // a key it does not know
     const follow = node.follow;
-    let previous = node.keys.length; // the object's start
+    const requiredKeys = node.requiredKeys;
+    let previous = n; // the object's start
     for (;;) {
       if (pos >= end || b[pos] !== 0x22) return -1;
       const keyStart = ++pos;
@@ -392,12 +398,29 @@ export class RecordLineScanner {
         follow[previous] = k;
       }
       previous = k;
-      const stamp = node.stampBase + k;
-      if (stamps[stamp] === visit) return -1; // a key given twice: JSON.parse keeps the last
-      stamps[stamp] = visit;
-      pos = this.ws(pos + 1, end);
-      if (pos >= end || b[pos] !== 0x3a) return -1;
-      pos = this.ws(pos + 1, end);
+      // a key given twice: JSON.parse keeps the last
+      if (k < 30) {
+        const bit = 1 << k;
+        if ((seenLow & bit) !== 0) return -1;
+        seenLow |= bit;
+      } else if (k < 60) {
+        const bit = 1 << (k - 30);
+        if ((seenHigh & bit) !== 0) return -1;
+        seenHigh |= bit;
+      } else {
+        const stamp = node.stampBase + k;
+        if (this.stamps[stamp] === visit) return -1;
+        this.stamps[stamp] = visit;
+      }
+      // `":` with no space between (the writer's way), else the general case
+      pos++;
+      if (pos < end && b[pos] === 0x3a) pos++;
+      else {
+        pos = this.ws(pos, end);
+        if (pos >= end || b[pos] !== 0x3a) return -1;
+        pos++;
+      }
+      if (pos < end && (b[pos] as number) <= 0x20) pos = this.ws(pos, end);
       const child = node.children[k] as ScanNode;
       pos = this.value(child, pos, end);
       if (pos < 0) return -1;
@@ -405,12 +428,13 @@ export class RecordLineScanner {
         if (skeleton) node.set(into, k, this.out);
         else into[node.names[k] as string] = this.out;
       }
-      if (node.required[k] === true) required++;
-      pos = this.ws(pos, end);
+      required += requiredKeys[k] as number;
+      if (pos < end && (b[pos] as number) <= 0x20) pos = this.ws(pos, end);
       if (pos >= end) return -1;
       const c = b[pos];
       if (c === 0x2c) {
-        pos = this.ws(pos + 1, end);
+        pos++;
+        if (pos < end && (b[pos] as number) <= 0x20) pos = this.ws(pos, end);
         continue;
       }
       if (c !== 0x7d) return -1;
@@ -738,6 +762,7 @@ function compileNode(s: JsonSchemaNode, compile: (s: JsonSchemaNode) => ScanNode
       n.children = names.map((k) => compile(props[k] as JsonSchemaNode));
       n.required = names.map((k) => (s.required ?? []).includes(k));
       n.requiredCount = n.required.filter(Boolean).length;
+      n.requiredKeys = Uint8Array.from(n.required, (r) => (r ? 1 : 0));
       // a key that needs an escape or is not printable ASCII is never matched: the line is then not understood
       return n;
     }
