@@ -29,6 +29,7 @@
  * ranges) are built afresh for each line, or shared with the line whose bytes a memo repeats.
  */
 
+import { ISO_DATE_TIME_PATTERN, isIsoDateTimeBytes } from './ecs-time.js';
 import type { JsonSchemaNode } from './json-schema-check.js';
 import { LINE_FACT_FIELDS } from './line-to-event.js';
 import type { RecordLine } from './schema.js';
@@ -163,6 +164,8 @@ class ScanNode {
   items: ScanNode | null = null;
   // string: any alternative passes (none: any string)
   tests: StringTest[] = [];
+  /** The one test is the schema's date-time pattern (ecs-time.ts checks it on bytes). */
+  dateTime = false;
   // integer, number
   minimum = -Infinity;
   maximum = Infinity;
@@ -496,7 +499,12 @@ export class RecordLineScanner {
   private string(node: ScanNode, pos: number, end: number): number {
     const stop = this.skipString(pos, end);
     if (stop < 0) return -1;
-    if (node.use === CHECK && node.tests.length === 0) return stop;
+    // a date-time in plain ASCII is checked on its bytes (the pattern's RegExp otherwise)
+    const dateTime = node.dateTime && !this.escaped && !this.wide;
+    if (node.use === CHECK) {
+      if (node.tests.length === 0) return stop;
+      if (dateTime) return isIsoDateTimeBytes(this.b, pos, stop - 1) ? stop : -1;
+    }
     const length = stop - 1 - pos;
     const b = this.b;
     const c = node.cache ?? (node.cache = new StringCache());
@@ -527,8 +535,14 @@ export class RecordLineScanner {
         return stop;
       }
     } else c.paused--;
-    const s = this.decode(pos, stop - 1);
-    if (!passes(node.tests, s)) return -1;
+    let s: string;
+    if (dateTime) {
+      if (!isIsoDateTimeBytes(b, pos, stop - 1)) return -1;
+      s = (b as NodeBuffer).latin1Slice(pos, stop - 1);
+    } else {
+      s = this.decode(pos, stop - 1);
+      if (!passes(node.tests, s)) return -1;
+    }
     if (remembering && length <= CACHE_BYTES) {
       const e = c.next;
       c.next = e + 1 === CACHE_ENTRIES ? 0 : e + 1;
@@ -775,6 +789,7 @@ function compileNode(s: JsonSchemaNode, compile: (s: JsonSchemaNode) => ScanNode
       n.type = T_STRING;
       if (s.pattern !== undefined || s.enum !== undefined) {
         n.tests = [{ pattern: s.pattern !== undefined ? new RegExp(s.pattern) : null, values: s.enum !== undefined ? new Set(s.enum) : null }];
+        n.dateTime = s.pattern === ISO_DATE_TIME_PATTERN && s.enum === undefined;
       }
       return n;
     case 'integer':
