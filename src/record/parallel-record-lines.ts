@@ -10,6 +10,8 @@
  * records wait their turn like a worker's. So the main thread, which also applies every event to
  * the model, is one more parser whenever it would otherwise wait (the pool has a worker per core
  * but one). It sleeps only when LOCAL_AHEAD chunks beyond the workers' are decoded and waiting.
+ * Until the workers have started (their start-up costs as much as reading a few MB), it sends
+ * them nothing and decodes every chunk itself.
  */
 
 import type { ChunkReply } from './chunk-decoder.js';
@@ -46,6 +48,7 @@ export class ParallelRecordLines {
   /** Batch buffers of consumed chunks, written into again by the next chunks (packed-facts.ts). */
   private readonly spares: ArrayBuffer[] = [];
   private closed = false;
+  private workersReady = false;
   private readonly depth: number;
   /** Most chunks cut and not yet consumed (in flight, or decoded and waiting their turn). */
   private readonly maxAhead: number;
@@ -97,7 +100,8 @@ export class ParallelRecordLines {
         }
       }
       this.dispatch();
-      if (this.consumed === this.sent) {
+      if (this.consumed === this.sent && !this.decodeAhead()) {
+        // nothing in flight or decoded, and nothing left to cut
         this.close();
         return false;
       }
@@ -132,7 +136,12 @@ export class ParallelRecordLines {
     this.ready.clear();
   }
 
+  /** Sends chunks to the workers, once they are ready (until then this thread decodes them all). */
   private dispatch(): void {
+    if (!this.workersReady) {
+      if (!this.pool.ready()) return;
+      this.workersReady = true;
+    }
     while (!this.closed && this.nextStart < this.end && this.inWorkers < this.depth && this.sent - this.consumed < this.maxAhead) {
       const start = this.nextStart;
       const end = Math.min(this.end, start + this.chunkBytes);

@@ -68,8 +68,8 @@ export class ParseWorkerPool {
   ) {}
 
   /**
-   * Starts the workers if they are not running (a reader that may use them calls this first, and
-   * goes on parsing by itself until ready() says they can take over).
+   * Starts the workers if they are not running (a reader calls this first, and decodes its chunks
+   * by itself until ready() says they can take some).
    */
   warm(): void {
     if (this.workers.length === 0) this.start();

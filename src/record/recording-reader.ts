@@ -64,9 +64,6 @@ export interface ReadOptions {
  */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
-/** Events read between two looks at whether the starting workers are ready. */
-const READY_CHECK_EVERY = 64;
-
 /** One event read from a recording. The object (and its event) is reused by the next read. */
 export interface RecordEntry {
   file: string;
@@ -126,10 +123,7 @@ export class RecordingFileReader {
   private startOffset = 0;
   private choose = true;
   private par: ParallelRecordLines | null = null;
-  /** Workers starting for this reader (it reads by itself until they are ready). */
-  private warming: ParseWorkerPool | null = null;
   private parallelEnd = 0;
-  private sinceReadyCheck = 0;
   /** Events read through the parse workers (for tests and benches). */
   parallelEvents = 0;
   /** Chunks of those decoded by the workers, and by this thread while it would have waited. */
@@ -191,10 +185,6 @@ export class RecordingFileReader {
   next(): RecordEntry | null {
     if (this.done) return null;
     if (this.choose) this.chooseParallel();
-    if (this.warming !== null && ++this.sinceReadyCheck >= READY_CHECK_EVERY) {
-      this.sinceReadyCheck = 0;
-      if (this.warming.ready()) this.switchToParallel();
-    }
     const par = this.par;
     if (par !== null) {
       const entry = this.nextParallel(par);
@@ -307,9 +297,9 @@ export class RecordingFileReader {
 
   /**
    * At the first next() after opening (not after a seek): a plain (not gzip) regular file with at least
-   * parallelMinBytes left is read by the parse workers up to its last newline; the rest (if any)
-   * by this thread's LineReader. Until the workers are ready (their start-up costs as much as
-   * reading a few MB), this thread reads on by itself; they take over at the next line.
+   * parallelMinBytes left is read in chunks by the parse workers and this thread, up to its last
+   * newline; the rest (if any) by this thread's LineReader. Until the workers are ready (their
+   * start-up costs as much as reading a few MB), this thread decodes every chunk itself.
    */
   private chooseParallel(): void {
     this.choose = false;
@@ -321,16 +311,12 @@ export class RecordingFileReader {
     const end = endOfLastWholeLine(this.fd, size);
     if (end <= this.startOffset) return;
     pool.warm();
-    this.warming = pool;
     this.parallelEnd = end;
-    this.sinceReadyCheck = 0;
-    if (pool.ready()) this.switchToParallel();
+    this.switchToParallel(pool);
   }
 
-  /** Hands the rest of the workers' range, from the next line on, to the (ready) workers. */
-  private switchToParallel(): void {
-    const pool = this.warming as ParseWorkerPool;
-    this.warming = null;
+  /** Reads the rest of the workers' range, from the next line on, in chunks. */
+  private switchToParallel(pool: ParseWorkerPool): void {
     const from = this.lines.nextLineOffset;
     if (from >= this.parallelEnd) return;
     if (!this.sniffed) {
@@ -354,7 +340,6 @@ export class RecordingFileReader {
       this.parallelChunks.local += par.localChunks;
     }
     this.par = null;
-    this.warming = null;
   }
 
   /** next() over the workers' records: the same checks, in the same order, as the line loop. */

@@ -137,16 +137,20 @@ describe('replay with parse workers = replay on the main thread', () => {
     two.close();
   });
 
-  it('workers still starting: the main thread reads on, then hands over at a line boundary', () => {
+  it('workers still starting: the main thread decodes the chunks itself, then shares them with the ready workers', () => {
     const single = readAll(file, SINGLE);
     terminateParseWorkers();
+    let waited = false;
     const par = readAll(file, { ...WORKERS }, () => {
       const pool = parseWorkerPool()!;
-      expect(pool.ready()).toBe(false); // just started: the first events came from the main thread
+      expect(pool.ready()).toBe(false); // just started: the first chunks were decoded here
       pool.waitUntil(() => pool.ready());
+      waited = true;
     });
-    expect(par.parallelEvents).toBeGreaterThan(0);
-    expect(par.parallelEvents).toBeLessThan(par.events.length);
+    expect(waited).toBe(true);
+    expect(par.parallelEvents).toBe(par.events.length); // every line in chunks, none by the line loop
+    expect(par.chunks.local).toBeGreaterThan(0);
+    expect(par.chunks.workers).toBeGreaterThan(0); // the worker took some once ready
     expect(par.events).toEqual(single.events);
     expect(par.bad).toEqual(single.bad);
     expect(par.stats).toEqual(single.stats);
