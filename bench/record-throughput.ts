@@ -235,7 +235,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   log(`    replay on the main thread alone      ${k(figures.replaySingleThreadEventsPerSec)} events/s`);
   log(`    replay with ${figures.replayWorkers} parse workers         ${k(figures.replayEventsPerSec)} events/s   (target > 200 k)`);
   log(`    replay with workers / JSON.parse loop ${figures.replayOverParse.toFixed(2)}   (target ≥ 1.5)`);
-  log(`    (workers started inside each timed replay: ${(100 * workerShare).toFixed(1)}% of its events read in chunks, the rest by JSON.parse on the main thread while they started; of the chunks, ${(100 * localChunkShare).toFixed(0)}% decoded by the main thread while it would have waited)`);
+  log(`    (workers started inside each timed replay; ${(100 * workerShare).toFixed(1)}% of its events read in chunks, ${(100 * localChunkShare).toFixed(0)}% of the chunks decoded by the main thread: all of them until the workers were ready, then whenever the next one was not back)`);
   log(`    CPU per event of that replay: main thread ${figures.replayMainCpuUsPerEvent.toFixed(2)} µs, other threads (workers, GC, compiler) ${figures.replayOtherCpuUsPerEvent.toFixed(2)} µs`);
   log(`  replay stages alone (context)`);
   log(`    read lines alone                     ${k(figures.readLinesPerSec)} lines/s`);
