@@ -248,17 +248,15 @@ export class PackedFactsWriter {
   }
 
   /**
-   * Hands over the records written since the last take (the buffer is the caller's to transfer),
-   * copied into `spare` (a batch buffer the reader is done with) when it is big enough: a fresh
-   * buffer of a few hundred KiB costs more than the copy (the pages are faulted in afresh). A new
-   * buffer gets a quarter more room, so that it can take later chunks' records when it comes back.
+   * Hands over the records written since the last take: the buffer they were written in, whole
+   * (`count` says how many; the caller transfers it). The next records go into `spare` (a batch
+   * buffer the reader is done with) when it is as big, else into a new buffer: a fresh buffer of a
+   * few hundred KiB costs its pages faulted in afresh, and nothing is copied either way.
    */
   take(spare: ArrayBuffer | null = null): PackedBatch {
-    const bytes = this.count * BYTES_PER_RECORD;
-    let buffer: ArrayBuffer;
-    if (spare !== null && spare.byteLength >= bytes) buffer = spare;
-    else buffer = new ArrayBuffer(Math.ceil((bytes * 1.25) / 65536) * 65536);
-    new Float64Array(buffer, 0, this.count * STRIDE).set(this.floats.subarray(0, this.count * STRIDE));
+    const buffer = this.floats.buffer as ArrayBuffer;
+    const size = this.floats.length;
+    this.floats = spare !== null && spare.byteLength >= size * 8 ? new Float64Array(spare) : new Float64Array(size);
     const batch: PackedBatch = { buffer, count: this.count, interned: this.interned, reset: this.reset, local: this.local };
     this.count = 0;
     this.interned = [];
