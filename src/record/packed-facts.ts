@@ -139,6 +139,9 @@ export class PackedFactsWriter {
   private reset = false;
   /** Entries in the interned table (both maps) since it last started afresh. */
   private internedCount = 0;
+  /** By slot: the value interned last and its reference (forgotten when the table starts afresh). */
+  private readonly lastValue: unknown[] = new Array<unknown>(STRIDE).fill(undefined);
+  private readonly lastRef = new Float64Array(STRIDE);
   /** Index of the record being written (STRIDE × its number). */
   private at = 0;
 
@@ -175,7 +178,16 @@ export class PackedFactsWriter {
   /** A string that repeats (interned). */
   setInterned(slot: number, value: string | undefined): void {
     if (value === undefined) return;
-    this.floats[this.at + slot] = this.intern(this.table, value, value);
+    // the value this slot had last (mostly the very same string: the scanner hands out what it
+    // remembered) needs no lookup
+    if (value === this.lastValue[slot]) {
+      this.floats[this.at + slot] = this.lastRef[slot] as number;
+      return;
+    }
+    const ref = this.intern(this.table, value, value);
+    this.lastValue[slot] = value;
+    this.lastRef[slot] = ref;
+    this.floats[this.at + slot] = ref;
   }
 
   setHost(h: HostFacts): void {
@@ -221,7 +233,13 @@ export class PackedFactsWriter {
     f[at + Slot.stderrType] = e.stderrType;
     if (e.comm !== '') this.setInterned(Slot.comm, e.comm);
     if (e.executable !== '') this.setInterned(Slot.executable, e.executable);
-    if (e.args.length > 0) f[at + Slot.args] = this.intern(this.argTable, e.args.join('\u0000'), e.args);
+    if (e.args.length > 0) {
+      if (e.args !== this.lastValue[Slot.args]) {
+        this.lastValue[Slot.args] = e.args;
+        this.lastRef[Slot.args] = this.intern(this.argTable, e.args.join('\u0000'), e.args);
+      }
+      f[at + Slot.args] = this.lastRef[Slot.args] as number;
+    }
     if (e.cwd !== '') this.setInterned(Slot.cwd, e.cwd);
     if (e.cgroup !== '') this.setInterned(Slot.cgroup, e.cgroup);
     if (e.sshConnection !== '') this.setInterned(Slot.sshConnection, e.sshConnection);
@@ -266,6 +284,7 @@ export class PackedFactsWriter {
     if (this.reset) {
       this.table.clear();
       this.argTable.clear();
+      this.lastValue.fill(undefined);
       this.internedCount = 0;
     }
     return batch;
