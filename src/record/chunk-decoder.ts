@@ -13,11 +13,12 @@
  */
 
 import { newProcessEvent } from '../sensor/process-event.js';
+import { compileJsonSchemaCheck, type JsonSchemaNode } from './json-schema-check.js';
 import { readChunkLineBytes } from './line-chunks.js';
 import { hostFactsOf, lineToFacts, newHostFacts, newLineHostFacts } from './line-to-event.js';
 import { Kind, PackedFactsWriter, Slot, type PackedBatch } from './packed-facts.js';
-import { firstNonBlank, insaneTimeReason, parseLineWith, UNREADABLE_TIME, withLineRequirements, type LineCheck } from './line-parse.js';
-import type { RecordLineScanner } from './record-line-scanner.js';
+import { checkWithCompiled, firstNonBlank, insaneTimeReason, parseLineWith, UNREADABLE_TIME, withLineRequirements, type LineCheck } from './line-parse.js';
+import { RecordLineScanner } from './record-line-scanner.js';
 import type { RecordLine } from './schema.js';
 
 /** A chunk to read: lines starting in file bytes [start, end) of the open file `fd`. */
@@ -118,4 +119,13 @@ export class ChunkDecoder {
     if (this.scratch.buf.length > 4 * (job.end - job.start + 1)) this.scratch.buf = Buffer.alloc(0);
     return { reader: job.reader, seq: job.seq, lines: result.lines, binaryAt: result.binaryAt, batch: w.take(job.spare ?? null), error };
   }
+}
+
+/**
+ * The decoder a parse worker runs, and the main thread when it decodes chunks itself: the schema's
+ * field types compiled from its JSON Schema (no zod) and the line scanner built from the same.
+ */
+export function newChunkDecoder(schema: JsonSchemaNode): ChunkDecoder {
+  const fieldTypes = compileJsonSchemaCheck(schema);
+  return new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes), new RecordLineScanner(schema));
 }

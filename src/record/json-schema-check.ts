@@ -45,6 +45,11 @@ const HANDLED_KEYWORDS = new Set([
   'exclusiveMaximum',
   'anyOf',
 ]);
+/** Whether a JSON Schema keyword is one this check tests or one that changes nothing it accepts. */
+export function isUnderstoodKeyword(key: string): boolean {
+  return HANDLED_KEYWORDS.has(key) || IGNORED_KEYWORDS.has(key);
+}
+
 /** Formats zod always pairs with a `pattern` (the pattern is what we test). */
 const PATTERN_FORMATS = new Set(['date-time', 'ipv4', 'ipv6']);
 
@@ -62,7 +67,7 @@ export function compileJsonSchemaCheck(schema: JsonSchemaNode): CompiledCheck {
   /** Returns JS statements that `return false` when `v` (a variable name) does not match `s`. */
   const emit = (s: JsonSchemaNode, v: string, where: string): string => {
     for (const key of Object.keys(s)) {
-      if (!HANDLED_KEYWORDS.has(key) && !IGNORED_KEYWORDS.has(key)) {
+      if (!isUnderstoodKeyword(key)) {
         throw new Error(`json-schema-check: unsupported keyword "${key}" at ${where}`);
       }
     }

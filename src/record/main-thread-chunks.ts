@@ -11,11 +11,8 @@
  * (parse-worker-pool.ts): a batch already taken keeps the table it refers to.
  */
 
-import { ChunkDecoder, type ChunkJob, type ChunkReply } from './chunk-decoder.js';
-import { compileJsonSchemaCheck } from './json-schema-check.js';
-import { checkWithCompiled } from './line-parse.js';
+import { newChunkDecoder, type ChunkDecoder, type ChunkJob, type ChunkReply } from './chunk-decoder.js';
 import { PackedTables } from './packed-facts.js';
-import { RecordLineScanner } from './record-line-scanner.js';
 import { recordLineJsonSchema } from './schema.js';
 
 class MainThreadChunks {
@@ -23,9 +20,7 @@ class MainThreadChunks {
   private readonly tables = new PackedTables();
 
   constructor() {
-    const schema = recordLineJsonSchema();
-    const fieldTypes = compileJsonSchemaCheck(schema);
-    this.decoder = new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes), new RecordLineScanner(schema));
+    this.decoder = newChunkDecoder(recordLineJsonSchema());
   }
 
   /** Decodes a chunk here: its reply, and the interned table its records refer to. */

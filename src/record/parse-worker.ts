@@ -5,21 +5,17 @@
  */
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { ChunkDecoder, type ChunkJob } from './chunk-decoder.js';
-import { compileJsonSchemaCheck, type JsonSchemaNode } from './json-schema-check.js';
-import { checkWithCompiled } from './line-parse.js';
-import { RecordLineScanner } from './record-line-scanner.js';
+import { newChunkDecoder, type ChunkJob } from './chunk-decoder.js';
+import type { JsonSchemaNode } from './json-schema-check.js';
 
 const { port, signal, schema } = workerData as { port: MessagePort; signal: SharedArrayBuffer; schema: JsonSchemaNode };
 const counter = new Int32Array(signal);
-// The schema's field types as the main thread compiles them, from the JSON Schema it sent (zod
-// itself is not loaded here: it is most of a worker's start-up).
-const fieldTypes = compileJsonSchemaCheck(schema);
-// Lines of the recorder's own shape are read by the scanner, built from the same JSON Schema; the
-// rest by JSON.parse and that check.
-const decoder = new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes), new RecordLineScanner(schema));
+// The schema's field types compiled from the JSON Schema the main thread sent (zod itself is not
+// loaded here: it is most of a worker's start-up); lines of the recorder's own shape are read by
+// the scanner built from the same, the rest by JSON.parse and that check.
+const decoder = newChunkDecoder(schema);
 
-// Say when ready: until every worker is, the reader parses on the main thread.
+// Say when ready: until every worker is, the main thread decodes every chunk itself.
 port.postMessage({ ready: true });
 Atomics.add(counter, 0, 1);
 Atomics.notify(counter, 0);

@@ -30,7 +30,7 @@
  */
 
 import { ISO_DATE_TIME_PATTERN, isIsoDateTimeBytes } from './ecs-time.js';
-import type { JsonSchemaNode } from './json-schema-check.js';
+import { isUnderstoodKeyword, type JsonSchemaNode } from './json-schema-check.js';
 import { LINE_FACT_FIELDS } from './line-to-event.js';
 import type { RecordLine } from './schema.js';
 
@@ -69,26 +69,6 @@ const MEMO_PAUSE = 16384;
 const SHORT_OBJECT = 48;
 /** Objects shorter than this cost less to scan again than to look up: a node of such objects stops trying. */
 const MEMO_MIN_BYTES = 40;
-
-/** Keywords the scanner understands, and those that do not change what is valid (as the compiled check). */
-const KNOWN_KEYWORDS = new Set([
-  'type',
-  'properties',
-  'required',
-  'items',
-  'enum',
-  'pattern',
-  'format',
-  'minimum',
-  'maximum',
-  'exclusiveMinimum',
-  'exclusiveMaximum',
-  'anyOf',
-  'additionalProperties',
-  '$schema',
-  'description',
-  'title',
-]);
 
 /** One alternative a string must pass: its pattern and its allowed values (null: none given). */
 interface StringTest {
@@ -738,7 +718,7 @@ function utf8Sequence(b: Buffer, pos: number, end: number): number {
 
 function compileNode(s: JsonSchemaNode, compile: (s: JsonSchemaNode) => ScanNode): ScanNode {
   const n = new ScanNode();
-  for (const k of Object.keys(s)) if (!KNOWN_KEYWORDS.has(k)) return n; // unsupported: always "not understood"
+  for (const k of Object.keys(s)) if (!isUnderstoodKeyword(k)) return n; // unsupported: always "not understood" (the keywords the compiled check knows)
   if (s.format !== undefined && s.pattern === undefined) return n;
   if (s.anyOf !== undefined) {
     // alternatives of strings only (ip: ipv4 | ipv6)
