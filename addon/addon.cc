@@ -12,6 +12,9 @@
 //   setNonBlocking(fd)        sets O_NONBLOCK (stdout pipe writes that never block a signal)
 //   probeRingBuffer()         1: the kernel has BPF ring buffers; 0: it has not, or no privilege to try
 //   libbpfVersion             "MAJOR.MINOR" of the libbpf the addon runs against (the shared library)
+//   new LineScanner(nodes, tape)  the byte walk of the recording line scanner (line-scanner.h) over
+//                             schema nodes compiled by record-line-scanner.ts, writing into `tape`
+//                             (a Float64Array it keeps): scan(buffer, from, to) -> tape length | -1
 #include <fcntl.h>
 #include <napi.h>
 #include <poll.h>
@@ -20,6 +23,7 @@
 
 #include <memory>
 
+#include "line-scanner.h"
 #include "sensor.h"
 #include "sessiontop.h"
 
@@ -342,6 +346,98 @@ Napi::Value ProbeRingBuffer(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sessiontop::probe_ring_buffer());
 }
 
+// ---- the recording line scanner's byte walk (line-scanner.h)
+
+double node_number(const Napi::Object& o, const char* key, double fallback) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
+}
+
+std::vector<std::string> node_strings(const Napi::Object& o, const char* key) {
+  std::vector<std::string> out;
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) return out;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).As<Napi::String>().Utf8Value());
+  return out;
+}
+
+std::vector<int> node_ints(const Napi::Object& o, const char* key) {
+  std::vector<int> out;
+  Napi::Value v = o.Get(key);
+  if (!v.IsArray()) return out;
+  Napi::Array a = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < a.Length(); i++) out.push_back(a.Get(i).As<Napi::Number>().Int32Value());
+  return out;
+}
+
+class LineScannerHandle : public Napi::ObjectWrap<LineScannerHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "LineScanner", {InstanceMethod("scan", &LineScannerHandle::Scan)});
+  }
+
+  // new LineScanner(nodes, tape): nodes as record-line-scanner.ts compiles them (nodes[0]: the line)
+  explicit LineScannerHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LineScannerHandle>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsArray() || !info[1].IsTypedArray() ||
+        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      throw Napi::TypeError::New(env, "LineScanner(nodes, tape: Float64Array)");
+    Napi::Array list = info[0].As<Napi::Array>();
+    std::vector<sessiontop::ScanNode> nodes(list.Length());
+    for (uint32_t i = 0; i < list.Length(); i++) {
+      Napi::Object o = list.Get(i).As<Napi::Object>();
+      sessiontop::ScanNode& n = nodes[i];
+      n.type = static_cast<int>(node_number(o, "type", 0));
+      n.use = static_cast<int>(node_number(o, "use", 0));
+      n.keys = node_strings(o, "keys");
+      n.children = node_ints(o, "children");
+      for (int r : node_ints(o, "required")) n.required.push_back(r != 0 ? 1 : 0);
+      for (uint8_t r : n.required) n.required_count += r;
+      n.items = static_cast<int>(node_number(o, "items", -1));
+      n.date_time = o.Get("dateTime").ToBoolean().Value();
+      n.digits_min = static_cast<int>(node_number(o, "digitsMin", 0));
+      n.digits_max = static_cast<int>(node_number(o, "digitsMax", 0));
+      n.enum_values = node_strings(o, "enumValues");
+      n.js_test = o.Get("jsTest").ToBoolean().Value();
+      n.minimum = node_number(o, "minimum", n.minimum);
+      n.maximum = node_number(o, "maximum", n.maximum);
+      n.exclusive_minimum = node_number(o, "exclusiveMinimum", n.exclusive_minimum);
+      n.exclusive_maximum = node_number(o, "exclusiveMaximum", n.exclusive_maximum);
+    }
+    for (size_t i = 0; i < nodes.size(); i++) {
+      const sessiontop::ScanNode& n = nodes[i];
+      bool ok = n.children.size() == n.keys.size() && n.required.size() == n.keys.size() &&
+                (n.type != sessiontop::kArray || (n.items > 0 && static_cast<size_t>(n.items) < nodes.size()));
+      for (int c : n.children) ok = ok && c > 0 && static_cast<size_t>(c) < nodes.size();
+      if (!ok) throw Napi::RangeError::New(env, "LineScanner: node " + std::to_string(i) + " is not well formed");
+    }
+    Napi::Float64Array tape = info[1].As<Napi::Float64Array>();
+    tape_ref_ = Napi::Persistent(tape);
+    tape_ = tape.Data();
+    capacity_ = tape.ElementLength();
+    scanner_ = std::make_unique<sessiontop::LineScanner>(std::move(nodes));
+  }
+
+ private:
+  // scan(buffer, from, to) -> the tape's length, or -1: not understood
+  Napi::Value Scan(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Uint8Array b = info[0].As<Napi::Uint8Array>();
+    double from = info[1].As<Napi::Number>().DoubleValue();
+    double to = info[2].As<Napi::Number>().DoubleValue();
+    const double length = static_cast<double>(b.ElementLength());
+    if (!(from >= 0 && from <= to && to <= length)) throw Napi::RangeError::New(env, "scan: the line is outside the buffer");
+    int n = scanner_->Scan(b.Data(), static_cast<size_t>(from), static_cast<size_t>(to), tape_, capacity_);
+    return Napi::Number::New(env, n);
+  }
+
+  std::unique_ptr<sessiontop::LineScanner> scanner_;
+  Napi::Reference<Napi::Float64Array> tape_ref_;
+  double* tape_ = nullptr;
+  size_t capacity_ = 0;
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = SensorHandle::Define(env);
   Napi::FunctionReference* ref = new Napi::FunctionReference(Napi::Persistent(ctor));
@@ -353,6 +449,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
                 return ctor->New({});
               }));
   exports.Set("openAsync", Napi::Function::New(env, OpenAsync));
+  exports.Set("LineScanner", LineScannerHandle::Define(env));
   exports.Set("bootClockOffsetMs", Napi::Function::New(env, BootClockOffsetMs));
   exports.Set("peerGone", Napi::Function::New(env, PeerGone));
   exports.Set("setNonBlocking", Napi::Function::New(env, SetNonBlocking));

@@ -13,6 +13,7 @@
  */
 
 import { newProcessEvent } from '../sensor/process-event.js';
+import { SensorError } from '../sensor/native-addon.js';
 import { compileJsonSchemaCheck, type JsonSchemaNode } from './json-schema-check.js';
 import { readChunkLineBytes } from './line-chunks.js';
 import { hostFactsOf, lineToFacts, newHostFacts, newLineHostFacts } from './line-to-event.js';
@@ -123,9 +124,19 @@ export class ChunkDecoder {
 
 /**
  * The decoder a parse worker runs, and the main thread when it decodes chunks itself: the schema's
- * field types compiled from its JSON Schema (no zod) and the line scanner built from the same.
+ * field types compiled from its JSON Schema (no zod) and the line scanner built from the same
+ * (none when the addon cannot be loaded here: every line then takes the usual path, same outcome).
  */
 export function newChunkDecoder(schema: JsonSchemaNode): ChunkDecoder {
   const fieldTypes = compileJsonSchemaCheck(schema);
-  return new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes), new RecordLineScanner(schema));
+  return new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes), lineScanner(schema));
+}
+
+function lineScanner(schema: JsonSchemaNode): RecordLineScanner | null {
+  try {
+    return new RecordLineScanner(schema);
+  } catch (err) {
+    if (err instanceof SensorError) return null;
+    throw err;
+  }
 }

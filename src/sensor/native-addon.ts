@@ -98,10 +98,36 @@ export interface NativeAddon {
   probeRingBuffer(): number;
   /** "MAJOR.MINOR" of the libbpf shared library the addon runs against. */
   libbpfVersion: string;
+  /** The byte walk of the recording line scanner (addon/line-scanner.h; record-line-scanner.ts). */
+  LineScanner: new (nodes: readonly NativeScanNode[], tape: Float64Array) => NativeLineScanner;
   recordVersion: number;
   headerSize: number;
   argsLimit: number;
   typedLimit: number;
+}
+
+/** A schema node as the addon's line scanner takes it (record-line-scanner.ts compiles them). */
+export interface NativeScanNode {
+  type: number;
+  use: number;
+  keys: string[];
+  children: number[];
+  required: number[];
+  items: number;
+  dateTime: boolean;
+  digitsMin: number;
+  digitsMax: number;
+  enumValues: string[];
+  jsTest: boolean;
+  minimum: number;
+  maximum: number;
+  exclusiveMinimum: number;
+  exclusiveMaximum: number;
+}
+
+export interface NativeLineScanner {
+  /** Walks the line `b[from, to)`: the length of the tape it wrote, or −1 (not understood). */
+  scan(b: Uint8Array, from: number, to: number): number;
 }
 
 /** Error codes the addon and this loader use. */
