@@ -14,7 +14,8 @@
 //   libbpfVersion             "MAJOR.MINOR" of the libbpf the addon runs against (the shared library)
 //   new LineScanner(nodes, tape)  the byte walk of the recording line scanner (line-scanner.h) over
 //                             schema nodes compiled by record-line-scanner.ts, writing into `tape`
-//                             (a Float64Array it keeps): scan(buffer, from, to) -> tape length | -1
+//                             (a Float64Array it keeps): scan(buffer, from, to) -> tape length | -1;
+//                             tableSize() -> strings in its table
 #include <fcntl.h>
 #include <napi.h>
 #include <poll.h>
@@ -374,7 +375,8 @@ std::vector<int> node_ints(const Napi::Object& o, const char* key) {
 class LineScannerHandle : public Napi::ObjectWrap<LineScannerHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "LineScanner", {InstanceMethod("scan", &LineScannerHandle::Scan)});
+    return DefineClass(env, "LineScanner",
+                       {InstanceMethod("scan", &LineScannerHandle::Scan), InstanceMethod("tableSize", &LineScannerHandle::TableSize)});
   }
 
   // new LineScanner(nodes, tape): nodes as record-line-scanner.ts compiles them (nodes[0]: the line)
@@ -431,6 +433,8 @@ class LineScannerHandle : public Napi::ObjectWrap<LineScannerHandle> {
     int n = scanner_->Scan(b.Data(), static_cast<size_t>(from), static_cast<size_t>(to), tape_, capacity_);
     return Napi::Number::New(env, n);
   }
+
+  Napi::Value TableSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), scanner_->table_size()); }
 
   std::unique_ptr<sessiontop::LineScanner> scanner_;
   Napi::Reference<Napi::Float64Array> tape_ref_;

@@ -151,6 +151,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   // ---- full replay, with and without the parse workers, beside the JSON.parse loop
   let workerShare = 0;
   let localChunkShare = 0;
+  let scannedShare = 0;
   const mainCpu: number[] = [];
   const otherCpu: number[] = [];
   const replayOnce = (workers: boolean): { events: number; ms: number; badLines: number } => {
@@ -177,8 +178,9 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
     if (workers) {
       if (parallel === 0) throw new Error('replay with workers parsed nothing in workers');
       workerShare = parallel / applied;
-      const chunks = replay.reader.readers[0]?.parallelChunks ?? { workers: 0, local: 0 };
+      const chunks = replay.reader.readers[0]?.parallelChunks ?? { workers: 0, local: 0, scannedLines: 0 };
       localChunkShare = chunks.local / Math.max(1, chunks.workers + chunks.local);
+      scannedShare = chunks.scannedLines / Math.max(1, parallel);
     }
     const badLines = replay.stats().badLines;
     replay.close();
@@ -235,7 +237,7 @@ export function run(options: { events?: number; dir?: string; keep?: boolean; lo
   log(`    replay on the main thread alone      ${k(figures.replaySingleThreadEventsPerSec)} events/s`);
   log(`    replay with ${figures.replayWorkers} parse workers         ${k(figures.replayEventsPerSec)} events/s   (target > 200 k)`);
   log(`    replay with workers / JSON.parse loop ${figures.replayOverParse.toFixed(2)}   (target ≥ 1.5)`);
-  log(`    (workers started inside each timed replay; ${(100 * workerShare).toFixed(1)}% of its events read in chunks, ${(100 * localChunkShare).toFixed(0)}% of the chunks decoded by the main thread: all of them until the workers were ready, then whenever the next one was not back)`);
+  log(`    (workers started inside each timed replay; ${(100 * workerShare).toFixed(1)}% of its events read in chunks, ${(100 * localChunkShare).toFixed(0)}% of the chunks decoded by the main thread: all of them until the workers were ready, then whenever the next one was not back; ${(100 * scannedShare).toFixed(1)}% of the lines read by the native line scanner, the rest by JSON.parse)`);
   log(`    CPU per event of that replay: main thread ${figures.replayMainCpuUsPerEvent.toFixed(2)} µs, other threads (workers, GC, compiler) ${figures.replayOtherCpuUsPerEvent.toFixed(2)} µs`);
   log(`  replay stages alone (context)`);
   log(`    read lines alone                     ${k(figures.readLinesPerSec)} lines/s`);

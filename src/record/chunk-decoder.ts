@@ -42,6 +42,8 @@ export interface ChunkReply {
   lines: number;
   /** File offset of a NUL byte (the chunk stops at its line), −1 when none. */
   binaryAt: number;
+  /** Lines the line scanner read (the others took the usual path, or were blank). */
+  scanned: number;
   batch: PackedBatch;
   /** '' unless reading failed (an I/O error): then the one-line message. */
   error: string;
@@ -69,6 +71,7 @@ export class ChunkDecoder {
 
   decode(job: ChunkJob): ChunkReply {
     const w = this.writer;
+    const scannedBefore = this.scanned;
     let error = '';
     let result = { lines: 0, binaryAt: -1 };
     try {
@@ -118,7 +121,7 @@ export class ChunkDecoder {
     }
     // Keep no big buffer between jobs beyond the usual chunk size.
     if (this.scratch.buf.length > 4 * (job.end - job.start + 1)) this.scratch.buf = Buffer.alloc(0);
-    return { reader: job.reader, seq: job.seq, lines: result.lines, binaryAt: result.binaryAt, batch: w.take(job.spare ?? null), error };
+    return { reader: job.reader, seq: job.seq, lines: result.lines, binaryAt: result.binaryAt, scanned: this.scanned - scannedBefore, batch: w.take(job.spare ?? null), error };
   }
 }
 

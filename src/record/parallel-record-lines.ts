@@ -52,9 +52,10 @@ export class ParallelRecordLines {
   private readonly depth: number;
   /** Most chunks cut and not yet consumed (in flight, or decoded and waiting their turn). */
   private readonly maxAhead: number;
-  /** Chunks decoded by the workers and on this thread (for tests and benches). */
+  /** Chunks decoded by the workers and on this thread, and lines the line scanner read (for tests and benches). */
   workerChunks = 0;
   localChunks = 0;
+  scannedLines = 0;
 
   constructor(
     private readonly pool: ParseWorkerPool,
@@ -73,6 +74,7 @@ export class ParallelRecordLines {
     this.id = pool.attach((reply, table) => {
       this.inWorkers--;
       this.workerChunks++;
+      this.scannedLines += reply.scanned;
       this.ready.set(reply.seq, { reply, table });
     });
     this.dispatch();
@@ -161,6 +163,7 @@ export class ParallelRecordLines {
     const got = mainThreadChunks().decode({ reader: this.id, seq, fd: this.fd, start, end, maxLineBytes: this.maxLineBytes, spare: this.spares.pop() ?? null });
     this.ready.set(seq, got);
     this.localChunks++;
+    this.scannedLines += got.reply.scanned;
     return true;
   }
 }

@@ -224,6 +224,11 @@ export class RecordLineScanner {
     return root.skeleton as RecordLine;
   }
 
+  /** Strings in the walk's table (it is emptied at the start of a line once half full). */
+  tableSize(): number {
+    return this.native.tableSize();
+  }
+
   /** The strings the walk added to its table after `i` (a line given up here): kept all the same. */
   private keepNewStrings(b: Buffer, i: number, length: number): void {
     const t = this.tape;

@@ -126,8 +126,8 @@ export class RecordingFileReader {
   private parallelEnd = 0;
   /** Events read through the parse workers (for tests and benches). */
   parallelEvents = 0;
-  /** Chunks of those decoded by the workers, and by this thread while it would have waited. */
-  readonly parallelChunks = { workers: 0, local: 0 };
+  /** Chunks of those decoded by the workers, and by this thread while it would have waited; lines the line scanner read in them. */
+  readonly parallelChunks = { workers: 0, local: 0, scannedLines: 0 };
   private readonly parallelMinBytes: number;
   private readonly parallelChunkBytes: number | undefined;
   private readonly hostFacts = newHostFacts();
@@ -338,6 +338,7 @@ export class RecordingFileReader {
       par.close();
       this.parallelChunks.workers += par.workerChunks;
       this.parallelChunks.local += par.localChunks;
+      this.parallelChunks.scannedLines += par.scannedLines;
     }
     this.par = null;
   }

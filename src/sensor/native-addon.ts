@@ -128,6 +128,8 @@ export interface NativeScanNode {
 export interface NativeLineScanner {
   /** Walks the line `b[from, to)`: the length of the tape it wrote, or −1 (not understood). */
   scan(b: Uint8Array, from: number, to: number): number;
+  /** Strings in its table (emptied at the start of a line once half full). */
+  tableSize(): number;
 }
 
 /** Error codes the addon and this loader use. */

@@ -58,7 +58,7 @@ interface ReadResult {
   warnings: string[];
   stats: unknown;
   parallelEvents: number;
-  chunks: { workers: number; local: number };
+  chunks: { workers: number; local: number; scannedLines: number };
   hosts: unknown[];
 }
 
@@ -104,6 +104,9 @@ describe('replay with parse workers = replay on the main thread', () => {
     expect(par.chunks.local).toBeGreaterThan(0);
     expect(par.chunks.workers).toBeGreaterThan(0);
     expect(par.chunks.workers + par.chunks.local).toBeGreaterThan(100);
+    // the workers and this thread read the recorder's own lines with the native line scanner
+    expect(par.chunks.scannedLines).toBeGreaterThan(par.events.length * 0.9);
+    expect(single.chunks.scannedLines).toBe(0);
     expect(single.bad.length).toBe(7);
     expect(par.bad).toEqual(single.bad);
     expect(par.warnings).toEqual(single.warnings);

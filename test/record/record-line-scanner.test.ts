@@ -6,7 +6,9 @@
  * over lines mutated systematically: every truncation, byte flips, escapes and unicode, duplicate,
  * unknown and reordered keys, number spellings, wrong types, whitespace; and over random lines of
  * every field the schema declares, in random order. Then whole chunks through ChunkDecoder, with
- * and without the scanner: the packed records must be identical.
+ * and without the scanner: the packed records must be identical. Then the native walk's own state
+ * (its string table given up, emptied and kept in step; object memos replayed elsewhere in a line)
+ * and its date-time check against the schema's pattern.
  */
 import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rng, SYNTHETIC_HOST } from '../../bench/record-workload.js';
 import type { HostInfo } from '../../src/model/types.js';
 import { ChunkDecoder } from '../../src/record/chunk-decoder.js';
+import { formatIsoMicros, ISO_DATE_TIME_PATTERN } from '../../src/record/ecs-time.js';
 import { compileJsonSchemaCheck, type JsonSchemaNode } from '../../src/record/json-schema-check.js';
 import { checkWithCompiled, firstNonBlank, insaneTimeReason, parseLineWith, withLineRequirements } from '../../src/record/line-parse.js';
 import { hostFactsOf, LINE_FACT_FIELDS, lineToFacts, newHostFacts, newLineHostFacts } from '../../src/record/line-to-event.js';
@@ -554,5 +557,161 @@ describe('ChunkDecoder with the scanner = without it', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+// ---------------------------------------------------------------------- the native walk's own state
+
+describe('the walk\'s string table and object memos', () => {
+  /** A line of the writer's own with an ssh entry (a source address) and a cgroup, as a value to edit. */
+  const baseText = ownLines.find((l) => l.includes('"action":"exec"') && l.includes('"ip":"') && l.includes('"cgroup":"')) as string;
+  type Line = Record<string, Record<string, unknown>> & { process: { name: string; entry_leader: { entry_meta: { source: { ip: string } } } } };
+  const line = (edit: (v: Line) => void): string => {
+    const v = JSON.parse(baseText) as Line;
+    edit(v);
+    return JSON.stringify(v);
+  };
+  const outcome = (sc: RecordLineScanner, text: string): unknown => {
+    const b = Buffer.from(text);
+    const l = sc.scan(b, 0, b.length);
+    return l === null ? null : factsOf(withLineRequirements(l));
+  };
+  const expectSame = (sc: RecordLineScanner, text: string, what: string): void => {
+    const s = outcome(sc, text);
+    expect(s, what).not.toBeNull();
+    if (JSON.stringify(s) !== JSON.stringify(usual(Buffer.from(text)))) expect(s, what).toEqual(usual(Buffer.from(text)));
+  };
+
+  it('a line given up after its strings entered the table takes them out again (and voids the memos that hold them)', () => {
+    expect(baseText).toBeDefined();
+    const sc = new RecordLineScanner(schema);
+    const named = line((v) => {
+      (v.host as { name: string }).name = 'host-given-up-1';
+      v.process.name = 'name-given-up-1';
+    });
+    // the whole line is walked, its strings and objects kept, then the byte after it gives it up
+    expect(outcome(sc, `${named} x`)).toBeNull();
+    const other = line((v) => {
+      (v.host as { name: string }).name = 'host-other-22';
+      v.process.name = 'name-other-22';
+    });
+    expectSame(sc, other, 'a line whose strings take the entries given back');
+    expectSame(sc, named, 'the given-up line, whole');
+    expectSame(sc, named, 'and again, from the table and the memos');
+    expect(sc.tableSize()).toBeGreaterThan(10);
+  });
+
+  it('a line whose address fails the pattern test here keeps the strings the walk added after it', () => {
+    const sc = new RecordLineScanner(schema);
+    const withIp = (ip: string, cgroup: string): string =>
+      line((v) => {
+        v.process.entry_leader.entry_meta.source.ip = ip;
+        (v.sessiontop as { cgroup: string }).cgroup = cgroup;
+      });
+    const bad = withIp('10.0.0.300', 'user.slice/after-a-bad-address.scope');
+    expect(outcome(sc, bad)).toBeNull();
+    expect(usual(Buffer.from(bad))).toBe('RECHECK'); // the compiled check rejects it (zod gives the reason)
+    expectSame(sc, withIp('10.0.0.3', 'user.slice/after-a-bad-address.scope'), 'the string the walk added after the address');
+    expectSame(sc, withIp('2001:db8::1', 'user.slice/after-a-bad-address.scope'), 'another address, the same string');
+  });
+
+  it('the table is emptied at the start of a line once half full, and lines read on the same', () => {
+    const sc = new RecordLineScanner(schema);
+    let emptied = 0;
+    let size = 0;
+    for (let i = 0; i < 40_000; i++) {
+      // each string twice: enough repeats that the nodes keep using the table, one new entry a line
+      const text = line((v) => {
+        v.process.name = `name-${i >> 1}`;
+        (v.host as { name: string }).name = `host-${i >> 1}`;
+      });
+      expectSame(sc, text, `line ${i}`);
+      const now = sc.tableSize();
+      if (now < size) emptied++;
+      size = now;
+    }
+    expect(emptied).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an object remembered with a long string (not in the table) reads right at another offset', () => {
+    const sc = new RecordLineScanner(schema);
+    const long = `h${'o'.repeat(299)}`;
+    for (let i = 0; i < 200; i++) {
+      // the event before the host object changes length: the same host bytes, elsewhere in the line
+      const text = line((v) => {
+        (v.host as { name: string }).name = long;
+        (v.event as { id: string }).id = 'x'.repeat(1 + (i % 7));
+      });
+      expectSame(sc, text, `line ${i}`);
+    }
+  });
+});
+
+describe('the walk\'s date-time check = the schema pattern', () => {
+  const pattern = new RegExp(ISO_DATE_TIME_PATTERN);
+  const sc = new RecordLineScanner(schema);
+  const base = JSON.parse(ownLines[0] as string) as Record<string, unknown>;
+  /** Whether the walk takes a line whose only doubtful value is this @timestamp. */
+  const check = (text: string): boolean => {
+    base['@timestamp'] = text;
+    const b = Buffer.from(JSON.stringify(base), 'latin1');
+    return sc.scan(b, 0, b.length) !== null;
+  };
+
+  it('is the pattern every date-time field of the schema carries', () => {
+    const found: string[] = [];
+    const walk = (n: JsonSchemaNode | undefined): void => {
+      if (n === undefined) return;
+      if (n.format === 'date-time') found.push(n.pattern ?? '');
+      for (const c of Object.values(n.properties ?? {})) walk(c);
+      walk(n.items);
+      for (const a of n.anyOf ?? []) walk(a);
+    };
+    walk(schema);
+    expect(found.length).toBeGreaterThan(10);
+    expect(new Set(found)).toEqual(new Set([ISO_DATE_TIME_PATTERN]));
+  });
+
+  it('agrees on every day of the years that make the leap rule, 29 February of 1896–2104 and of every century, and on every field boundary', () => {
+    const cases: string[] = [];
+    const pad = (n: number, w: number): string => String(n).padStart(w, '0');
+    for (const year of [0, 4, 100, 400, 1896, 1900, 1970, 2000, 2023, 2024, 2100, 2104, 9999]) {
+      for (let month = 0; month <= 13; month++) for (let day = 0; day <= 32; day++) cases.push(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T10:20:30Z`);
+    }
+    for (let year = 1896; year <= 2104; year++) cases.push(`${year}-02-29T00:00:00Z`, `${year}-02-28T23:59:59.9Z`);
+    for (let century = 0; century <= 99; century++) cases.push(`${pad(century, 2)}00-02-29T00:00:00Z`, `${pad(century, 2)}04-02-29T00:00:00Z`);
+    for (let h = 0; h <= 25; h++) for (const m of [0, 9, 59, 60, 99]) cases.push(`2024-05-01T${pad(h, 2)}:${pad(m, 2)}:${pad(m, 2)}Z`, `2024-05-01T10:00:00+${pad(h, 2)}:${pad(m, 2)}`, `2024-05-01T10:00:00.5-${pad(h, 2)}:${pad(m, 2)}`);
+    cases.push('2024-05-01T10:00:00', '2024-05-01T10:00:00.Z', '2024-05-01T10:00:00.123456Z', '2024-05-01T10:00:00.1234567890123Z', '2024-05-01t10:00:00Z', '2024-05-01T10:00:00z', '2024-05-01T10:00:00Z ', ' 2024-05-01T10:00:00Z', '2024-05-01T10:00:00+0200', '2024-05-01T10:00:00+02:00:00', '2024-5-01T10:00:00Z', '', 'Z');
+    let accepted = 0;
+    for (const c of cases) {
+      expect(check(c), c).toBe(pattern.test(c));
+      if (pattern.test(c)) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(1000);
+  });
+
+  it('agrees on 200 000 mutations of valid values (bytes changed, cut, doubled, inserted)', () => {
+    const r = rng(11);
+    const alphabet = '0123456789-:.+TZtz 9/\x7f';
+    let accepted = 0;
+    for (let i = 0; i < 200_000; i++) {
+      let s = formatIsoMicros(Date.UTC(1900, 0, 1) + r() * 7e12);
+      if (r() < 0.3) s = s.replace(/\.\d+/, r() < 0.5 ? '' : '.5');
+      if (r() < 0.2) s = s.replace('Z', r() < 0.5 ? '+05:30' : '-12:00');
+      const n = 1 + Math.floor(r() * 3);
+      for (let k = 0; k < n; k++) {
+        const at = Math.floor(r() * (s.length + 1));
+        const c = alphabet[Math.floor(r() * alphabet.length)] as string;
+        const op = r();
+        if (op < 0.5) s = s.slice(0, at) + c + s.slice(at + 1);
+        else if (op < 0.7) s = s.slice(0, at) + s.slice(at + 1);
+        else if (op < 0.85) s = s.slice(0, at) + c + s.slice(at);
+        else s = s.slice(0, at) + s.slice(at - 1, at) + s.slice(at);
+      }
+      const want = pattern.test(s);
+      if (check(s) !== want) expect(check(s), JSON.stringify(s)).toBe(want);
+      if (want) accepted++;
+    }
+    expect(accepted).toBeGreaterThan(10_000);
   });
 });
