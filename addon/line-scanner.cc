@@ -373,16 +373,13 @@ long LineScanner::Members(int ni, long pos) {
     pos = Value(n.children[k], Ws(pos));
     if (pos < 0) return -1;
     required += n.required[k];
-    pos = Ws(pos);
-    if (pos >= end_) return -1;
-    uint8_t c = b_[pos];
-    if (c == ',') {
-      pos = Ws(pos + 1);
-      continue;
-    }
-    if (c != '}' || required != n.required_count) return -1;
+    bool more = false;
+    pos = Next(pos, '}', &more);
+    if (pos < 0) return -1;
+    if (more) continue;
+    if (required != n.required_count) return -1;
     if (n.use == kBuild && !Put(kOpEnd)) return -1;
-    return pos + 1;
+    return pos;
   }
 }
 
@@ -396,16 +393,25 @@ long LineScanner::Array(int ni, long pos) {
   for (;;) {
     pos = Value(n.items, pos);
     if (pos < 0) return -1;
-    pos = Ws(pos);
-    if (pos >= end_) return -1;
-    uint8_t c = b_[pos];
-    if (c == ',') {
-      pos = Ws(pos + 1);
-      continue;
-    }
-    if (c != ']') return -1;
-    return build && !Put(kOpEnd) ? -1 : pos + 1;
+    bool more = false;
+    pos = Next(pos, ']', &more);
+    if (pos < 0) return -1;
+    if (more) continue;
+    return build && !Put(kOpEnd) ? -1 : pos;
   }
+}
+
+// After a member or an element: past its ',' and the whitespace after it (*more set), or past the
+// closing `close`; -1 when neither follows.
+long LineScanner::Next(long pos, uint8_t close, bool* more) const {
+  pos = Ws(pos);
+  if (pos >= end_) return -1;
+  if (b_[pos] == ',') {
+    *more = true;
+    return Ws(pos + 1);
+  }
+  *more = false;
+  return b_[pos] == close ? pos + 1 : -1;
 }
 
 // A string value after its opening quote: checked against its node, written when kept or tested.

@@ -105,6 +105,7 @@ class LineScanner {
   long Number(long pos, double* out);
   long SkipString(long pos, bool* escaped, bool* wide);
   long Ws(long pos) const;
+  long Next(long pos, uint8_t close, bool* more) const;
   int Key(const ScanNode& n, long at, long length) const;
   bool Put(double v);
   bool EmitString(int node, long from, long to, int flags);
