@@ -13,13 +13,12 @@
  */
 
 import { newProcessEvent } from '../sensor/process-event.js';
-import { SensorError } from '../sensor/native-addon.js';
 import { compileJsonSchemaCheck, type JsonSchemaNode } from './json-schema-check.js';
 import { readChunkLineBytes } from './line-chunks.js';
 import { hostFactsOf, lineToFacts, newHostFacts, newLineHostFacts } from './line-to-event.js';
 import { Kind, PackedFactsWriter, Slot, type PackedBatch } from './packed-facts.js';
 import { checkWithCompiled, firstNonBlank, insaneTimeReason, parseLineWith, UNREADABLE_TIME, withLineRequirements, type LineCheck } from './line-parse.js';
-import { RecordLineScanner } from './record-line-scanner.js';
+import { lineScannerOrNull, type RecordLineScanner } from './record-line-scanner.js';
 import type { RecordLine } from './schema.js';
 
 /** A chunk to read: lines starting in file bytes [start, end) of the open file `fd`. */
@@ -132,14 +131,5 @@ export class ChunkDecoder {
  */
 export function newChunkDecoder(schema: JsonSchemaNode): ChunkDecoder {
   const fieldTypes = compileJsonSchemaCheck(schema);
-  return new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes), lineScanner(schema));
-}
-
-function lineScanner(schema: JsonSchemaNode): RecordLineScanner | null {
-  try {
-    return new RecordLineScanner(schema);
-  } catch (err) {
-    if (err instanceof SensorError) return null;
-    throw err;
-  }
+  return new ChunkDecoder((value) => checkWithCompiled(value, fieldTypes), lineScannerOrNull(schema));
 }

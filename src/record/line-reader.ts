@@ -26,8 +26,11 @@ export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 export class LineReader {
-  /** The current line's text (valid after next() returned true and !tooLong). */
-  line = '';
+  /** The current line's bytes are `bytes[lineFrom, lineStop)` (valid until the next call of next(); empty when tooLong). */
+  lineFrom = 0;
+  lineStop = 0;
+  /** The current line's text, decoded when first asked for. */
+  private text: string | null = '';
   /** 1-based number of the current line. */
   lineNo = 0;
   /** Byte offset of the current line's start. */
@@ -58,6 +61,17 @@ export class LineReader {
   gzip = false;
   /** Position of the next raw (compressed, for gzip) read in the file. */
   private rawPos: number;
+
+  /** The current line's text (valid after next() returned true and !tooLong; '' when tooLong). */
+  get line(): string {
+    if (this.text === null) this.text = this.buf.toString('utf8', this.lineFrom, this.lineStop);
+    return this.text;
+  }
+
+  /** The buffer the current line's bytes are in (see lineFrom). */
+  get bytes(): Buffer {
+    return this.buf;
+  }
   private gunzip: GunzipInput | null = null;
   private sniffed = false;
 
@@ -155,13 +169,16 @@ export class LineReader {
       // over the limit though already buffered whole: too long all the same (the limit is exact)
       this.tooLong = true;
       this.length = to - from;
-      this.line = '';
+      this.lineFrom = this.lineStop = 0;
+      this.text = '';
       return;
     }
     let stop = to;
     if (stop > from && this.buf[stop - 1] === 0x0d) stop--;
     this.length = to - from;
-    this.line = this.buf.toString('utf8', from, stop);
+    this.lineFrom = from;
+    this.lineStop = stop;
+    this.text = null;
   }
 
   /** Reads more data after `end`, compacting or growing the buffer as needed (sets eof at the end). */
@@ -221,7 +238,8 @@ export class LineReader {
       this.end = n;
     }
     this.tooLong = true;
-    this.line = '';
+    this.lineFrom = this.lineStop = 0;
+    this.text = '';
     this.length = length;
     return true;
   }

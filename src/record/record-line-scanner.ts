@@ -33,7 +33,7 @@
  * ranges) are built afresh for each line.
  */
 
-import { loadAddon, type NativeLineScanner, type NativeScanNode } from '../sensor/native-addon.js';
+import { loadAddon, SensorError, type NativeLineScanner, type NativeScanNode } from '../sensor/native-addon.js';
 import { ISO_DATE_TIME_PATTERN } from './ecs-time.js';
 import { isUnderstoodKeyword, type JsonSchemaNode } from './json-schema-check.js';
 import { LINE_FACT_FIELDS } from './line-to-event.js';
@@ -237,6 +237,16 @@ export class RecordLineScanner {
       if (op === OP_NEW_STRING) this.strings[t[i + 2] as number] = decode(b, t[i + 3] as number, t[i + 4] as number, t[i + 5] as number);
       i += op === OP_SKELETON || op === OP_ARRAY || op === OP_OBJECT ? 2 : op === OP_END ? 1 : op === OP_NEW_STRING ? 6 : op === OP_RAW_STRING ? 5 : 3;
     }
+  }
+}
+
+/** A scanner built from `schema`, or null when the addon cannot be loaded here (lines then take the usual path). */
+export function lineScannerOrNull(schema: JsonSchemaNode): RecordLineScanner | null {
+  try {
+    return new RecordLineScanner(schema);
+  } catch (err) {
+    if (err instanceof SensorError) return null;
+    throw err;
   }
 }
 

@@ -19,7 +19,7 @@
  */
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { firstNonBlank, insaneTimeReason, JSON_ARRAY_REASON, NOT_JSON_REASONS, parseLineWith, UNREADABLE_TIME } from './line-parse.js';
+import { firstNonBlank, insaneTimeReason, JSON_ARRAY_REASON, NOT_JSON_REASONS, parseLineWith, UNREADABLE_TIME, withLineRequirements } from './line-parse.js';
 import { newProcessEvent, type ProcessEvent } from '../sensor/process-event.js';
 import { LineReader, DEFAULT_MAX_LINE_BYTES } from './line-reader.js';
 import { HostRegistry, learnHostFacts, lineToEvent, newHostFacts, newLineHostFacts, type RecordingHost } from './line-to-event.js';
@@ -28,7 +28,8 @@ import { Kind as PackedKind, Slot, type PackedFactsReader } from './packed-facts
 import { ParallelRecordLines } from './parallel-record-lines.js';
 import { parseWorkerPool, type ParseWorkerPool } from './parse-worker-pool.js';
 import { EXIT_BAD_INPUT, EXIT_FAILURE, ExitError } from '../exit-error.js';
-import { validateRecordLine, type RecordLine } from './schema.js';
+import { lineScannerOrNull, type RecordLineScanner } from './record-line-scanner.js';
+import { recordLineJsonSchema, validateRecordLine, type RecordLine } from './schema.js';
 
 export interface BadLine {
   file: string;
@@ -55,6 +56,11 @@ export interface ReadOptions {
   parallelMinBytes?: number;
   /** Bytes per chunk handed to a worker (default 1 MiB; tests make it small). */
   parallelChunkBytes?: number;
+  /**
+   * Lines read on this thread go first through the native line scanner, as in the workers
+   * (default true; false: every line through JSON.parse and the schema, for tests to compare).
+   */
+  lineScanner?: boolean;
 }
 
 /**
@@ -130,6 +136,9 @@ export class RecordingFileReader {
   readonly parallelChunks = { workers: 0, local: 0, scannedLines: 0 };
   private readonly parallelMinBytes: number;
   private readonly parallelChunkBytes: number | undefined;
+  private readonly scanner: RecordLineScanner | null;
+  /** Lines the line scanner read on this thread (for tests and benches). */
+  scannedLines = 0;
   private readonly hostFacts = newHostFacts();
   private readonly lineFacts = newLineHostFacts();
 
@@ -147,6 +156,7 @@ export class RecordingFileReader {
     this.lines = new LineReader(fd, { maxLineBytes: this.maxLineBytes, positional: seekable });
     this.parallelMinBytes = options.parallelMinBytes ?? PARALLEL_MIN_BYTES;
     this.parallelChunkBytes = options.parallelChunkBytes;
+    this.scanner = options.lineScanner === false ? null : mainThreadLineScanner();
     this.entry = { file, fileIndex: 0, lineNo: 0, offset: 0, nextOffset: 0, host: null as unknown as RecordingHost, event: newProcessEvent() };
   }
 
@@ -216,18 +226,27 @@ export class RecordingFileReader {
         this.bad(lr.lineNo, `line too long (${lr.length} bytes, limit ${this.maxLineBytes} bytes), skipped`);
         continue;
       }
-      const text = lr.line;
-      const first = firstNonBlank(text);
-      if (first === -1) continue; // blank line
-      this.stats.lines++;
-      if (text.charCodeAt(first) === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
-        throw new ExitError(
-          `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
-          EXIT_BAD_INPUT,
-          'EJSONARRAY',
-        );
+      // the recorder's own lines through the scanner (as in the workers), anything else as text
+      const scanned = this.scanner !== null ? this.scanner.scan(lr.bytes, lr.lineFrom, lr.lineStop) : null;
+      let host: RecordingHost | string;
+      if (scanned !== null) {
+        this.stats.lines++;
+        this.scannedLines++;
+        host = eventOfLine(withLineRequirements(scanned), this.hosts, e);
+      } else {
+        const text = lr.line;
+        const first = firstNonBlank(text);
+        if (first === -1) continue; // blank line
+        this.stats.lines++;
+        if (text.charCodeAt(first) === 0x5b /* [ */ && this.fromStart && this.stats.events === 0 && this.stats.badLines === 0) {
+          throw new ExitError(
+            `${this.file}: is a JSON array, not a recording (NDJSON: one JSON object per line)`,
+            EXIT_BAD_INPUT,
+            'EJSONARRAY',
+          );
+        }
+        host = decodeRecordLine(text, first, this.hosts, e);
       }
-      const host = decodeRecordLine(text, first, this.hosts, e);
       if (typeof host === 'string') {
         if (lr.unterminated && NOT_JSON_REASONS.has(host)) {
           this.truncatedTail(lr.lineNo);
@@ -577,7 +596,11 @@ export function looksBinary(head: Buffer): boolean {
  * or the one-line reason it is a bad line.
  */
 export function decodeRecordLine(text: string, first: number, hosts: HostRegistry, e: ProcessEvent): RecordingHost | string {
-  const line = parseRecordLine(text, first);
+  return eventOfLine(parseRecordLine(text, first), hosts, e);
+}
+
+/** The second half: a line that passed the schema (or why it did not) into `e`; its host, or the reason it is bad. */
+function eventOfLine(line: RecordLine | string, hosts: HostRegistry, e: ProcessEvent): RecordingHost | string {
   if (typeof line === 'string') return line;
   const host = hosts.hostOf(line);
   if (!lineToEvent(line, host, e)) return UNREADABLE_TIME;
@@ -588,6 +611,13 @@ export function decodeRecordLine(text: string, first: number, hosts: HostRegistr
 /** The first half of decodeRecordLine: JSON.parse and the schema; the line, or why it is bad. */
 export function parseRecordLine(text: string, first: number): RecordLine | string {
   return parseLineWith(text, first, checkOnMainThread) as RecordLine | string;
+}
+
+/** The main thread's line scanner, built at first use (null: the addon cannot be loaded here). */
+let mainScanner: RecordLineScanner | null | undefined;
+function mainThreadLineScanner(): RecordLineScanner | null {
+  if (mainScanner === undefined) mainScanner = lineScannerOrNull(recordLineJsonSchema());
+  return mainScanner;
 }
 
 function checkOnMainThread(value: unknown): RecordLine | string {

@@ -27,7 +27,10 @@ afterAll(() => {
 });
 
 const WORKERS: ReadOptions = { parallelMinBytes: 1, parallelChunkBytes: 8192, maxLineBytes: 64 * 1024 };
-const SINGLE: ReadOptions = { parallelMinBytes: Infinity, maxLineBytes: 64 * 1024 };
+/** The reference: every line on the main thread through JSON.parse and the schema (zod). */
+const SINGLE: ReadOptions = { parallelMinBytes: Infinity, maxLineBytes: 64 * 1024, lineScanner: false };
+/** Every line on the main thread, the recorder's own through the native line scanner first. */
+const SCANNED: ReadOptions = { parallelMinBytes: Infinity, maxLineBytes: 64 * 1024 };
 
 /** Same host name, another boot: a reboot in one recording (kept apart by boot id). */
 const REBOOTED: HostInfo = { ...SYNTHETIC_HOST, bootId: '11111111-2222-4333-8444-555555555555', bootTimeMs: SYNTHETIC_HOST.bootTimeMs - 20_000 };
@@ -58,6 +61,8 @@ interface ReadResult {
   warnings: string[];
   stats: unknown;
   parallelEvents: number;
+  /** Lines the scanner read on the main thread's line loop. */
+  scannedLines: number;
   chunks: { workers: number; local: number; scannedLines: number };
   hosts: unknown[];
 }
@@ -82,7 +87,7 @@ function readAll(file: string, options: ReadOptions, afterFirst?: () => void): R
   }
   const hosts = r.hosts.all().map((h) => ({ key: h.key, info: h.info, users: [...h.names.users], groups: [...h.names.groups] }));
   r.close();
-  return { events, bad, warnings, stats: r.stats, parallelEvents: r.parallelEvents, chunks: { ...r.parallelChunks }, hosts };
+  return { events, bad, warnings, stats: r.stats, parallelEvents: r.parallelEvents, scannedLines: r.scannedLines, chunks: { ...r.parallelChunks }, hosts };
 }
 
 let file = '';
@@ -114,6 +119,17 @@ describe('replay with parse workers = replay on the main thread', () => {
     expect(par.hosts).toEqual(single.hosts);
     for (let i = 0; i < single.events.length; i++) if (par.events[i] !== single.events[i]) expect(par.events[i], `event ${i}`).toBe(single.events[i]);
     expect(par.events.length).toBe(single.events.length);
+    // the same on the main thread with its own line scanner (a gzip file, a small one, a seek's stretch)
+    const scanned = readAll(file, SCANNED);
+    expect(scanned.parallelEvents).toBe(0);
+    expect(scanned.scannedLines).toBeGreaterThan(scanned.events.length * 0.9);
+    expect(single.scannedLines).toBe(0);
+    expect(scanned.bad).toEqual(single.bad);
+    expect(scanned.warnings).toEqual(single.warnings);
+    expect(scanned.stats).toEqual(single.stats);
+    expect(scanned.hosts).toEqual(single.hosts);
+    for (let i = 0; i < single.events.length; i++) if (scanned.events[i] !== single.events[i]) expect(scanned.events[i], `event ${i}`).toBe(single.events[i]);
+    expect(scanned.events.length).toBe(single.events.length);
   });
 
   it('same models (fingerprints of every host) and resume positions', () => {
