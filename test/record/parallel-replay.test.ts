@@ -90,6 +90,16 @@ function readAll(file: string, options: ReadOptions, afterFirst?: () => void): R
   return { events, bad, warnings, stats: r.stats, parallelEvents: r.parallelEvents, scannedLines: r.scannedLines, chunks: { ...r.parallelChunks }, hosts };
 }
 
+/** The same events, bad lines, warnings, counts and hosts as the reference reading. */
+function expectSameReading(got: ReadResult, want: ReadResult): void {
+  expect(got.bad).toEqual(want.bad);
+  expect(got.warnings).toEqual(want.warnings);
+  expect(got.stats).toEqual(want.stats);
+  expect(got.hosts).toEqual(want.hosts);
+  for (let i = 0; i < want.events.length; i++) if (got.events[i] !== want.events[i]) expect(got.events[i], `event ${i}`).toBe(want.events[i]);
+  expect(got.events.length).toBe(want.events.length);
+}
+
 let file = '';
 beforeAll(() => {
   expect(parseWorkerUrl(), 'no compiled parse worker: run npm run build first').not.toBeNull();
@@ -113,23 +123,13 @@ describe('replay with parse workers = replay on the main thread', () => {
     expect(par.chunks.scannedLines).toBeGreaterThan(par.events.length * 0.9);
     expect(single.chunks.scannedLines).toBe(0);
     expect(single.bad.length).toBe(7);
-    expect(par.bad).toEqual(single.bad);
-    expect(par.warnings).toEqual(single.warnings);
-    expect(par.stats).toEqual(single.stats);
-    expect(par.hosts).toEqual(single.hosts);
-    for (let i = 0; i < single.events.length; i++) if (par.events[i] !== single.events[i]) expect(par.events[i], `event ${i}`).toBe(single.events[i]);
-    expect(par.events.length).toBe(single.events.length);
+    expectSameReading(par, single);
     // the same on the main thread with its own line scanner (a gzip file, a small one, a seek's stretch)
     const scanned = readAll(file, SCANNED);
     expect(scanned.parallelEvents).toBe(0);
     expect(scanned.scannedLines).toBeGreaterThan(scanned.events.length * 0.9);
     expect(single.scannedLines).toBe(0);
-    expect(scanned.bad).toEqual(single.bad);
-    expect(scanned.warnings).toEqual(single.warnings);
-    expect(scanned.stats).toEqual(single.stats);
-    expect(scanned.hosts).toEqual(single.hosts);
-    for (let i = 0; i < single.events.length; i++) if (scanned.events[i] !== single.events[i]) expect(scanned.events[i], `event ${i}`).toBe(single.events[i]);
-    expect(scanned.events.length).toBe(single.events.length);
+    expectSameReading(scanned, single);
   });
 
   it('same models (fingerprints of every host) and resume positions', () => {
