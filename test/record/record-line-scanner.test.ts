@@ -10,9 +10,11 @@
  * (its string table given up, emptied and kept in step; object memos replayed elsewhere in a line)
  * and its date-time check against the schema's pattern.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rng, SYNTHETIC_HOST } from '../../bench/record-workload.js';
 import type { HostInfo } from '../../src/model/types.js';
@@ -25,6 +27,7 @@ import { PackedTables, STRIDE } from '../../src/record/packed-facts.js';
 import { RecordLineScanner } from '../../src/record/record-line-scanner.js';
 import { recordLineJsonSchema, type RecordLine } from '../../src/record/schema.js';
 import { newProcessEvent } from '../../src/sensor/process-event.js';
+import { ROOT } from '../support/cli-harness.js';
 import { buildRichSession } from './rich-session.js';
 import { syntheticLines } from './synthetic-lines.js';
 
@@ -713,5 +716,37 @@ describe('the walk\'s date-time check = the schema pattern', () => {
       if (want) accepted++;
     }
     expect(accepted).toBeGreaterThan(10_000);
+  });
+});
+
+describe('without the addon', () => {
+  it('there is no scanner: a reader reads every line the usual way, in the workers and on the main thread, to the same events', () => {
+    // over 16 MiB: parse workers, and the main thread's chunks and line loop
+    const text = syntheticLines(21, 13_000).join('');
+    expect(text.length).toBeGreaterThan(16 << 20);
+    const file = join(dir, 'no-addon.ndjson');
+    writeFileSync(file, text);
+    // a fresh process each time (the addon is loaded once per process), reading with the compiled reader
+    const script = `
+      const { RecordingFileReader } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'src', 'record', 'recording-reader.js')).href)});
+      const { createHash } = await import('node:crypto');
+      const r = RecordingFileReader.open(${JSON.stringify(file)});
+      const h = createHash('sha256');
+      let events = 0;
+      for (let e = r.next(); e !== null; e = r.next()) { h.update(JSON.stringify([e.lineNo, e.offset, e.host.key, e.event])); events++; }
+      console.log(JSON.stringify({ events, hash: h.digest('hex'), inWorkers: r.parallelEvents, scanned: r.scannedLines + r.parallelChunks.scannedLines, stats: r.stats }));`;
+    const read = (env: Record<string, string>): { events: number; hash: string; inWorkers: number; scanned: number; stats: unknown } => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return JSON.parse(r.stdout) as { events: number; hash: string; inWorkers: number; scanned: number; stats: unknown };
+    };
+    const without = read({ SESSIONTOP_ADDON: join(dir, 'no-such-addon.node') });
+    const withAddon = read({});
+    expect(without.events).toBeGreaterThan(10_000);
+    expect(without.inWorkers).toBeGreaterThan(without.events / 2);
+    expect(without.scanned).toBe(0);
+    expect(withAddon.scanned).toBeGreaterThan(withAddon.events * 0.9);
+    expect({ ...withAddon, scanned: 0 }).toEqual(without);
   });
 });
