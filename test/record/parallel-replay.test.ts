@@ -147,13 +147,19 @@ describe('replay with parse workers = replay on the main thread', () => {
     two.replayAll();
     expect([...two.models.keys()]).toEqual([...one.models.keys()]);
     expect(two.models.size).toBe(3); // one host before and after a reboot, and the rich session's
+    // and the main thread reading with its own scanner
+    const three = RecordingReplay.open([file], SCANNED);
+    three.replayAll();
+    expect([...three.models.keys()]).toEqual([...one.models.keys()]);
     for (const [key, m] of one.models) {
-      const other = two.models.get(key)!;
-      expect(modelFingerprint(other.table)).toEqual(modelFingerprint(m.table));
-      expect(sessionFingerprint(other.table)).toEqual(sessionFingerprint(m.table));
+      for (const other of [two.models.get(key)!, three.models.get(key)!]) {
+        expect(modelFingerprint(other.table)).toEqual(modelFingerprint(m.table));
+        expect(sessionFingerprint(other.table)).toEqual(sessionFingerprint(m.table));
+      }
     }
     one.close();
     two.close();
+    three.close();
   });
 
   it('workers still starting: the main thread decodes the chunks itself, then shares them with the ready workers', () => {
