@@ -129,6 +129,8 @@ export class RecordLineScanner {
    */
   constructor(schema: JsonSchemaNode, keep: readonly string[] = LINE_FACT_FIELDS) {
     const addon = loadAddon();
+    // an addon built before the scanner moved into it (a stale build): no scanner, as without one
+    if (typeof addon.LineScanner !== 'function') throw new SensorError('ENOADDON', 'the eBPF addon has no line scanner (built from older sources): run npm run build');
     this.root = compileNode(schema);
     if (this.root.type !== T_OBJECT) throw new Error('record-line-scanner: the schema of a line is not an object');
     for (const path of keep) markKept(this.root, path);
