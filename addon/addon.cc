@@ -354,6 +354,15 @@ double node_number(const Napi::Object& o, const char* key, double fallback) {
   return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : fallback;
 }
 
+// An integer field of a node in [lo, hi] (a RangeError otherwise: never a cast of NaN or of a
+// value out of range).
+int node_int(const Napi::Object& o, const char* key, int fallback, int lo, int hi) {
+  double d = node_number(o, key, fallback);
+  if (!(d >= lo && d <= hi) || d != static_cast<double>(static_cast<int>(d)))
+    throw Napi::RangeError::New(o.Env(), std::string("LineScanner: node field ") + key + " out of range");
+  return static_cast<int>(d);
+}
+
 std::vector<std::string> node_strings(const Napi::Object& o, const char* key) {
   std::vector<std::string> out;
   Napi::Value v = o.Get(key);
@@ -390,16 +399,16 @@ class LineScannerHandle : public Napi::ObjectWrap<LineScannerHandle> {
     for (uint32_t i = 0; i < list.Length(); i++) {
       Napi::Object o = list.Get(i).As<Napi::Object>();
       sessiontop::ScanNode& n = nodes[i];
-      n.type = static_cast<int>(node_number(o, "type", 0));
-      n.use = static_cast<int>(node_number(o, "use", 0));
+      n.type = node_int(o, "type", 0, sessiontop::kUnsupported, sessiontop::kBoolean);
+      n.use = node_int(o, "use", 0, sessiontop::kCheck, sessiontop::kSkeleton);
       n.keys = node_strings(o, "keys");
       n.children = node_ints(o, "children");
       for (int r : node_ints(o, "required")) n.required.push_back(r != 0 ? 1 : 0);
       for (uint8_t r : n.required) n.required_count += r;
-      n.items = static_cast<int>(node_number(o, "items", -1));
+      n.items = node_int(o, "items", -1, -1, INT32_MAX);
       n.date_time = o.Get("dateTime").ToBoolean().Value();
-      n.digits_min = static_cast<int>(node_number(o, "digitsMin", 0));
-      n.digits_max = static_cast<int>(node_number(o, "digitsMax", 0));
+      n.digits_min = node_int(o, "digitsMin", 0, 0, 1 << 20);
+      n.digits_max = node_int(o, "digitsMax", 0, 0, 1 << 20);
       n.enum_values = node_strings(o, "enumValues");
       n.js_test = o.Get("jsTest").ToBoolean().Value();
       n.minimum = node_number(o, "minimum", n.minimum);
@@ -407,11 +416,14 @@ class LineScannerHandle : public Napi::ObjectWrap<LineScannerHandle> {
       n.exclusive_minimum = node_number(o, "exclusiveMinimum", n.exclusive_minimum);
       n.exclusive_maximum = node_number(o, "exclusiveMaximum", n.exclusive_maximum);
     }
+    // a tree numbered in walk order: every child (and an array's items) after its node, so the
+    // walk's recursion follows the schema's depth, never the line's
     for (size_t i = 0; i < nodes.size(); i++) {
       const sessiontop::ScanNode& n = nodes[i];
+      const long self = static_cast<long>(i);
       bool ok = n.children.size() == n.keys.size() && n.required.size() == n.keys.size() &&
-                (n.type != sessiontop::kArray || (n.items > 0 && static_cast<size_t>(n.items) < nodes.size()));
-      for (int c : n.children) ok = ok && c > 0 && static_cast<size_t>(c) < nodes.size();
+                (n.type != sessiontop::kArray || (n.items > self && static_cast<size_t>(n.items) < nodes.size()));
+      for (int c : n.children) ok = ok && c > self && static_cast<size_t>(c) < nodes.size();
       if (!ok) throw Napi::RangeError::New(env, "LineScanner: node " + std::to_string(i) + " is not well formed");
     }
     Napi::Float64Array tape = info[1].As<Napi::Float64Array>();

@@ -164,8 +164,10 @@ int LineScanner::Scan(const uint8_t* b, size_t from, size_t to, double* tape, si
 }
 
 // The strings this line added to the table go again: the TypeScript side did not keep them. They
-// are the newest entries, so no probe sequence of an older one runs through their slots.
+// are the newest entries, so no probe sequence of an older one runs through their slots; the memos
+// that may hold them are void from now on.
 void LineScanner::Rollback() {
+  if (added_.empty()) return;  // the memos kept meanwhile hold only entries still there
   for (uint32_t slot : added_) entries_[slot].used = false;
   filled_ -= static_cast<uint32_t>(added_.size());
   next_id_ -= static_cast<uint32_t>(added_.size());

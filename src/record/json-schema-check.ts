@@ -45,6 +45,11 @@ const HANDLED_KEYWORDS = new Set([
   'exclusiveMaximum',
   'anyOf',
 ]);
+/** Whether a JSON Schema keyword is one this check tests (whatever the node's type). */
+export function isHandledKeyword(key: string): boolean {
+  return HANDLED_KEYWORDS.has(key);
+}
+
 /** Whether a JSON Schema keyword is one this check tests or one that changes nothing it accepts. */
 export function isUnderstoodKeyword(key: string): boolean {
   return HANDLED_KEYWORDS.has(key) || IGNORED_KEYWORDS.has(key);

@@ -114,6 +114,8 @@ export class LineReader {
     if (!this.positional) throw new Error('cannot seek in a pipe');
     this.start = 0;
     this.end = 0;
+    this.lineFrom = this.lineStop = 0;
+    this.text = '';
     this.eof = false;
     this.lineNo = lineNo;
     if (this.gzip) {

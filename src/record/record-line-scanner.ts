@@ -35,7 +35,7 @@
 
 import { loadAddon, SensorError, type NativeLineScanner, type NativeScanNode } from '../sensor/native-addon.js';
 import { ISO_DATE_TIME_PATTERN } from './ecs-time.js';
-import { isUnderstoodKeyword, type JsonSchemaNode } from './json-schema-check.js';
+import { isHandledKeyword, isUnderstoodKeyword, type JsonSchemaNode } from './json-schema-check.js';
 import { LINE_FACT_FIELDS } from './line-to-event.js';
 import type { RecordLine } from './schema.js';
 
@@ -303,8 +303,8 @@ function compileNode(s: JsonSchemaNode): ScanNode {
   for (const k of Object.keys(s)) if (!isUnderstoodKeyword(k)) return n; // unsupported: always "not understood" (the keywords the compiled check knows)
   if (s.format !== undefined && s.pattern === undefined) return n;
   if (s.anyOf !== undefined) {
-    // alternatives of strings only (ip: ipv4 | ipv6)
-    if (s.type !== undefined && s.type !== 'string') return n;
+    // alternatives of strings only (ip: ipv4 | ipv6), nothing tested beside them
+    if ((s.type !== undefined && s.type !== 'string') || !appliesAll(s, ['anyOf', 'type'])) return n;
     const tests: StringTest[] = [];
     let anyString = false;
     for (const alt of s.anyOf) {
@@ -314,8 +314,6 @@ function compileNode(s: JsonSchemaNode): ScanNode {
       if (a.tests.length === 0) anyString = true;
       tests.push(...a.tests);
     }
-    const own = s.type === 'string' ? compileNode({ ...s, anyOf: undefined }) : null;
-    if (own !== null && own.tests.length > 0) return n; // a pattern besides the alternatives
     n.type = T_STRING;
     n.tests = anyString ? [] : tests;
     return n;
@@ -324,20 +322,23 @@ function compileNode(s: JsonSchemaNode): ScanNode {
     case 'object': {
       const props = s.properties ?? {};
       const names = Object.keys(props);
+      if (!appliesAll(s, ['type', 'properties', 'required'])) return n;
       for (const r of s.required ?? []) if (!names.includes(r)) return n;
+      // keys the walk compares on their bytes: printable ASCII that JSON writes as it is
+      if (!names.every(isPlainText)) return n;
       n.type = T_OBJECT;
       n.names = names;
       n.children = names.map((k) => compileNode(props[k] as JsonSchemaNode));
       n.required = names.map((k) => (s.required ?? []).includes(k));
-      // a key that needs an escape or is not printable ASCII is never matched: the line is then not understood
       return n;
     }
     case 'array':
-      if (s.items === undefined) return n;
+      if (s.items === undefined || !appliesAll(s, ['type', 'items'])) return n;
       n.type = T_ARRAY;
       n.items = compileNode(s.items);
       return n;
     case 'string':
+      if (!appliesAll(s, ['type', 'pattern', 'enum'])) return n;
       n.type = T_STRING;
       if (s.pattern !== undefined || s.enum !== undefined) {
         n.tests = [{ pattern: s.pattern !== undefined ? new RegExp(s.pattern) : null, source: s.pattern ?? null, values: s.enum !== undefined ? new Set(s.enum) : null }];
@@ -345,7 +346,7 @@ function compileNode(s: JsonSchemaNode): ScanNode {
       return n;
     case 'integer':
     case 'number':
-      if (s.enum !== undefined) return n;
+      if (!appliesAll(s, ['type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'])) return n;
       n.type = s.type === 'integer' ? T_INTEGER : T_NUMBER;
       if (s.minimum !== undefined) n.minimum = s.minimum;
       if (s.maximum !== undefined) n.maximum = s.maximum;
@@ -353,12 +354,26 @@ function compileNode(s: JsonSchemaNode): ScanNode {
       if (s.exclusiveMaximum !== undefined) n.exclusiveMaximum = s.exclusiveMaximum;
       return n;
     case 'boolean':
-      if (s.enum !== undefined) return n;
+      if (!appliesAll(s, ['type'])) return n;
       n.type = T_BOOLEAN;
       return n;
     default:
       return n;
   }
+}
+
+/**
+ * Whether every keyword of `s` that the compiled check tests is one `applied` lists (the node's
+ * branch tests it): anything else makes the node unsupported, never silently unchecked.
+ */
+function appliesAll(s: JsonSchemaNode, applied: readonly string[]): boolean {
+  for (const k of Object.keys(s)) if (isHandledKeyword(k) && !applied.includes(k)) return false;
+  return true;
+}
+
+/** Printable ASCII without a quote or a backslash: JSON writes it as it is, so its bytes are its text. */
+function isPlainText(v: unknown): boolean {
+  return typeof v === 'string' && /^[\x20-\x7e]*$/.test(v) && !v.includes('"') && !v.includes('\\');
 }
 
 /** Marks the field at `path` (dot-separated) as built, and the objects on the way as skeletons. */
@@ -426,13 +441,13 @@ function walkTest(n: ScanNode): { dateTime: boolean; digits: [number, number] | 
   if (t.source !== null && t.values === null) {
     if (t.source === ISO_DATE_TIME_PATTERN) return { dateTime: true, digits: null, values: null };
     const d = DIGITS_PATTERN.exec(t.source);
-    if (d !== null) return { dateTime: false, digits: [Number(d[1]), Number(d[2])], values: null };
+    if (d !== null && Number(d[2]) > 0 && Number(d[1]) <= Number(d[2])) return { dateTime: false, digits: [Number(d[1]), Number(d[2])], values: null };
     return null;
   }
   if (t.source === null && t.values !== null) {
     const values = [...t.values];
     // plain printable ASCII that no JSON writer escapes: compared on their bytes
-    if (values.every((v) => typeof v === 'string' && /^[\x20-\x7e]*$/.test(v) && !v.includes('"') && !v.includes('\\'))) return { dateTime: false, digits: null, values: values as string[] };
+    if (values.every(isPlainText)) return { dateTime: false, digits: null, values: values as string[] };
   }
   return null;
 }

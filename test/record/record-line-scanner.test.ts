@@ -750,3 +750,41 @@ describe('without the addon', () => {
     expect({ ...withAddon, scanned: 0 }).toEqual(without);
   });
 });
+
+describe('schema constructs the walk does not apply', () => {
+  /** Whether the scanner built from `s` (keeping field `a`) takes `line`, and whether the usual path does. */
+  const outcomes = (s: JsonSchemaNode, line: string): { scanner: boolean; usual: boolean } => {
+    const sc = new RecordLineScanner(s, ['a']);
+    const b = Buffer.from(line);
+    let usual = false;
+    try {
+      usual = compileJsonSchemaCheck(s)(JSON.parse(line)); // the field types alone (these are not record lines)
+    } catch {
+      usual = false;
+    }
+    return { scanner: sc.scan(b, 0, b.length) !== null, usual };
+  };
+  const object = (properties: Record<string, JsonSchemaNode>): JsonSchemaNode => ({ type: 'object', properties });
+
+  it('leave their lines to the usual path instead of accepting what it rejects', () => {
+    // [schema, line, whether the usual path takes it]: the scanner must take none of them
+    const cases: [JsonSchemaNode, string, boolean][] = [
+      // keys JSON writes escaped, or with bytes a raw comparison would take for the key
+      [object({ a: { type: 'integer' }, b: object({ 'q"b': { type: 'integer' } }) }), '{"a":1,"b":{"q"b":1}}', false],
+      // (the usual path reads key "q" + backspace here, a key the schema does not have)
+      [object({ a: { type: 'integer' }, b: object({ 'q\\b': { type: 'integer' } }) }), '{"a":1,"b":{"q\\b":1}}', true],
+      [object({ a: { type: 'integer' }, b: object({ 'q\tb': { type: 'integer' } }) }), '{"a":1,"b":{"q\tb":1}}', false],
+      // keywords the compiled check applies whatever the type, on a node of another type
+      [object({ a: { type: 'string', maximum: 5 } }), '{"a":"9"}', false],
+      [object({ a: { type: 'integer' }, b: { type: 'array', items: { type: 'integer' }, minimum: 3 } }), '{"a":1,"b":[1]}', false],
+      [object({ a: { type: 'integer' }, b: { type: 'object', properties: { c: { type: 'integer' } }, enum: [1] } }), '{"a":1,"b":{"c":1}}', false],
+      [object({ a: { type: 'integer' }, b: { anyOf: [{ type: 'string' }], enum: ['x'] } }), '{"a":1,"b":"y"}', false],
+      // a digit run of at most none
+      [object({ a: { type: 'string', pattern: '^\\d{0,0}$' } }), '{"a":"abc"}', false],
+    ];
+    for (const [s, line, usual] of cases) expect(outcomes(s, line), line).toEqual({ scanner: false, usual });
+    // and what these schemas accept still reads
+    expect(outcomes(object({ a: { type: 'string', pattern: '^\\d{0,0}$' } }), '{"a":""}')).toEqual({ scanner: true, usual: true });
+    expect(outcomes(object({ a: { type: 'string', pattern: '^\\d{1,3}$' } }), '{"a":"123"}')).toEqual({ scanner: true, usual: true });
+  });
+});
