@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ enum ScanOp : int {
   kOpEnd = 9,
 };
 
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
 struct ScanNode {
   int type = kUnsupported;
   int use = kCheck;
@@ -55,13 +58,14 @@ struct ScanNode {
   std::vector<std::string> enum_values;
   bool js_test = false;                // the TypeScript side tests the string
   // integer, number
-  double minimum = -1.0 / 0.0, maximum = 1.0 / 0.0;
-  double exclusive_minimum = -1.0 / 0.0, exclusive_maximum = 1.0 / 0.0;
+  double minimum = -kInfinity, maximum = kInfinity;
+  double exclusive_minimum = -kInfinity, exclusive_maximum = kInfinity;
 };
 
 class LineScanner {
  public:
-  // `nodes[0]` is the line; every other node is a child or the items of exactly one node.
+  // `nodes[0]` is the line; the others are numbered in walk order (a child, or an array's items,
+  // after its node: addon.cc checks it), so the walk recurses no deeper than the schema.
   explicit LineScanner(std::vector<ScanNode> nodes);
 
   // Scans the line b[from, to) (no newline) and writes its tape into `tape` (room for `capacity`
@@ -130,8 +134,5 @@ class LineScanner {
   uint32_t arena_at_line_ = 0;
   bool table_full_ = false;
 };
-
-// Whether b[from, to) (ASCII) is an ISO 8601 date-time as record-line-scanner.ts's pattern has it.
-bool IsIsoDateTime(const uint8_t* b, size_t from, size_t to);
 
 }  // namespace sessiontop
