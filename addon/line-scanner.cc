@@ -100,7 +100,7 @@ uint64_t Hash(const uint8_t* p, size_t n) {
 // Whether b[from, to) (ASCII) is an ISO 8601 date-time as ISO_DATE_TIME_PATTERN (ecs-time.ts) has it:
 // a real day (29 February in leap years), hh:mm:ss, an optional fraction, then Z or +hh:mm.
 bool IsIsoDateTime(const uint8_t* b, size_t from, size_t to) {
-  if (to - from < 20 || to < from || b[from + 4] != '-' || b[from + 7] != '-' || b[from + 10] != 'T') return false;
+  if (to < from || to - from < 20 || b[from + 4] != '-' || b[from + 7] != '-' || b[from + 10] != 'T') return false;
   int century = Two(b, from), yy = Two(b, from + 2), month = Two(b, from + 5), day = Two(b, from + 8);
   if (century < 0 || yy < 0 || day < 1) return false;
   if (month == 2) {
