@@ -10,9 +10,6 @@ namespace sessiontop {
 
 namespace {
 
-// A node whose strings are rarely in the table (times, arguments) stops looking them up for a while.
-constexpr uint32_t kRound = 1024;
-constexpr uint32_t kPause = 16384;
 // The string table: slots (a power of two), bytes, and the longest string kept. It is emptied at the
 // start of a line once half full, and a line that would fill it past three quarters gets its
 // remaining strings as raw ones: it is never emptied in the middle of a line.
@@ -239,28 +236,19 @@ int LineScanner::Key(const ScanNode& n, long at, long length) const {
 // An object after its '{': a remembered one again, or its members walked (and remembered).
 long LineScanner::Object(int ni, long pos) {
   ObjectMemo* memo = memos_[ni].get();
-  if (memo != nullptr) {
-    if (memo->paused > 0) {
-      memo->paused--;
-    } else {
-      const long at = Recall(*memo, pos - 1);
-      if (at != -1) return at < 0 ? -1 : at;
-    }
+  if (memo != nullptr && memo->payoff.Look()) {
+    const long at = Recall(*memo, pos - 1);
+    if (at != -1) return at < 0 ? -1 : at;
   }
   const size_t tape_at = length_;
   const long stop = Members(ni, pos);
-  if (stop >= 0 && memo != nullptr && memo->paused == 0) Remember(*memo, pos - 1, stop, tape_at);
+  if (stop >= 0 && memo != nullptr && memo->payoff.looking()) Remember(*memo, pos - 1, stop, tape_at);
   return stop;
 }
 
 // The end of a remembered object that the bytes at `open` repeat (its tape written again), -1 when
 // none does, -2 when the tape is full.
 long LineScanner::Recall(ObjectMemo& m, long open) {
-  if (++m.tries == kRound) {
-    if (m.hits < kRound / 8) m.paused = kPause;
-    m.tries = 0;
-    m.hits = 0;
-  }
   int i = m.last;
   for (int tried = 0; tried < ObjectMemo::kEntries; tried++, i = i + 1 == ObjectMemo::kEntries ? 0 : i + 1) {
     const long length = m.length[i];
@@ -281,7 +269,7 @@ long LineScanner::Recall(ObjectMemo& m, long open) {
       k += n;
     }
     length_ += seg.size();
-    m.hits++;
+    m.payoff.Hit();
     m.last = i;
     return open + length;
   }
@@ -292,7 +280,7 @@ long LineScanner::Recall(ObjectMemo& m, long open) {
 void LineScanner::Remember(ObjectMemo& m, long open, long stop, size_t tape_at) {
   const long length = stop - open;
   if (length < kMemoMinBytes) {
-    m.paused = kPause;
+    m.payoff.Pause();
     return;
   }
   if (length > kMemoMaxBytes) return;
@@ -450,17 +438,7 @@ long LineScanner::String(int ni, long pos) {
 bool LineScanner::EmitString(int ni, long from, long to, int flags) {
   NodeState& st = state_[ni];
   const long length = to - from;
-  bool keep = !table_full_ && length <= kMaxKeptBytes;
-  if (keep) {
-    if (st.paused > 0) {
-      st.paused--;
-      keep = false;
-    } else if (++st.tries == kRound) {
-      if (st.hits < kRound / 8) st.paused = kPause;
-      st.tries = 0;
-      st.hits = 0;
-    }
-  }
+  const bool keep = !table_full_ && length <= kMaxKeptBytes && st.strings.Look();
   if (!keep) return Put(kOpRawString) && Put(ni) && Put(from) && Put(to) && Put(flags);
   const uint64_t h = Hash(b_ + from, static_cast<size_t>(length));
   const size_t mask = kTableSlots - 1;
@@ -469,7 +447,7 @@ bool LineScanner::EmitString(int ni, long from, long to, int flags) {
     const Entry& e = entries_[slot];
     if (!e.used) break;
     if (e.hash == h && static_cast<long>(e.length) == length && std::memcmp(arena_.data() + e.at, b_ + from, length) == 0) {
-      st.hits++;
+      st.strings.Hit();
       return Put(kOpString) && Put(ni) && Put(e.id);
     }
     slot = (slot + 1) & mask;

@@ -77,10 +77,34 @@ class LineScanner {
   uint32_t table_size() const { return next_id_; }
 
  private:
+  // How often a node's lookups (its strings in the table, its objects in its memo) find something:
+  // a node whose lookups rarely do (times, arguments, every line's own process) stops looking for
+  // a while.
+  struct Payoff {
+    static constexpr uint32_t kRound = 1024;  // lookups counted at a time
+    static constexpr uint32_t kPause = 16384;  // values not looked up after a round of few hits
+    uint32_t tries = 0, hits = 0, paused = 0;
+    // Whether to look this time: counts the try, and pauses after a round with under 1/8 hits.
+    bool Look() {
+      if (paused > 0) {
+        paused--;
+        return false;
+      }
+      if (++tries == kRound) {
+        if (hits < kRound / 8) paused = kPause;
+        tries = 0;
+        hits = 0;
+      }
+      return true;
+    }
+    void Hit() { hits++; }
+    void Pause() { paused = kPause; }
+    bool looking() const { return paused == 0; }
+  };
   struct NodeState {
     std::vector<int> follow;       // which key came after key i last time (keys.size(): first)
     std::vector<uint64_t> seen;    // key i was met in the object visit seen[i] (a key given twice)
-    uint32_t tries = 0, hits = 0, paused = 0;  // how often its strings are in the table
+    Payoff strings;                // its strings in the table
   };
   // The last objects a node accepted: their bytes, and the tape they gave (strings as table entries,
   // or as offsets from the object's '{'). The same bytes again give the same tape, unchecked.
@@ -91,7 +115,7 @@ class LineScanner {
     uint32_t length[kEntries] = {};
     uint64_t generation[kEntries] = {};
     int next = 0, last = 0;
-    uint32_t tries = 0, hits = 0, paused = 0;
+    Payoff payoff;
   };
   struct Entry {
     uint64_t hash = 0;

@@ -61,6 +61,11 @@ export class LineReader {
   gzip = false;
   /** Position of the next raw (compressed, for gzip) read in the file. */
   private rawPos: number;
+  private gunzip: GunzipInput | null = null;
+  private sniffed = false;
+
+  /** Pipes cannot be read at a position: read sequentially (and seek() is unavailable). */
+  private readonly positional: boolean;
 
   /** The current line's text (valid after next() returned true and !tooLong; '' when tooLong). */
   get line(): string {
@@ -72,11 +77,6 @@ export class LineReader {
   get bytes(): Buffer {
     return this.buf;
   }
-  private gunzip: GunzipInput | null = null;
-  private sniffed = false;
-
-  /** Pipes cannot be read at a position: read sequentially (and seek() is unavailable). */
-  private readonly positional: boolean;
 
   constructor(
     fd: number,
